@@ -1,0 +1,85 @@
+import semver from 'semver';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FIXES, PACKAGES, fixesFor } from '../fixes/index.ts';
+import { fetchPackage, listVersions } from '../lib/registry.ts';
+import { buildPatch, fixesCovering } from '../lib/pipeline.ts';
+import { applyWithPatchPackage } from '../lib/patch-apply.ts';
+import { sha256 } from '../lib/hash.ts';
+import { manifestText, type Manifest, type ManifestEntry } from '../lib/manifest.ts';
+import { MANIFEST, PATCHES_DIR, README, patchFileName, writeFileAtomic } from '../lib/paths.ts';
+import { replaceTable, versionTable } from '../lib/readme-table.ts';
+import { ms, say } from '../lib/progress.ts';
+
+export interface GenerateOptions {
+  /** Only these packages (default: every package with fixes). */
+  packages?: string[];
+  json?: boolean;
+}
+
+/**
+ * generate: for every registry version in a fix's affected range, build the patch from the
+ * pristine tarball, apply it back with patch-package to prove it reproduces the codemod output,
+ * then write patches/, the manifest and the README table — all or nothing.
+ */
+export async function generate(opts: GenerateOptions = {}): Promise<number> {
+  const t0 = performance.now();
+  const entries: ManifestEntry[] = [];
+  const texts = new Map<string, string>();
+  for (const name of opts.packages ?? PACKAGES) {
+    const fixes = fixesFor(name);
+    const versions = (await listVersions(name)).filter((v) => fixesCovering(fixes, v.version).length > 0);
+    say(`${name}: ${versions.length} affected version(s) on the registry`);
+    for (const [i, v] of versions.entries()) {
+      const t1 = performance.now();
+      const pkg = await fetchPackage(name, v.version, v.integrity);
+      const built = buildPatch(pkg, fixes);
+      if (!built) continue;
+      const applied = applyWithPatchPackage(name, built.patch, (p) => pkg.read(p));
+      for (const f of built.files) {
+        if (applied.get(f.path) !== f.after) throw new Error(`${name}@${v.version}: the generated patch does not reproduce the codemod output for ${f.path} when patch-package applies it`);
+      }
+      const file = patchFileName(name, v.version);
+      texts.set(file, built.patch);
+      const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
+      entries.push({
+        package: name,
+        version: v.version,
+        patch: file,
+        fixes: built.fixes.map((f) => f.id),
+        integrity: v.integrity,
+        patchSha256: sha256(built.patch),
+        ...(afterApply ? { afterApply } : {}),
+        files: built.files.map((f) => ({ path: f.path, fixes: f.fixes, nodes: f.nodes, before: sha256(f.before), after: sha256(f.after) })),
+      });
+      say(`  [${i + 1}/${versions.length}] ${name}@${v.version}: ${built.fixes.map((f) => f.letter).join('+')} on ${built.files.length} file(s), ${built.patch.length} bytes (${ms(t1)})`);
+    }
+  }
+  // Keep manifest entries of packages not regenerated in this run.
+  const regenerated = new Set(opts.packages ?? PACKAGES);
+  const kept = fs.existsSync(MANIFEST) && opts.packages ? (JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package)) : [];
+  const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
+
+  // Everything computed: now write, each file atomically; remove patches we no longer produce.
+  const wanted = new Set(manifest.patches.map((p) => p.patch));
+  for (const [file, text] of texts) writeIfChanged(path.join(PATCHES_DIR, file), text);
+  for (const file of fs.existsSync(PATCHES_DIR) ? fs.readdirSync(PATCHES_DIR) : []) {
+    const owned = [...regenerated].some((n) => file.startsWith(`${n.replace(/\//g, '+')}+`)) && file.endsWith('.patch');
+    if (owned && !wanted.has(file)) {
+      fs.rmSync(path.join(PATCHES_DIR, file));
+      say(`removed stale ${file}`);
+    }
+  }
+  writeIfChanged(MANIFEST, manifestText(manifest));
+  writeIfChanged(README, replaceTable(fs.readFileSync(README, 'utf8'), versionTable(manifest, FIXES)));
+  say(`generate: ${entries.length} patch(es) in ${ms(t0)}`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, patches: entries.map((e) => ({ package: e.package, version: e.version, patch: e.patch, fixes: e.fixes })) }, null, 2)}\n`);
+  return 0;
+}
+
+const byPackageVersion = (a: ManifestEntry, b: ManifestEntry) => (a.package === b.package ? semver.compare(a.version, b.version) : a.package < b.package ? -1 : 1);
+
+function writeIfChanged(file: string, text: string) {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  writeFileAtomic(file, text);
+}

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import { PACKAGES, fixesFor, CLASSIFY_RANGE } from '../fixes/index.ts';
+import { fetchPackage, listVersions } from '../lib/registry.ts';
+import { buildPatch, detectAll, summarize } from '../lib/pipeline.ts';
+import { applyWithPatchPackage } from '../lib/patch-apply.ts';
+import { sha256 } from '../lib/hash.ts';
+import { readManifest, type ManifestEntry } from '../lib/manifest.ts';
+import { PATCHES_DIR } from '../lib/paths.ts';
+import { cachedDetect } from '../lib/detect-cache.ts';
+import { ms, say } from '../lib/progress.ts';
+import type { Status } from '../lib/fix.ts';
+
+export interface VerifiedPackage {
+  name: string;
+  version: string;
+  status: Status;
+  fixes: string[];
+  patch: string | null;
+  problems?: string[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  packages: VerifiedPackage[];
+}
+
+/**
+ * verify: every shipped patch, from the other end. Pristine tarball (integrity pinned by the
+ * manifest) + shipped patch applied by patch-package → must equal the codemod's output today,
+ * match the manifest hashes, and detect() as patched. Then every registry version of each
+ * package in its classification range is classified by structure.
+ */
+export async function verify(opts: { json?: boolean; packages?: string[] } = {}): Promise<number> {
+  const t0 = performance.now();
+  const manifest = readManifest();
+  const report: VerifyReport = { ok: true, packages: [] };
+  const shipped = new Set(fs.readdirSync(PATCHES_DIR).filter((f) => f.endsWith('.patch')));
+  for (const name of opts.packages ?? PACKAGES) {
+    const fixes = fixesFor(name);
+    const entries = new Map(manifest.patches.filter((p) => p.package === name).map((p) => [p.version, p]));
+    const registry = (await listVersions(name)).filter((v) => semver.satisfies(v.version, CLASSIFY_RANGE[name] ?? '*'));
+    say(`${name}: verifying ${entries.size} patch(es), classifying ${registry.length} registry version(s)`);
+    for (const [i, v] of registry.entries()) {
+      const t1 = performance.now();
+      const entry = entries.get(v.version);
+      entries.delete(v.version);
+      const result = entry ? await verifyEntry(entry, v.integrity, shipped) : await classify(name, v.version, v.integrity, fixes);
+      report.packages.push(result);
+      if (result.problems?.length) report.ok = false;
+      say(`  [${i + 1}/${registry.length}] ${name}@${v.version}: ${result.status}${result.problems?.length ? ` — ${result.problems.join('; ')}` : ''} (${ms(t1)})`);
+    }
+    for (const orphan of entries.values()) {
+      report.ok = false;
+      report.packages.push({ name, version: orphan.version, status: 'unknown-shape', fixes: orphan.fixes, patch: orphan.patch, problems: ['the manifest lists a version the registry does not serve in the classification range'] });
+    }
+  }
+  const listed = new Set(manifest.patches.map((p) => p.patch));
+  for (const f of shipped) {
+    if (!listed.has(f)) {
+      report.ok = false;
+      report.packages.push({ name: f, version: '', status: 'unknown-shape', fixes: [], patch: f, problems: ['patch file not listed in patches/manifest.json'] });
+    }
+  }
+  const bad = report.packages.filter((p) => p.problems?.length);
+  say(`verify: ${report.packages.length} version(s), ${bad.length} problem(s), ${ms(t0)}`);
+  if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, shipped: Set<string>): Promise<VerifiedPackage> {
+  const problems: string[] = [];
+  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: entry.fixes, patch: entry.patch, problems };
+  if (entry.integrity !== registryIntegrity) problems.push(`manifest integrity ${entry.integrity} differs from the registry's ${registryIntegrity}`);
+  if (!shipped.has(entry.patch)) {
+    problems.push(`${entry.patch} is missing from patches/`);
+    out.status = 'vulnerable';
+    return out;
+  }
+  const patchText = fs.readFileSync(path.join(PATCHES_DIR, entry.patch), 'utf8');
+  if (sha256(patchText) !== entry.patchSha256) problems.push(`${entry.patch} does not match its manifest sha256 (edited by hand?)`);
+  const pkg = await fetchPackage(entry.package, entry.version, entry.integrity);
+  const fixes = fixesFor(entry.package);
+  let applied: Map<string, string>;
+  try {
+    applied = applyWithPatchPackage(entry.package, patchText, (p) => pkg.read(p));
+  } catch (err) {
+    problems.push(`patch-package cannot apply ${entry.patch}: ${(err as Error).message.split('\n')[0]}`);
+    out.status = 'vulnerable';
+    return out;
+  }
+  const rebuilt = buildPatch(pkg, fixes);
+  if (!rebuilt) problems.push('no fix covers this version any more; the patch should be dropped');
+  else if (rebuilt.patch !== patchText) problems.push(`drift: generate would write a different ${entry.patch} today`);
+  for (const f of entry.files) {
+    const before = pkg.read(f.path);
+    if (before === undefined || sha256(before) !== f.before) problems.push(`${f.path}: pristine sha256 differs from the manifest`);
+    const after = applied.get(f.path);
+    if (after === undefined || sha256(after) !== f.after) problems.push(`${f.path}: patched sha256 differs from the manifest`);
+    const codemod = rebuilt?.files.find((r) => r.path === f.path)?.after;
+    if (after !== codemod) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
+  }
+  const ds = detectAll(pkg, fixes.filter((f) => entry.fixes.includes(f.id)), (p) => applied.get(p) ?? pkg.read(p));
+  for (const d of ds) if (d.detection.status !== 'patched') problems.push(`${d.fix} on ${d.file}: detect() says ${d.detection.status} after the patch (${d.detection.reason})`);
+  if (problems.length) out.status = 'unknown-shape';
+  else delete out.problems;
+  return out;
+}
+
+async function classify(name: string, version: string, integrity: string, fixes: ReturnType<typeof fixesFor>): Promise<VerifiedPackage> {
+  const pkg = await fetchPackage(name, version, integrity);
+  const ds = detectAll(pkg, fixes, undefined, cachedDetect);
+  const status = summarize(ds);
+  const problems: string[] = [];
+  if (status === 'vulnerable') problems.push(`vulnerable but no patch ships for it: ${ds.filter((d) => d.detection.status === 'vulnerable').map((d) => `${d.fix} on ${d.file}`).join(', ')} (widen the fix's affected range and regenerate)`);
+  if (status === 'unknown-shape') problems.push(ds.filter((d) => d.detection.status === 'unknown-shape').map((d) => `${d.fix}: ${d.detection.reason}`).join('; '));
+  return {
+    name,
+    version,
+    status,
+    fixes: [...new Set(ds.filter((d) => d.detection.status === status).map((d) => d.fix))],
+    patch: null,
+    ...(problems.length ? { problems } : {}),
+  };
+}

@@ -1,0 +1,87 @@
+import { Project, ts } from 'ts-morph';
+
+/**
+ * JS/TS helpers for codemods on large (minified) bundles. Parsing goes through ts-morph, but
+ * every search runs on the raw compiler nodes with early exits: a wrapped-node walk
+ * (getDescendants) of a 1.5 MB bundle costs seconds.
+ */
+let project: Project | undefined;
+
+export function parseJs(text: string, file: string): ts.SourceFile {
+  project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true }, skipFileDependencyResolution: true });
+  const name = `/${file.replace(/\.(mjs|cjs)$/, '.js')}`;
+  const sf = project.createSourceFile(name, text, { overwrite: true, scriptKind: ts.ScriptKind.JS });
+  const node = sf.compilerNode;
+  project.removeSourceFile(sf); // the compiler node stays valid; the project keeps nothing
+  return node;
+}
+
+/** The chain of nodes from the root down to the innermost node that contains [pos, end). */
+export function pathTo(sf: ts.SourceFile, pos: number, end = pos + 1): ts.Node[] {
+  const chain: ts.Node[] = [sf];
+  let current: ts.Node = sf;
+  for (;;) {
+    const next: ts.Node | undefined = ts.forEachChild(current, (child) =>
+      child.getStart(sf) <= pos && end <= child.end ? child : undefined,
+    );
+    if (!next) return chain;
+    chain.push(next);
+    current = next;
+  }
+}
+
+/** Every offset where `needle` occurs in `text`. */
+export function offsetsOf(text: string, needle: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) out.push(i);
+  return out;
+}
+
+/** Depth-first search of a subtree (raw nodes) that stops at the first match. */
+export function findFirst<T extends ts.Node>(root: ts.Node, test: (n: ts.Node) => n is T): T | undefined;
+export function findFirst(root: ts.Node, test: (n: ts.Node) => boolean): ts.Node | undefined;
+export function findFirst(root: ts.Node, test: (n: ts.Node) => boolean): ts.Node | undefined {
+  const visit = (n: ts.Node): ts.Node | undefined => (test(n) ? n : ts.forEachChild(n, visit));
+  return visit(root);
+}
+
+/** Strips parentheses: ((x)) → x. */
+export function unparen(n: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(n)) n = n.expression;
+  return n;
+}
+
+/** Flattens a comma sequence a, b, c into [a, b, c]. */
+export function commaList(n: ts.Expression): ts.Expression[] {
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.CommaToken) return [...commaList(n.left), ...commaList(n.right)];
+  return [n];
+}
+
+export const textOf = (n: ts.Node, sf: ts.SourceFile): string => sf.text.slice(n.getStart(sf), n.end);
+
+/** Reads a call of the form <receiver>.<member>.<method>(<arg>) and returns its parts as text. */
+export function memberCall(n: ts.Node, sf: ts.SourceFile): { set: string; method: string; arg: string } | undefined {
+  if (!ts.isCallExpression(n) || n.arguments.length !== 1 || !ts.isPropertyAccessExpression(n.expression)) return undefined;
+  const callee = n.expression;
+  const arg = n.arguments[0]!;
+  return { set: textOf(callee.expression, sf), method: callee.name.text, arg: textOf(arg, sf) };
+}
+
+/** A text edit against the original text; applied all at once by splice(). */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function splice(text: string, edits: Edit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  let out = text;
+  let limit = Infinity;
+  for (const e of sorted) {
+    if (e.end > limit) throw new Error('overlapping edits');
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    limit = e.start;
+  }
+  return out;
+}
