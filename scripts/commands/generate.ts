@@ -1,13 +1,14 @@
 import semver from 'semver';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXES, PACKAGES, fixesFor } from '../fixes/index.ts';
+import { FIXES } from '../fixes/index.ts';
+import type { Fix } from '../lib/fix.ts';
 import { fetchPackage, listVersions } from '../lib/registry.ts';
 import { buildPatch, fixesCovering } from '../lib/pipeline.ts';
 import { applyWithPatchPackage } from '../lib/patch-apply.ts';
 import { sha256 } from '../lib/hash.ts';
 import { manifestText, type Manifest, type ManifestEntry } from '../lib/manifest.ts';
-import { MANIFEST, PATCHES_DIR, README, patchFileName, writeFileAtomic } from '../lib/paths.ts';
+import { PATCHES_DIR, README, patchFileName, writeFileAtomic } from '../lib/paths.ts';
 import { replaceTable, versionTable } from '../lib/readme-table.ts';
 import { ms, say } from '../lib/progress.ts';
 
@@ -15,6 +16,10 @@ export interface GenerateOptions {
   /** Only these packages (default: every package with fixes). */
   packages?: string[];
   json?: boolean;
+  /** For tests: another fix registry and output location. */
+  fixes?: readonly Fix[];
+  patchesDir?: string;
+  readme?: string;
 }
 
 /**
@@ -24,10 +29,15 @@ export interface GenerateOptions {
  */
 export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const t0 = performance.now();
+  const allFixes = opts.fixes ?? FIXES;
+  const patchesDir = opts.patchesDir ?? PATCHES_DIR;
+  const manifestFile = path.join(patchesDir, 'manifest.json');
+  const readme = opts.readme ?? README;
+  const allPackages = [...new Set(allFixes.map((f) => f.package))];
   const entries: ManifestEntry[] = [];
   const texts = new Map<string, string>();
-  for (const name of opts.packages ?? PACKAGES) {
-    const fixes = fixesFor(name);
+  for (const name of opts.packages ?? allPackages) {
+    const fixes = allFixes.filter((f) => f.package === name);
     const versions = (await listVersions(name)).filter((v) => fixesCovering(fixes, v.version).length > 0);
     say(`${name}: ${versions.length} affected version(s) on the registry`);
     for (const [i, v] of versions.entries()) {
@@ -56,22 +66,23 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     }
   }
   // Keep manifest entries of packages not regenerated in this run.
-  const regenerated = new Set(opts.packages ?? PACKAGES);
-  const kept = fs.existsSync(MANIFEST) && opts.packages ? (JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package)) : [];
+  const regenerated = new Set(opts.packages ?? allPackages);
+  const kept = fs.existsSync(manifestFile) && opts.packages ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package)) : [];
   const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
 
+  const readmeText = replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, allFixes));
   // Everything computed: now write, each file atomically; remove patches we no longer produce.
   const wanted = new Set(manifest.patches.map((p) => p.patch));
-  for (const [file, text] of texts) writeIfChanged(path.join(PATCHES_DIR, file), text);
-  for (const file of fs.existsSync(PATCHES_DIR) ? fs.readdirSync(PATCHES_DIR) : []) {
+  for (const [file, text] of texts) writeIfChanged(path.join(patchesDir, file), text);
+  for (const file of fs.existsSync(patchesDir) ? fs.readdirSync(patchesDir) : []) {
     const owned = [...regenerated].some((n) => file.startsWith(`${n.replace(/\//g, '+')}+`)) && file.endsWith('.patch');
     if (owned && !wanted.has(file)) {
-      fs.rmSync(path.join(PATCHES_DIR, file));
+      fs.rmSync(path.join(patchesDir, file));
       say(`removed stale ${file}`);
     }
   }
-  writeIfChanged(MANIFEST, manifestText(manifest));
-  writeIfChanged(README, replaceTable(fs.readFileSync(README, 'utf8'), versionTable(manifest, FIXES)));
+  writeIfChanged(manifestFile, manifestText(manifest));
+  writeIfChanged(readme, readmeText);
   say(`generate: ${entries.length} patch(es) in ${ms(t0)}`);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, patches: entries.map((e) => ({ package: e.package, version: e.version, patch: e.patch, fixes: e.fixes })) }, null, 2)}\n`);
   return 0;

@@ -25,6 +25,9 @@ const toLines = (text: string): Lines => {
   return { lines, finalNewline };
 };
 
+/** Lines as the diff compares them: a last line without its newline differs from one with it. */
+const keyed = (l: Lines): string[] => (l.finalNewline || l.lines.length === 0 ? l.lines : [...l.lines.slice(0, -1), `${l.lines[l.lines.length - 1]}\0`]);
+
 interface Hunk {
   /** 0-based start and length in the original and the new file. */
   a: number;
@@ -84,7 +87,7 @@ export function filePatch(pkgName: string, change: FileChange): string {
   const B = toLines(change.after);
   const p = `node_modules/${pkgName}/${change.path}`;
   const out = [`diff --git a/${p} b/${p}`, `index ${gitBlobId(change.before)}..${gitBlobId(change.after)} 100644`, `--- a/${p}`, `+++ b/${p}`];
-  for (const h0 of diffLines(A.lines, B.lines)) {
+  for (const h0 of diffLines(keyed(A), keyed(B))) {
     const h = { ...h0 };
     let lead: string | undefined;
     if (h.aLen === 0) {
@@ -123,9 +126,11 @@ export function writePatch(pkgName: string, changes: FileChange[]): string {
 export function editedLinesFloor(changes: FileChange[]): number {
   let total = 0;
   for (const c of changes) {
-    const A = toLines(c.before).lines;
-    const B = toLines(c.after).lines;
-    for (const h of diffLines(A, B)) {
+    const a = toLines(c.before);
+    const b = toLines(c.after);
+    const A = a.lines;
+    const B = b.lines;
+    for (const h of diffLines(keyed(a), keyed(b))) {
       for (let k = 0; k < h.aLen; k++) total += Buffer.byteLength(A[h.a + k]!) + 1;
       for (let k = 0; k < h.bLen; k++) total += Buffer.byteLength(B[h.b + k]!) + 1;
     }

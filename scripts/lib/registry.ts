@@ -81,6 +81,9 @@ export async function listVersions(name: string): Promise<VersionInfo[]> {
 
 const snapshots = new Map<string, Promise<Snapshot>>();
 
+/** Drops the in-process memo (tests that switch caches or go offline). */
+export const forgetSnapshots = (): void => snapshots.clear();
+
 export interface Snapshot extends PackageSnapshot {
   integrity: string;
 }
@@ -92,7 +95,7 @@ export interface Snapshot extends PackageSnapshot {
  */
 export function fetchPackage(name: string, version: string, integrity?: string): Promise<Snapshot> {
   if (!semver.valid(version)) return Promise.reject(new ToolError(`"${version}" is not a valid version of ${name}`, 'give an exact version such as 6.7.1'));
-  const key = `${name}@${version}`;
+  const key = `${name}@${version}#${integrity ?? ''}`;
   let hit = snapshots.get(key);
   if (!hit) {
     hit = load(name, version, integrity);

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate } from '../../scripts/commands/generate.ts';
+import { ShapeError, type Fix } from '../../scripts/lib/fix.ts';
+import { PATCHES_DIR, README } from '../../scripts/lib/paths.ts';
+import { TABLE_END, TABLE_START } from '../../scripts/lib/readme-table.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cep-gen-'));
+const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+
+describe('generate', () => {
+  // Byte-equal to what is committed: so running generate on a clean clone leaves `git status` clean.
+  it('writes exactly the committed patches, manifest and README table', async () => {
+    const dir = tmp();
+    const readme = path.join(dir, 'README.md');
+    fs.writeFileSync(readme, `# x\n\n${TABLE_START}\n${TABLE_END}\n`);
+    const out = path.join(dir, 'patches');
+    expect(await generate({ patchesDir: out, readme })).toBe(0);
+    const first = snapshot(out);
+    expect(first).toEqual(snapshot(PATCHES_DIR));
+    const table = (t: string) => t.slice(t.indexOf(TABLE_START), t.indexOf(TABLE_END));
+    expect(table(fs.readFileSync(readme, 'utf8'))).toBe(table(fs.readFileSync(README, 'utf8')));
+  });
+
+  it('a version whose code lacks the expected shape stops the run, names fix, version and file, and writes nothing', async () => {
+    const dir = tmp();
+    const readme = path.join(dir, 'README.md');
+    const before = `# x\n\n${TABLE_START}\n${TABLE_END}\n`;
+    fs.writeFileSync(readme, before);
+    const out = path.join(dir, 'patches');
+    fs.mkdirSync(out);
+    const probe: Fix = {
+      id: 'probe-fix',
+      letter: 'Z',
+      title: 'test fix',
+      package: '@clerk/expo',
+      affected: '>=3.2.5 <=3.2.7',
+      fixedUpstreamIn: null,
+      targets: (pkg) => (pkg.version === '3.2.7' ? ['dist/not-there.js'] : ['dist/provider/ClerkProvider.js']),
+      detect: () => ({ status: 'vulnerable', reason: 'probe' }),
+      apply: (text) => ({ changed: true, text: `${text}\n// probe\n`, node: { label: 'probe', start: 0, end: 0 } }),
+    };
+    const err = await generate({ fixes: [probe], patchesDir: out, readme }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShapeError);
+    expect((err as Error).message).toContain('probe-fix');
+    expect((err as Error).message).toContain('@clerk/expo@3.2.7/dist/not-there.js');
+    expect(fs.readdirSync(out)).toEqual([]);
+    expect(fs.readFileSync(readme, 'utf8')).toBe(before);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { diffLines, editedLinesFloor, writePatch } from '../../scripts/lib/patch-format.ts';
+import { applyWithPatchPackage, parsePatch } from '../../scripts/lib/patch-apply.ts';
+
+const roundTrip = (before: string, after: string, file = 'dist/a.js') => {
+  const patch = writePatch('@scope/pkg', [{ path: file, before, after }]);
+  const out = applyWithPatchPackage('@scope/pkg', patch, (p) => (p === file ? before : undefined));
+  return { patch, result: out.get(file) };
+};
+
+describe('patch writer + patch-package applier round trip', () => {
+  const cases: Record<string, [string, string]> = {
+    'one long line changed': ['a\n' + 'x'.repeat(50_000) + '\nc\n', 'a\n' + 'x'.repeat(25_000) + 'GUARD' + 'x'.repeat(25_000) + '\nc\n'],
+    'last line without a final newline': ['a\nb\nlast', 'a\nb\nLAST'],
+    'final newline removed': ['a\nb\n', 'a\nb'],
+    'final newline added': ['a\nb', 'a\nb\n'],
+    'pure insertion in the middle': ['a\nb\nc\nd\n', 'a\nb\nNEW1\nNEW2\nc\nd\n'],
+    'pure deletion': ['a\nb\nc\nd\n', 'a\nd\n'],
+    'two separate hunks': [Array.from({ length: 40 }, (_, i) => `l${i}`).join('\n') + '\n', Array.from({ length: 40 }, (_, i) => (i === 3 ? 'X3' : i === 30 ? 'X30' : `l${i}`)).join('\n') + '\n'],
+    'insertion after the last line': ['a\nb\n', 'a\nb\nc\n'],
+  };
+  for (const [name, [before, after]] of Object.entries(cases)) {
+    it(name, () => {
+      const { patch, result } = roundTrip(before, after);
+      expect(result).toBe(after);
+      expect(parsePatch('@scope/pkg', patch)).toEqual([{ type: 'patch', path: 'dist/a.js', hunks: expect.any(Number) }]);
+      expect(patch).toMatch(/^diff --git a\/node_modules\/@scope\/pkg\/dist\/a\.js b\/node_modules\/@scope\/pkg\/dist\/a\.js\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100644\n/);
+    });
+  }
+
+  it('writes no context lines around a changed line (only - and + lines)', () => {
+    const { patch } = roundTrip('a\nb\nc\n', 'a\nB\nc\n');
+    expect(patch.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
+    expect(patch).toContain('@@ -2,1 +2,1 @@\n-b\n+B\n');
+  });
+
+  it('a pure insertion gets exactly one leading context line', () => {
+    const { patch } = roundTrip('a\nb\n', 'a\nNEW\nb\n');
+    expect(patch).toContain('@@ -1,1 +1,2 @@\n a\n+NEW\n');
+  });
+
+  it('a patch that does not match the file is refused by patch-package', () => {
+    const patch = writePatch('@scope/pkg', [{ path: 'a.js', before: 'a\nb\n', after: 'a\nB\n' }]);
+    expect(() => applyWithPatchPackage('@scope/pkg', patch, () => 'a\nsomething else\n')).toThrow(/Cannot apply hunk/);
+  });
+
+  it('patch size floor counts the original and new edited lines', () => {
+    expect(editedLinesFloor([{ path: 'a', before: 'a\nbb\nc\n', after: 'a\nBBB\nc\n' }])).toBe(3 + 4);
+  });
+
+  it('diffLines finds separate regions', () => {
+    expect(diffLines(['a', 'b', 'c', 'd', 'e'], ['a', 'X', 'c', 'd', 'Y'])).toEqual([
+      { a: 1, aLen: 1, b: 1, bLen: 1 },
+      { a: 4, aLen: 1, b: 4, bLen: 1 },
+    ]);
+  });
+});
