@@ -9,6 +9,7 @@ import { sha256 } from '../lib/hash.ts';
 import { readManifest, type ManifestEntry } from '../lib/manifest.ts';
 import { PATCHES_DIR } from '../lib/paths.ts';
 import { cachedDetect } from '../lib/detect-cache.ts';
+import { changedDeclarations, scopeProblems } from '../lib/provenance.ts';
 import { ms, say } from '../lib/progress.ts';
 import type { Status } from '../lib/fix.ts';
 
@@ -18,7 +19,18 @@ export interface VerifiedPackage {
   status: Status;
   fixes: string[];
   patch: string | null;
+  /** Per patched file, the declarations the patch changed (provenance). */
+  files?: { path: string; changed: string[] }[];
   problems?: string[];
+}
+
+export interface VerifyOptions {
+  json?: boolean;
+  packages?: string[];
+  /** Only these versions (tests); default: every registry version in the classification range. */
+  versions?: string[];
+  /** For tests: another patches directory (with its manifest.json). */
+  patchesDir?: string;
 }
 
 export interface VerifyReport {
@@ -32,53 +44,59 @@ export interface VerifyReport {
  * match the manifest hashes, and detect() as patched. Then every registry version of each
  * package in its classification range is classified by structure.
  */
-export async function verify(opts: { json?: boolean; packages?: string[] } = {}): Promise<number> {
+export async function verify(opts: VerifyOptions = {}): Promise<number> {
+  const report = await verifyReport(opts);
+  if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const t0 = performance.now();
-  const manifest = readManifest();
+  const patchesDir = opts.patchesDir ?? PATCHES_DIR;
+  const manifest = readManifest(path.join(patchesDir, 'manifest.json'));
   const report: VerifyReport = { ok: true, packages: [] };
-  const shipped = new Set(fs.readdirSync(PATCHES_DIR).filter((f) => f.endsWith('.patch')));
+  const shipped = new Set(fs.readdirSync(patchesDir).filter((f) => f.endsWith('.patch')));
   for (const name of opts.packages ?? PACKAGES) {
     const fixes = fixesFor(name);
     const entries = new Map(manifest.patches.filter((p) => p.package === name).map((p) => [p.version, p]));
-    const registry = (await listVersions(name)).filter((v) => semver.satisfies(v.version, CLASSIFY_RANGE[name] ?? '*'));
+    const registry = (await listVersions(name)).filter((v) => semver.satisfies(v.version, CLASSIFY_RANGE[name] ?? '*') && (!opts.versions || opts.versions.includes(v.version)));
     say(`${name}: verifying ${entries.size} patch(es), classifying ${registry.length} registry version(s)`);
     for (const [i, v] of registry.entries()) {
       const t1 = performance.now();
       const entry = entries.get(v.version);
       entries.delete(v.version);
-      const result = entry ? await verifyEntry(entry, v.integrity, shipped) : await classify(name, v.version, v.integrity, fixes);
+      const result = entry ? await verifyEntry(entry, v.integrity, shipped, patchesDir) : await classify(name, v.version, v.integrity, fixes);
       report.packages.push(result);
       if (result.problems?.length) report.ok = false;
       say(`  [${i + 1}/${registry.length}] ${name}@${v.version}: ${result.status}${result.problems?.length ? ` — ${result.problems.join('; ')}` : ''} (${ms(t1)})`);
     }
-    for (const orphan of entries.values()) {
+    for (const orphan of opts.versions ? [] : entries.values()) {
       report.ok = false;
       report.packages.push({ name, version: orphan.version, status: 'unknown-shape', fixes: orphan.fixes, patch: orphan.patch, problems: ['the manifest lists a version the registry does not serve in the classification range'] });
     }
   }
   const listed = new Set(manifest.patches.map((p) => p.patch));
-  for (const f of shipped) {
+  for (const f of opts.versions ? [] : shipped) {
     if (!listed.has(f)) {
       report.ok = false;
       report.packages.push({ name: f, version: '', status: 'unknown-shape', fixes: [], patch: f, problems: ['patch file not listed in patches/manifest.json'] });
     }
   }
   const bad = report.packages.filter((p) => p.problems?.length);
-  say(`verify: ${report.packages.length} version(s), ${bad.length} problem(s), ${ms(t0)}`);
-  if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  return report.ok ? 0 : 1;
+  say(`verify: ${report.packages.length} version(s), ${bad.length} with problems, ${ms(t0)}`);
+  return report;
 }
 
-async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, shipped: Set<string>): Promise<VerifiedPackage> {
+async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, shipped: Set<string>, patchesDir: string): Promise<VerifiedPackage> {
   const problems: string[] = [];
-  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: entry.fixes, patch: entry.patch, problems };
+  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: entry.fixes, patch: entry.patch, files: [], problems };
   if (entry.integrity !== registryIntegrity) problems.push(`manifest integrity ${entry.integrity} differs from the registry's ${registryIntegrity}`);
   if (!shipped.has(entry.patch)) {
     problems.push(`${entry.patch} is missing from patches/`);
     out.status = 'vulnerable';
     return out;
   }
-  const patchText = fs.readFileSync(path.join(PATCHES_DIR, entry.patch), 'utf8');
+  const patchText = fs.readFileSync(path.join(patchesDir, entry.patch), 'utf8');
   if (sha256(patchText) !== entry.patchSha256) problems.push(`${entry.patch} does not match its manifest sha256 (edited by hand?)`);
   const pkg = await fetchPackage(entry.package, entry.version, entry.integrity);
   const fixes = fixesFor(entry.package);
@@ -100,6 +118,11 @@ async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, ship
     if (after === undefined || sha256(after) !== f.after) problems.push(`${f.path}: patched sha256 differs from the manifest`);
     const codemod = rebuilt?.files.find((r) => r.path === f.path)?.after;
     if (after !== codemod) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
+    if (before !== undefined && after !== undefined) {
+      const runs = changedDeclarations(before, after, f.path);
+      out.files!.push({ path: f.path, changed: [...new Set(runs.map((r) => r.container))] });
+      problems.push(...scopeProblems(f.path, runs, f.nodes));
+    }
   }
   const ds = detectAll(pkg, fixes.filter((f) => entry.fixes.includes(f.id)), (p) => applied.get(p) ?? pkg.read(p));
   for (const d of ds) if (d.detection.status !== 'patched') problems.push(`${d.fix} on ${d.file}: detect() says ${d.detection.status} after the patch (${d.detection.reason})`);

@@ -23,6 +23,11 @@ export function parseJs(text: string, file: string): ts.SourceFile {
   return sf;
 }
 
+/** Forgets the recent parses (benchmarks that must time a real parse). */
+export const forgetParses = (): void => {
+  recent.length = 0;
+};
+
 function parseFresh(text: string, file: string): ts.SourceFile {
   project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true }, skipFileDependencyResolution: true });
   const name = `/${file.replace(/\.(mjs|cjs)$/, '.js')}`;
