@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { diffLines } from './patch-format.ts';
 import { parseJs, pathTo } from './js-ast.ts';
+import { changedDeclarationsSwift } from './provenance-swift.ts';
 
 /**
  * Provenance: which declarations a patch really changed. Pristine and patched text are compared
@@ -130,5 +131,6 @@ export function scopeProblems(file: string, runs: ChangedRun[], allowed: string[
 /** Changed runs of a patched file, named by the parser of its language. */
 export function changedDeclarations(before: string, after: string, file: string): ChangedRun[] {
   if (/\.(c|m)?js$/.test(file)) return changedDeclarationsJs(before, after, file);
+  if (file.endsWith('.swift')) return changedDeclarationsSwift(before, after);
   return changedTokenRuns(before, after).map((r) => ({ ...r, container: 'unscoped (no provenance parser for this file type)', first: '', last: '' }));
 }

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import semver from 'semver';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../scripts/lib/manifest.ts';
+import type { VerifyReport } from '../../scripts/commands/verify.ts';
+
+const BIN = path.resolve(__dirname, '../../bin/clerk-expo-patches.mjs');
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+describe('clerk-expo-patches CLI', () => {
+  it('verify --json: exit 0, every shipped patch patched, every later clerk-js fixed upstream', () => {
+    const r = cli('verify', '--json');
+    expect(r.stderr).toContain('verify:');
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const report = JSON.parse(r.stdout) as VerifyReport;
+    expect(report.ok).toBe(true);
+    const byKey = new Map(report.packages.map((p) => [`${p.name}@${p.version}`, p]));
+    for (const e of readManifest().patches) {
+      const p = byKey.get(`${e.package}@${e.version}`);
+      expect(p?.status, `${e.package}@${e.version}`).toBe('patched');
+      expect(p?.fixes).toEqual(e.fixes);
+      expect(p?.patch).toBe(e.patch);
+    }
+    const clerkJs = report.packages.filter((p) => p.name === '@clerk/clerk-js');
+    for (const v of ['6.0.0', '6.1.0', '6.3.0', '6.3.1', '6.3.2', '6.3.3', '6.4.0', '6.5.0', '6.6.0', '6.7.0', '6.7.1']) {
+      expect(byKey.get(`@clerk/clerk-js@${v}`)?.fixes).toContain('headless-background-refresh');
+    }
+    const later = clerkJs.filter((p) => semver.gte(p.version, '6.7.4'));
+    expect(later.length).toBeGreaterThan(20);
+    for (const p of later) expect(p.status, p.version).toBe('fixed-upstream');
+  });
+
+  it('bad input: unknown command, unknown option and unknown package exit 2 with a hint', () => {
+    for (const args of [['frobnicate'], ['verify', '--bogus'], ['verify', '--package', 'left-pad']]) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^error: /);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('list --json names every fix with its range', () => {
+    const r = cli('list', '--json');
+    expect(r.status).toBe(0);
+    const list = JSON.parse(r.stdout) as { id: string; affected: string }[];
+    expect(list.map((f) => f.id)).toContain('headless-background-refresh');
+    for (const f of list) expect(semver.validRange(f.affected)).not.toBeNull();
+  });
+});
