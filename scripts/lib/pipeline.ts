@@ -46,7 +46,15 @@ export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): Package
       files.set(target, entry);
     }
   }
-  for (const f of files.values()) assertParses(f);
+  // Post-conditions on every patched file: it parses, and each fix that touched it now detects
+  // it as patched (the forward-then-reverse check: apply's output is what detect() recognises).
+  for (const f of files.values()) {
+    assertParses(f);
+    for (const id of f.fixes) {
+      const d = covering.find((x) => x.id === id)!.detect(f.after, f.path);
+      if (d.status !== 'patched') throw new Error(`${id}: ${pkg.name}@${pkg.version}/${f.path}: after apply, detect() says ${d.status} (${d.reason}); the codemod and its detector disagree`);
+    }
+  }
   const list = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   return { name: pkg.name, version: pkg.version, fixes: covering, files: list, patch: writePatch(pkg.name, list) };
 }
