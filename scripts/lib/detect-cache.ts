@@ -7,7 +7,8 @@ import type { Detection, Fix } from './fix.ts';
 
 /**
  * Memoises detect() on disk, keyed by the file's sha256 and a hash of the codemod sources
- * (scripts/fixes and scripts/lib), so editing a codemod invalidates every entry. verify uses it
+ * (scripts/fixes and the scripts/lib files detectors use), so editing a codemod invalidates
+ * every entry. verify uses it
  * to classify the dozens of registry versions no patch targets; patched files are always
  * re-detected.
  */
@@ -23,7 +24,12 @@ function codemodHash(): string {
     }
   };
   walk(path.join(ROOT, 'scripts', 'fixes'));
-  walk(path.join(ROOT, 'scripts', 'lib'));
+  // The library files a detector can reach; the rest of scripts/lib (registry, CLI plumbing)
+  // cannot change a detection.
+  for (const f of ['fix.ts', 'js-ast.ts', 'swift-ast.ts', 'entry-points.ts']) {
+    const p = path.join(ROOT, 'scripts', 'lib', f);
+    if (fs.existsSync(p)) files.push(p);
+  }
   codeHash = sha256(files.sort().map((f) => `${path.relative(ROOT, f)}\0${fs.readFileSync(f, 'utf8')}`).join('\0'));
   return codeHash;
 }

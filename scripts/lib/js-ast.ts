@@ -12,7 +12,7 @@ let project: Project | undefined;
  * more than once (parse check, then detect), and a 1.5 MB bundle costs ~0.5 s to parse.
  */
 const recent: { file: string; text: string; sf: ts.SourceFile }[] = [];
-const RECENT_MAX = 4;
+const RECENT_MAX = 12;
 
 export function parseJs(text: string, file: string): ts.SourceFile {
   const hit = recent.find((r) => r.file === file && r.text === text);
