@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FIXES } from '../fixes/index.ts';
 import type { Fix } from '../lib/fix.ts';
-import { fetchPackage, listVersions } from '../lib/registry.ts';
-import { buildPatch, fixesCovering } from '../lib/pipeline.ts';
-import { applyWithPatchPackage } from '../lib/patch-apply.ts';
-import { sha256 } from '../lib/hash.ts';
+import { listVersions } from '../lib/registry.ts';
+import { fixesCovering } from '../lib/pipeline.ts';
+import { makeVersionPatch } from '../lib/make-patch.ts';
+import { runJobs } from '../lib/workers.ts';
 import { manifestText, type Manifest, type ManifestEntry } from '../lib/manifest.ts';
-import { PATCHES_DIR, README, patchFileName, writeFileAtomic } from '../lib/paths.ts';
+import { PATCHES_DIR, README, writeFileAtomic } from '../lib/paths.ts';
 import { replaceTable, versionTable } from '../lib/readme-table.ts';
 import { ms, say } from '../lib/progress.ts';
 
@@ -40,29 +40,16 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     const fixes = allFixes.filter((f) => f.package === name);
     const versions = (await listVersions(name)).filter((v) => fixesCovering(fixes, v.version).length > 0);
     say(`${name}: ${versions.length} affected version(s) on the registry`);
-    for (const [i, v] of versions.entries()) {
-      const t1 = performance.now();
-      const pkg = await fetchPackage(name, v.version, v.integrity);
-      const built = buildPatch(pkg, fixes);
-      if (!built) continue;
-      const applied = applyWithPatchPackage(name, built.patch, (p) => pkg.read(p));
-      for (const f of built.files) {
-        if (applied.get(f.path) !== f.after) throw new Error(`${name}@${v.version}: the generated patch does not reproduce the codemod output for ${f.path} when patch-package applies it`);
-      }
-      const file = patchFileName(name, v.version);
-      texts.set(file, built.patch);
-      const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
-      entries.push({
-        package: name,
-        version: v.version,
-        patch: file,
-        fixes: built.fixes.map((f) => f.id),
-        integrity: v.integrity,
-        patchSha256: sha256(built.patch),
-        ...(afterApply ? { afterApply } : {}),
-        files: built.files.map((f) => ({ path: f.path, fixes: f.fixes, nodes: f.nodes, before: sha256(f.before), after: sha256(f.after) })),
-      });
-      say(`  [${i + 1}/${versions.length}] ${name}@${v.version}: ${built.fixes.map((f) => f.letter).join('+')} on ${built.files.length} file(s), ${built.patch.length} bytes (${ms(t1)})`);
+    const results = await runJobs(
+      'makeVersionPatch',
+      versions.map((v) => ({ name, version: v.version, integrity: v.integrity })),
+      (input, r, done) => say(`  [${done}/${versions.length}] ${name}@${input.version}: ${r ? `${r.letters} on ${r.entry.files.length} file(s), ${r.patch.length} bytes` : 'no fix covers it'}`),
+      opts.fixes ? (input) => makeVersionPatch(input.name, input.version, input.integrity, fixes) : undefined,
+    );
+    for (const r of results) {
+      if (!r) continue;
+      texts.set(r.entry.patch, r.patch);
+      entries.push(r.entry);
     }
   }
   // Keep manifest entries of packages not regenerated in this run.

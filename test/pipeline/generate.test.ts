@@ -39,7 +39,7 @@ describe('generate', () => {
       affected: '>=3.2.5 <=3.2.7',
       fixedUpstreamIn: null,
       targets: (pkg) => (pkg.version === '3.2.7' ? ['dist/not-there.js'] : ['dist/provider/ClerkProvider.js']),
-      detect: () => ({ status: 'vulnerable', reason: 'probe' }),
+      detect: (text) => (text.endsWith('// probe\n') ? { status: 'patched', reason: 'probe' } : { status: 'vulnerable', reason: 'probe' }),
       apply: (text) => ({ changed: true, text: `${text}\n// probe\n`, node: { label: 'probe', start: 0, end: 0 } }),
     };
     const err = await generate({ fixes: [probe], patchesDir: out, readme }).catch((e: unknown) => e);

@@ -1,0 +1,42 @@
+import { fetchPackage } from './registry.ts';
+import { buildPatch } from './pipeline.ts';
+import { applyWithPatchPackage } from './patch-apply.ts';
+import { sha256 } from './hash.ts';
+import { patchFileName } from './paths.ts';
+import type { Fix } from './fix.ts';
+import type { ManifestEntry } from './manifest.ts';
+
+export interface VersionPatch {
+  entry: ManifestEntry;
+  patch: string;
+  letters: string;
+}
+
+/**
+ * One package version: pristine tarball → patch, applied back with patch-package to prove it
+ * reproduces the codemod output, plus its manifest entry. Undefined when no fix covers it.
+ */
+export async function makeVersionPatch(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VersionPatch | undefined> {
+  const pkg = await fetchPackage(name, version, integrity);
+  const built = buildPatch(pkg, fixes);
+  if (!built) return undefined;
+  const applied = applyWithPatchPackage(name, built.patch, (p) => pkg.read(p));
+  for (const f of built.files) {
+    if (applied.get(f.path) !== f.after) throw new Error(`${name}@${version}: the generated patch does not reproduce the codemod output for ${f.path} when patch-package applies it`);
+  }
+  const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
+  return {
+    patch: built.patch,
+    letters: built.fixes.map((f) => f.letter).join('+'),
+    entry: {
+      package: name,
+      version,
+      patch: patchFileName(name, version),
+      fixes: built.fixes.map((f) => f.id),
+      integrity,
+      patchSha256: sha256(built.patch),
+      ...(afterApply ? { afterApply } : {}),
+      files: built.files.map((f) => ({ path: f.path, fixes: f.fixes, nodes: f.nodes, before: sha256(f.before), after: sha256(f.after) })),
+    },
+  };
+}
