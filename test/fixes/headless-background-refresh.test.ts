@@ -3,73 +3,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ts } from 'ts-morph';
 import { fix } from '../../scripts/fixes/headless-background-refresh/fix.ts';
-import { ShapeError } from '../../scripts/lib/fix.ts';
 import { fetchPackage } from '../../scripts/lib/registry.ts';
 import { parseJs } from '../../scripts/lib/js-ast.ts';
+import { describeFixtureCases } from './fixture-cases.ts';
 
 const dir = path.resolve(__dirname, '../../fixtures/headless-background-refresh');
-const files = fs.readdirSync(dir);
 const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
 const parseErrors = (text: string) => ((parseJs(text, 'x.js') as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics ?? []).length;
 
-describe('Fix A codemod on hand-written fixtures', () => {
-  const pairs = files.filter((f) => f.endsWith('.input.js')).map((f) => f.replace('.input.js', ''));
-  it('has fixture pairs to run', () => expect(pairs.length).toBeGreaterThanOrEqual(3));
+describeFixtureCases(fix, { ext: 'js', parseErrors, label: /^MethodDeclaration #?\w+ \(class \w+\)$/ });
 
-  for (const name of pairs) {
-    describe(name, () => {
-      const input = read(`${name}.input.js`);
-      const output = read(`${name}.output.js`);
-      it('is detected as vulnerable', () => expect(fix.detect(input, `${name}.js`).status).toBe('vulnerable'));
-      it('applies to the expected output', () => {
-        const r = fix.apply(input, `${name}.js`);
-        expect(r.changed).toBe(true);
-        if (r.changed) expect(r.text).toBe(output);
-      });
-      it('output parses and is detected as patched', () => {
-        expect(parseErrors(output)).toBe(0);
-        expect(fix.detect(output, `${name}.js`).status).toBe('patched');
-      });
-      it('is idempotent: apply on the output changes nothing', () => {
-        const r = fix.apply(output, `${name}.js`);
-        expect(r.changed).toBe(false);
-        if (!r.changed) expect(r.status).toBe('patched');
-      });
-      it('edits only inside the method it names', () => {
-        const r = fix.apply(input, `${name}.js`);
-        if (!r.changed) throw new Error('expected a change');
-        expect(r.text.slice(0, r.node.start)).toBe(input.slice(0, r.node.start));
-        const tailLen = input.length - r.node.end;
-        expect(r.text.slice(r.text.length - tailLen)).toBe(input.slice(r.node.end));
-      });
-    });
-  }
-
-  for (const f of files.filter((x) => x.endsWith('.fixed-upstream.js'))) {
-    it(`no-op: ${f} is recognised as fixed upstream and left unchanged`, () => {
-      const text = read(f);
-      expect(fix.detect(text, f).status).toBe('fixed-upstream');
-      const r = fix.apply(text, f);
-      expect(r.changed).toBe(false);
-    });
-  }
-
-  for (const f of files.filter((x) => x.endsWith('.refuse.js'))) {
-    it(`refuses the wrong shape in ${f} with a message naming the fix and file`, () => {
-      const text = read(f);
-      expect(fix.detect(text, f).status).toBe('unknown-shape');
-      let err: unknown;
-      try {
-        fix.apply(text, f);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ShapeError);
-      expect((err as Error).message).toContain('headless-background-refresh');
-      expect((err as Error).message).toContain(f);
-    });
-  }
-
+describe('Fix A codemod: names and shapes', () => {
   it('derives every name from the AST: renamed class, set and parameter flow into the guard', () => {
     const input = read('minified-comma.input.js').replace(/rG/g, 'Zz').replace(/#D/g, '#q').replace(/\(i\)/g, '(k)').replace(/,i,r\)/, ',k,r)').replace(/tokenId:i/, 'tokenId:k');
     const r = fix.apply(input, 'renamed.js');
