@@ -64,7 +64,8 @@ export function describeFixtureCases(fix: Fix, opts: { ext: string; parseErrors:
     for (const f of files.filter((x) => x.endsWith(`.refuse${ext}`))) {
       it(`refuses the wrong shape in ${f} with a message naming the fix and the file`, () => {
         const text = read(f);
-        expect(fix.detect(text, f).status).toBe('unknown-shape');
+        const d = fix.detect(text, f);
+        expect(d.status).toBe('unknown-shape');
         let err: unknown;
         try {
           fix.apply(text, f);
@@ -74,6 +75,8 @@ export function describeFixtureCases(fix: Fix, opts: { ext: string; parseErrors:
         expect(err).toBeInstanceOf(ShapeError);
         expect((err as Error).message).toContain(fix.id);
         expect((err as Error).message).toContain(f);
+        expect((err as Error).message).toContain(d.reason);
+        expect((err as Error).message).toContain('update the codemod');
       });
     }
   });

@@ -1,0 +1,162 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { ExpoBackend } from './frontend-api.ts';
+import type { ExpoDist } from './expo-dist.ts';
+import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
+import { SimulatedClerkExpo, type NativeCall } from './native-module.ts';
+import { reactNativeStub } from './react-native-stub.ts';
+import type { NativeScenario } from './scenario.ts';
+import { InMemorySecureStore } from './secure-store.ts';
+
+/**
+ * A simulated device: the native module and the keychain (secure store) outlive JS launches;
+ * each launch() is a fresh JS bundle (every @clerk module evaluated anew) rendering the real
+ * ClerkProvider of the given @clerk/expo dist with react-test-renderer.
+ *
+ * Renderer choice: react-test-renderer runs effects (react-dom/server does not) and needs no
+ * DOM; the provider renders only context providers and our probe, no host components. It is
+ * deprecated in React 19 but still ships and works for this; `act` comes from React itself.
+ */
+const CLIENT_JWT_KEY = '__clerk_client_jwt';
+const nodeRequire = createRequire(import.meta.url);
+
+type ReactLike = {
+  createElement: (type: unknown, props: Record<string, unknown> | null, ...children: unknown[]) => unknown;
+  act: (fn: () => unknown) => Promise<void>;
+};
+interface TestRendererLike {
+  create(el: unknown): { unmount(): void };
+}
+export interface AuthSnapshot {
+  isLoaded: boolean;
+  isSignedIn: boolean | undefined;
+  sessionId: string | null | undefined;
+}
+interface ClerkLike {
+  loaded: boolean;
+  session?: { id: string } | null;
+  signOut(): Promise<void>;
+}
+
+/** Native calls and JS auth states in the order they happened. */
+export type TimelineEntry = { kind: 'native'; call: NativeCall } | { kind: 'auth'; auth: AuthSnapshot };
+
+export interface Device {
+  timeline: TimelineEntry[];
+  scenario: NativeScenario;
+  backend: ExpoBackend;
+  native: SimulatedClerkExpo;
+  store: InMemorySecureStore;
+  /** The server-side session the device started with (null when signed out everywhere). */
+  initialSessionId: string | null;
+}
+
+export function createDevice(scenario: NativeScenario, backend: ExpoBackend): Device {
+  const signedIn = scenario.native.signedIn;
+  const created = signedIn ? backend.signedInClient('user_harness') : null;
+  const store = new InMemorySecureStore();
+  if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.client.token);
+  const native = new SimulatedClerkExpo(scenario, backend, { sessionId: created?.session.id ?? null, token: created?.client.token ?? null });
+  const timeline: TimelineEntry[] = [];
+  native.onCall = (call) => timeline.push({ kind: 'native', call });
+  return { timeline, scenario, backend, native, store, initialSessionId: created?.session.id ?? null };
+}
+
+export interface RunningApp {
+  /** setActive() calls on the provider's clerk-js instance: started and settled. */
+  setActiveCalls: { started: number; settled: number };
+  /** Every auth state the app's component saw, in order. */
+  history: AuthSnapshot[];
+  readonly auth: AuthSnapshot;
+  clerk(): ClerkLike;
+  /** Lets the event loop run (inside act) until `cond` holds; fails with `what` if it never does. */
+  until(cond: () => boolean, what: string): Promise<void>;
+  /** Runs an action inside act (a user tapping "Sign out"). */
+  act(fn: () => Promise<unknown>): Promise<void>;
+  unmount(): Promise<void>;
+}
+
+/** The safety net for `until`: a scenario that stalls fails with a message, never hangs. */
+const STALL_LIMIT_MS = 15_000;
+
+export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp> {
+  const g = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean; window?: unknown };
+  g.IS_REACT_ACT_ENVIRONMENT = true;
+  // React Native's InitializeCore sets `global.window = global` (with no window.location);
+  // clerk-js relies on it, e.g. signOut() reads window.location.
+  g.window ??= globalThis;
+  installIntercept();
+  setStandIns({
+    'react-native': reactNativeStub(device.scenario.platform, device.native),
+    'expo-secure-store': device.store.module(),
+    'expo-web-browser': { maybeCompleteAuthSession: () => ({ type: 'failed' }) },
+    'expo-constants': { default: { expoConfig: {} } },
+    // Node has URL/URLSearchParams; the polyfill would replace the test process's globals.
+    'react-native-url-polyfill/auto': {},
+  });
+  purgeAppModules([path.dirname(dist.root)]);
+  const appRequire = createRequire(path.join(dist.root, 'package.json'));
+  const React = nodeRequire('react') as ReactLike;
+  const TestRenderer = nodeRequire('react-test-renderer') as TestRendererLike;
+  const { ClerkProvider } = appRequire('./dist/provider/ClerkProvider.js') as { ClerkProvider: unknown };
+  const clerkReact = appRequire('@clerk/react') as { useAuth(): AuthSnapshot; useClerk(): ClerkLike };
+  if (appRequire.resolve('react') !== nodeRequire.resolve('react')) throw new Error('the app bundle and the renderer resolve different copies of react');
+
+  const history: AuthSnapshot[] = [];
+  let clerkRef: ClerkLike | undefined;
+  function Probe(): null {
+    const a = clerkReact.useAuth();
+    clerkRef = clerkReact.useClerk();
+    const last = history[history.length - 1];
+    if (!last || last.isLoaded !== a.isLoaded || last.isSignedIn !== a.isSignedIn || last.sessionId !== a.sessionId) {
+      const snapshot = { isLoaded: a.isLoaded, isSignedIn: a.isSignedIn, sessionId: a.sessionId };
+      history.push(snapshot);
+      device.timeline.push({ kind: 'auth', auth: snapshot });
+    }
+    return null;
+  }
+  // As an app does: <ClerkProvider tokenCache={tokenCache}> with '@clerk/expo/token-cache' (expo-secure-store).
+  const { tokenCache } = appRequire('./dist/token-cache/index.js') as { tokenCache: unknown };
+  const props = { publishableKey: device.backend.publishableKey, proxyUrl: device.backend.proxyUrl, tokenCache };
+  let root: { unmount(): void } | undefined;
+  await React.act(async () => {
+    root = TestRenderer.create(React.createElement(ClerkProvider, props, React.createElement(Probe, null)));
+  });
+
+  // Count the provider's own setActive() calls on the clerk-js instance (the native bootstrap
+  // ends with one), so a scenario can wait for them to settle before acting.
+  const { getClerkInstance } = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(): { setActive(...a: unknown[]): Promise<unknown> } };
+  const instance = getClerkInstance();
+  const setActive = instance.setActive.bind(instance);
+  const setActiveCalls = { started: 0, settled: 0 };
+  instance.setActive = async (...a: unknown[]) => {
+    setActiveCalls.started++;
+    try {
+      return await setActive(...a);
+    } finally {
+      setActiveCalls.settled++;
+    }
+  };
+
+  const tick = () => React.act(() => new Promise<void>((r) => setTimeout(r, 5)));
+  return {
+    history,
+    setActiveCalls,
+    get auth() {
+      return history[history.length - 1] ?? { isLoaded: false, isSignedIn: undefined, sessionId: undefined };
+    },
+    clerk: () => {
+      if (!clerkRef) throw new Error('the app never rendered');
+      return clerkRef;
+    },
+    async until(cond, what) {
+      const deadline = Date.now() + STALL_LIMIT_MS;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`stalled: ${what} never happened (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')})`);
+        await tick();
+      }
+    },
+    act: (fn) => React.act(async () => void (await fn())),
+    unmount: () => React.act(async () => root?.unmount()),
+  };
+}

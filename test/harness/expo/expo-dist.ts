@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fetchPackage } from '../../../scripts/lib/registry.ts';
+import { applyWithPatchPackage } from '../../../scripts/lib/patch-apply.ts';
+import { PATCHES_DIR, patchFileName } from '../../../scripts/lib/paths.ts';
+import { sha256 } from '../../../scripts/lib/hash.ts';
+
+/**
+ * A published @clerk/expo laid out as node_modules/@clerk/expo under node_modules/.cache, so
+ * its `require`s of react, @clerk/react, @clerk/clerk-js… resolve to this project's
+ * devDependencies. "pristine" is the registry tarball as is; "patched" is the tarball with the
+ * shipped patches/@clerk+expo+<version>.patch applied by patch-package's own applier, as a
+ * user's postinstall does.
+ */
+export type Variant = 'pristine' | 'patched';
+
+export interface ExpoDist {
+  version: string;
+  variant: Variant;
+  /** The package directory (…/node_modules/@clerk/expo). */
+  root: string;
+  /** Text of the provider file actually loaded (for reporting). */
+  providerSource: string;
+}
+
+const CACHE = path.resolve(__dirname, '../../../node_modules/.cache/clerk-expo-harness');
+const PROVIDER = 'dist/provider/ClerkProvider.js';
+
+export async function expoDist(version: string, variant: Variant, patchText?: string): Promise<ExpoDist> {
+  const pkg = await fetchPackage('@clerk/expo', version);
+  const patch = variant === 'patched' ? patchText ?? fs.readFileSync(path.join(PATCHES_DIR, patchFileName('@clerk/expo', version)), 'utf8') : '';
+  const patched = variant === 'patched' ? applyWithPatchPackage('@clerk/expo', patch, (p) => pkg.read(p)) : new Map<string, string>();
+  const read = (p: string) => patched.get(p) ?? pkg.read(p);
+  const id = `${version}-${variant}-${sha256(patch).slice(0, 12)}`;
+  const root = path.join(CACHE, id, 'node_modules', '@clerk', 'expo');
+  const done = path.join(CACHE, id, '.complete');
+  if (!fs.existsSync(done)) {
+    for (const f of pkg.files) {
+      if (!(f === 'package.json' || (f.startsWith('dist/') && f.endsWith('.js')))) continue;
+      const target = path.join(root, f);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, read(f)!);
+    }
+    fs.writeFileSync(done, '');
+  }
+  return { version, variant, root, providerSource: read(PROVIDER)! };
+}
