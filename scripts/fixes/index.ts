@@ -1,9 +1,11 @@
 import type { Fix } from '../lib/fix.ts';
 import { fix as headlessBackgroundRefresh } from './headless-background-refresh/fix.ts';
+import { fix as iosConfigureWaitsForSession } from './ios-configure-waits-for-session/fix.ts';
+import { fix as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/fix.ts';
 import { fix as nativeSignoutAfterLoad } from './native-signout-after-load/fix.ts';
 
 /** The registry of fixes: the only list. Order is the order fixes apply to a shared file. */
-export const FIXES: readonly Fix[] = [headlessBackgroundRefresh, nativeSignoutAfterLoad];
+export const FIXES: readonly Fix[] = [headlessBackgroundRefresh, iosConfigureWaitsForSession, iosKeepCacheOnFirstLaunch, nativeSignoutAfterLoad];
 
 /** Packages we ship patches for, in the order generate and verify walk them. */
 export const PACKAGES = [...new Set(FIXES.map((f) => f.package))];

@@ -24,7 +24,13 @@ export interface NodeSpan {
 
 /** What apply() returns: new text plus the declaration it edited, or "unchanged". */
 export type ApplyResult =
-  | { changed: true; text: string; node: NodeSpan }
+  | {
+      changed: true;
+      text: string;
+      node: NodeSpan;
+      /** Declarations the fix added next to `node` (offsets in the new text); provenance allows them too. */
+      added?: NodeSpan[];
+    }
   | { changed: false; status: Status; reason: string };
 
 /** A package version as the pipeline sees it: its manifest and a reader for its files. */

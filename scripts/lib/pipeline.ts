@@ -2,6 +2,7 @@ import semver from 'semver';
 import { ShapeError, type Detection, type Fix, type PackageSnapshot, type Status } from './fix.ts';
 import { writePatch, type FileChange } from './patch-format.ts';
 import { parseJs } from './js-ast.ts';
+import { countParseProblems } from './swift-ast.ts';
 
 /**
  * The one road from a pristine package version to its patch: every fix whose range covers the
@@ -42,7 +43,7 @@ export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): Package
       const entry = current ?? { path: target, before: text, after: text, fixes: [], nodes: [] };
       entry.after = r.text;
       entry.fixes.push(fix.id);
-      entry.nodes.push(r.node.label);
+      entry.nodes.push(r.node.label, ...(r.added ?? []).map((n) => n.label));
       files.set(target, entry);
     }
   }
@@ -61,6 +62,12 @@ export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): Package
 
 /** A patched JS file must still parse: a syntax error here would break the user's app at load. */
 function assertParses(f: PatchedFile) {
+  if (f.path.endsWith('.swift')) {
+    // Swift cannot be compiled here: zero ERROR and MISSING nodes is the bar a patched file must meet.
+    const p = countParseProblems(f.after);
+    if (p.errors + p.missing > 0) throw new Error(`${f.path}: the patched file does not parse: ${p.errors} ERROR and ${p.missing} MISSING node(s)`);
+    return;
+  }
   if (!/\.(c|m)?js$/.test(f.path)) return;
   const sf = parseJs(f.after, f.path) as unknown as { parseDiagnostics?: { messageText: unknown }[] };
   const diags = sf.parseDiagnostics ?? [];

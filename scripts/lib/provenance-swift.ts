@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { parse, registerDynamicLanguage, type SgNode } from '@ast-grep/napi';
+import { parseSwift, type SgNode } from './swift-ast.ts';
 import { diffLines } from './patch-format.ts';
 import type { ChangedRun } from './provenance.ts';
 
@@ -7,19 +6,7 @@ import type { ChangedRun } from './provenance.ts';
  * Provenance for Swift (tree-sitter through ast-grep): leaves of the parse tree are the tokens;
  * each changed token run is named by the innermost declaration that contains it.
  */
-const require = createRequire(import.meta.url);
-let registered = false;
-function swiftRoot(text: string): SgNode {
-  if (!registered) {
-    try {
-      registerDynamicLanguage({ swift: require('@ast-grep/lang-swift') });
-    } catch {
-      /* already registered by another module */
-    }
-    registered = true;
-  }
-  return parse('swift' as never, text).root();
-}
+const swiftRoot = parseSwift;
 
 interface Leaf {
   text: string;
