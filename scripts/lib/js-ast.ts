@@ -88,21 +88,4 @@ export function memberCall(n: ts.Node, sf: ts.SourceFile): { set: string; method
   return { set: textOf(callee.expression, sf), method: callee.name.text, arg: textOf(arg, sf) };
 }
 
-/** A text edit against the original text; applied all at once by splice(). */
-export interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-export function splice(text: string, edits: Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text;
-  let limit = Infinity;
-  for (const e of sorted) {
-    if (e.end > limit) throw new Error('overlapping edits');
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    limit = e.start;
-  }
-  return out;
-}
+export { splice, type Edit } from './edits.ts';

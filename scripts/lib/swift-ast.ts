@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { parse, registerDynamicLanguage, type Edit, type SgNode } from '@ast-grep/napi';
+import { splice } from './edits.ts';
 
 /**
  * Swift helpers on @ast-grep/napi (tree-sitter-swift). Swift cannot be compiled here, so a
@@ -106,15 +107,7 @@ export function removeLine(text: string, node: SgNode): Edit {
  * overlapping edits are a codemod bug and throw.
  */
 export function commit(text: string, edits: Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.startPos - a.startPos || b.endPos - a.endPos);
-  let out = text;
-  let limit = Infinity;
-  for (const e of sorted) {
-    if (e.endPos > limit) throw new Error('overlapping edits');
-    out = out.slice(0, e.startPos) + e.insertedText + out.slice(e.endPos);
-    limit = e.startPos;
-  }
-  return out;
+  return splice(text, edits.map((e) => ({ start: e.startPos, end: e.endPos, text: e.insertedText })));
 }
 
 /**

@@ -13,7 +13,18 @@ import { ShapeError, type Fix, type Status } from '../../scripts/lib/fix.ts';
  *   <case>.refuse.<ext>                       unknown-shape; apply throws a ShapeError naming fix and file
  * `parseErrors` checks that every expected output is syntactically valid in its language.
  */
-export function describeFixtureCases(fix: Fix, opts: { ext: string; parseErrors: (text: string) => number; label?: RegExp }) {
+export interface FixtureOptions {
+  ext: string;
+  /** Syntax errors of a text in the fixture's language (must be 0 for inputs and outputs). */
+  parseErrors: (text: string) => number;
+  /** What apply()'s node label must look like. */
+  label?: RegExp;
+  minPairs?: number;
+  /** Further named checks on every input/output pair (e.g. Swift's identifier allowlist). */
+  pairChecks?: Record<string, (input: string, output: string) => void>;
+}
+
+export function describeFixtureCases(fix: Fix, opts: FixtureOptions) {
   const dir = path.resolve(__dirname, '../../fixtures', fix.id);
   const files = fs.readdirSync(dir);
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
@@ -21,14 +32,21 @@ export function describeFixtureCases(fix: Fix, opts: { ext: string; parseErrors:
   const pairs = files.filter((f) => f.endsWith(`.input${ext}`)).map((f) => f.slice(0, -`.input${ext}`.length));
 
   describe(`${fix.id}: fixture cases in fixtures/${fix.id}/`, () => {
-    it('has at least three input/output pairs', () => expect(pairs.length).toBeGreaterThanOrEqual(3));
+    it('has input/output pairs, a no-op case and a refusal case', () => {
+      expect(pairs.length).toBeGreaterThanOrEqual(opts.minPairs ?? 3);
+      expect(files.some((f) => f.endsWith(`.fixed-upstream${ext}`) || f.endsWith(`.not-affected${ext}`))).toBe(true);
+      expect(files.some((f) => f.endsWith(`.refuse${ext}`))).toBe(true);
+    });
 
     for (const name of pairs) {
       describe(name, () => {
         const file = `${name}${ext}`;
         const input = read(`${name}.input${ext}`);
         const output = read(`${name}.output${ext}`);
-        it('is detected as vulnerable', () => expect(fix.detect(input, file).status).toBe('vulnerable'));
+        it('input parses and is detected as vulnerable', () => {
+          expect(opts.parseErrors(input)).toBe(0);
+          expect(fix.detect(input, file).status).toBe('vulnerable');
+        });
         it('applies to exactly the expected output, editing only inside the node it names', () => {
           const r = fix.apply(input, file);
           if (!r.changed) throw new Error(`expected a change, got ${r.status}: ${r.reason}`);
@@ -41,6 +59,7 @@ export function describeFixtureCases(fix: Fix, opts: { ext: string; parseErrors:
           expect(opts.parseErrors(output)).toBe(0);
           expect(fix.detect(output, file).status).toBe('patched');
         });
+        for (const [name, check] of Object.entries(opts.pairChecks ?? {})) it(name, () => check(input, output));
         it('is idempotent: apply on the output changes nothing', () => {
           const r = fix.apply(output, file);
           expect(r.changed).toBe(false);
