@@ -1,12 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+const shared = {
+  pool: 'forks' as const,
+  reporters: ['default'],
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration tests fetch and parse real registry tarballs (1.5 MB bundles).
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
-    pool: 'forks',
-    reporters: ['default'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'node_modules/**'],
+          // Integration tests fetch and parse real registry tarballs (1.5 MB bundles).
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        // Real consumer installs with npm, pnpm, yarn berry and bun (`npm run test:e2e` alone).
+        test: {
+          ...shared,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
   },
 });

@@ -12,12 +12,29 @@ Commands (for this repository's maintainers):
              it; classify every registry version by structure
   list       the fixes this tool knows
 
-Options:
-  --json             machine-readable report on stdout (words stay on stderr)
-  --package <name>   only this package (repeatable): ${PACKAGES.join(', ')}
-  -h, --help         this text
+Commands (run in your Expo app's root):
+  sync       wire the shipped patch for the exact installed version of every copy of
+             @clerk/clerk-js and @clerk/expo, the way your package manager applies patches
+             (npm, yarn classic: patches/ + patch-package postinstall; pnpm: pnpm.patchedDependencies;
+             yarn berry: resolutions with patch:; bun: patchedDependencies). Removes patches it
+             wrote earlier that no longer match (record: .clerk-expo-patches.json); never touches
+             yours. Then run your install (and \`npx expo prebuild --clean\` when told).
+  check      read the installed files and report, per installed copy: patched, vulnerable,
+             fixed-upstream, stale-patch, unknown-shape, stale-ios-copy. For CI after every
+             install or upgrade.
 
-Exit codes: 0 ok, 1 findings (verify failed, drift), 2 tool error (bad input, registry, shape).
+Options:
+  --json               machine-readable report on stdout (words stay on stderr)
+  --package <name>     generate/verify: only this package (repeatable): ${PACKAGES.join(', ')}
+  --cwd <dir>          sync/check: the app's root (default: the current folder)
+  --pm <name>          sync/check: npm | pnpm | yarn-berry | yarn-classic | bun (default: from the lockfile)
+  --dry-run            sync: print the plan, write nothing
+  --allow-unverified   sync: for an affected version with no shipped patch, build one from the
+                       installed files with the codemods (marked unverified)
+  -h, --help           this text
+
+Exit codes: 0 ok, 1 findings (verify failed, drift; check: any finding; sync: an affected copy
+  left unpatched), 2 tool error (bad input, registry, shape, nothing installed).
 Environment: CLERK_EXPO_PATCHES_CACHE (disk cache, default ~/.cache/clerk-expo-patches),
   CLERK_EXPO_PATCHES_OFFLINE=1 (use the disk cache only).`;
 
@@ -26,10 +43,19 @@ interface Args {
   json: boolean;
   packages: string[];
   rest: string[];
+  cwd?: string;
+  pm?: string;
+  dryRun: boolean;
+  allowUnverified: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { command: undefined, json: false, packages: [], rest: [] };
+  const a: Args = { command: undefined, json: false, packages: [], rest: [], dryRun: false, allowUnverified: false };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i];
+    if (!v || v.startsWith('-')) throw new ToolError(`${flag} needs a value`, 'see `clerk-expo-patches --help`');
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     if (x === '--json') a.json = true;
@@ -37,7 +63,11 @@ function parseArgs(argv: string[]): Args {
       const v = argv[++i];
       if (!v || !PACKAGES.includes(v as never)) throw new ToolError(`--package needs one of: ${PACKAGES.join(', ')}`);
       a.packages.push(v);
-    } else if (x === '-h' || x === '--help') a.command = 'help';
+    } else if (x === '--cwd') a.cwd = value(++i, x);
+    else if (x === '--pm') a.pm = value(++i, x);
+    else if (x === '--dry-run') a.dryRun = true;
+    else if (x === '--allow-unverified') a.allowUnverified = true;
+    else if (x === '-h' || x === '--help') a.command = 'help';
     else if (x.startsWith('-')) throw new ToolError(`unknown option ${x}`, 'see `clerk-expo-patches --help`');
     else if (!a.command) a.command = x;
     else a.rest.push(x);
@@ -61,6 +91,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'verify': {
         const { verify } = await import('./commands/verify.ts');
         return await verify({ json: args.json, ...(packages ? { packages } : {}) });
+      }
+      case 'sync': {
+        const { sync } = await import('./commands/sync.ts');
+        return await sync({ json: args.json, dryRun: args.dryRun, allowUnverified: args.allowUnverified, ...(args.cwd ? { cwd: args.cwd } : {}), ...(args.pm ? { pm: args.pm } : {}) });
+      }
+      case 'check': {
+        const { check } = await import('./commands/check.ts');
+        return await check({ json: args.json, ...(args.cwd ? { cwd: args.cwd } : {}), ...(args.pm ? { pm: args.pm } : {}) });
       }
       case 'list': {
         const list = FIXES.map((f) => ({ id: f.id, letter: f.letter, title: f.title, package: f.package, affected: f.affected, fixedUpstreamIn: f.fixedUpstreamIn }));

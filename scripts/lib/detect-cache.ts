@@ -26,7 +26,7 @@ function codemodHash(): string {
   walk(path.join(ROOT, 'scripts', 'fixes'));
   // The library files a detector can reach; the rest of scripts/lib (registry, CLI plumbing)
   // cannot change a detection.
-  for (const f of ['fix.ts', 'js-ast.ts', 'swift-ast.ts', 'entry-points.ts']) {
+  for (const f of ['fix.ts', 'js-ast.ts', 'swift-ast.ts', 'edits.ts', 'entry-points.ts', 'expo-ios-bridge.ts']) {
     const p = path.join(ROOT, 'scripts', 'lib', f);
     if (fs.existsSync(p)) files.push(p);
   }
