@@ -1,0 +1,335 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixture, fixtureEntry } from './fixtures.ts';
+import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jwt.ts';
+
+/**
+ * A fake Clerk Frontend API on 127.0.0.1 (random port), written for these tests. It serves the
+ * routes @clerk/clerk-js 6.x touches while loading headless, minting session tokens and
+ * resolving a 401; everything else is answered 404 and listed in `unknownRoutes`, so a test can
+ * assert that load touched nothing unexpected. Responses come from fixtures/fapi/*.json.
+ *
+ * Rules (see test/harness/README.md for why, and where real FAPI behaviour is uncertain):
+ * - A client is identified by the client JWT in the `Authorization` request header. A client
+ *   has exactly one VALID client JWT at a time; `rotateClientJwt()` issues a new one and the old
+ *   one becomes invalid. A request with an invalid (or unknown) client JWT gets
+ *   401 `authentication_invalid`, except GET /v1/environment (served to anyone) and
+ *   GET /v1/client, which answers 200 `{ response: null, client: null }` ("no client": the
+ *   device is signed out). clerk-js resolves every 401 by re-reading GET /v1/client
+ *   (Clerk.handleUnauthenticated), so a 401 there would loop forever.
+ * - No Authorization header at all: a fresh, signed-out client is created (a first launch).
+ * - Client-bound responses carry the client's current JWT in the `Authorization` response
+ *   header (native apps store it through the token cache).
+ * - `revokeSession()`: the session leaves the client's `sessions`; its token endpoint answers
+ *   401 `authentication_invalid`.
+ * - `offline = true`: every connection is destroyed before a response (fetch rejects, as on a
+ *   device without network). Offline requests are recorded with status 0.
+ * - Time is `now()` (virtual, shared with the runtime under test): token iat/exp and
+ *   timestamps in responses are computed from it.
+ */
+export interface FakeFapiOptions {
+  /** Virtual epoch ms; defaults to the real clock. */
+  now?: () => number;
+  /** Session token TTL, seconds (Clerk: 60). */
+  tokenTtlSeconds?: number;
+  /** Host encoded in the publishable key (requests for it are routed here by the runtime). */
+  frontendApiHost?: string;
+  /** Log unknown routes to stderr as they happen (they are always recorded). */
+  logUnknown?: boolean;
+}
+
+export interface FapiRequest {
+  seq: number;
+  /** Virtual ms when the server saw it. */
+  at: number;
+  method: string;
+  /** Path without the proxy prefix, e.g. /v1/client/sessions/sess_1/tokens */
+  path: string;
+  query: Record<string, string>;
+  authorization: string;
+  body: Record<string, string>;
+  /** Which rule answered: a route name, or 'unknown' / 'offline'. */
+  route: string;
+  status: number;
+  /** Error code in the response body, if any. */
+  errorCode?: string;
+}
+
+export type SessionStatus = 'active' | 'revoked' | 'ended' | 'removed';
+
+export interface FapiSession {
+  id: string;
+  userId: string;
+  clientId: string;
+  status: SessionStatus;
+  createdAt: number;
+  /** Session tokens minted for it, in order. */
+  tokens: string[];
+}
+
+export interface FapiClient {
+  id: string;
+  /** The one client JWT the server accepts for this client. */
+  jwt: string;
+  /** Client JWTs that were valid once and are now rejected. */
+  retiredJwts: string[];
+  sessionIds: string[];
+  createdAt: number;
+}
+
+export interface SignedIn {
+  client: FapiClient;
+  session: FapiSession;
+  /** The client JWT a signed-in device holds in its token cache. */
+  clientJwt: string;
+}
+
+export const PROXY_PATH = '/__clerk';
+
+export class FakeFapi {
+  readonly requests: FapiRequest[] = [];
+  readonly clients = new Map<string, FapiClient>();
+  readonly sessions = new Map<string, FapiSession>();
+  /** When true, every connection is dropped. */
+  offline = false;
+  readonly origin: string;
+  readonly proxyUrl: string;
+  readonly frontendApiHost: string;
+  readonly publishableKey: string;
+  readonly #server: http.Server;
+  readonly #now: () => number;
+  readonly #ttl: number;
+  readonly #logUnknown: boolean;
+  #seq = 0;
+  #ids = 0;
+
+  private constructor(server: http.Server, opts: FakeFapiOptions) {
+    this.#server = server;
+    this.#now = opts.now ?? Date.now;
+    this.#ttl = opts.tokenTtlSeconds ?? SESSION_TOKEN_TTL_SECONDS;
+    this.#logUnknown = opts.logUnknown ?? false;
+    const { port } = server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${port}`;
+    this.proxyUrl = `${this.origin}${PROXY_PATH}`;
+    this.frontendApiHost = opts.frontendApiHost ?? `fake-fapi-${port}.clerk.accounts.dev`;
+    this.publishableKey = `pk_test_${Buffer.from(`${this.frontendApiHost}$`).toString('base64')}`;
+  }
+
+  static async start(opts: FakeFapiOptions = {}): Promise<FakeFapi> {
+    let self: FakeFapi | undefined;
+    const server = http.createServer((req, res) => {
+      void self!.#handle(req, res).catch((err: unknown) => {
+        res.statusCode = 500;
+        res.end(String((err as Error)?.stack ?? err));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self = new FakeFapi(server, opts);
+    return self;
+  }
+
+  /** Requests answered 404 because no rule knows them. */
+  get unknownRoutes(): FapiRequest[] {
+    return this.requests.filter((r) => r.route === 'unknown');
+  }
+
+  /** Token requests (POST /v1/client/sessions/:id/tokens[/template]), answered or rejected. */
+  get tokenRequests(): FapiRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && TOKENS_PATH.test(r.path));
+  }
+
+  /** A client with one active session: what a signed-in device holds. */
+  async signIn(userId = 'user_fake'): Promise<SignedIn> {
+    const client = await this.#newClient();
+    const session: FapiSession = { id: this.#id('sess'), userId, clientId: client.id, status: 'active', createdAt: this.#now(), tokens: [] };
+    this.sessions.set(session.id, session);
+    client.sessionIds.push(session.id);
+    return { client, session, clientJwt: client.jwt };
+  }
+
+  /** Issues a new client JWT; the old one is rejected from now on. Returns the new one. */
+  async rotateClientJwt(clientId: string): Promise<string> {
+    const c = this.#client(clientId);
+    c.retiredJwts.push(c.jwt);
+    c.jwt = await mintClientJwt(c.id, this.#id('rot'), this.#sec());
+    return c.jwt;
+  }
+
+  /** Ends a session on the server (dashboard / backend API revoke). */
+  revokeSession(sessionId: string): void {
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new Error(`no session ${sessionId}`);
+    s.status = 'revoked';
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  #id(prefix: string): string {
+    return `${prefix}_${(++this.#ids).toString(36).padStart(6, '0')}`;
+  }
+
+  #sec(): number {
+    return Math.floor(this.#now() / 1000);
+  }
+
+  #client(id: string): FapiClient {
+    const c = this.clients.get(id);
+    if (!c) throw new Error(`no client ${id}`);
+    return c;
+  }
+
+  async #newClient(): Promise<FapiClient> {
+    const id = this.#id('client');
+    const client: FapiClient = { id, jwt: await mintClientJwt(id, this.#id('rot'), this.#sec()), retiredJwts: [], sessionIds: [], createdAt: this.#now() };
+    this.clients.set(id, client);
+    return client;
+  }
+
+  #clientByJwt(jwt: string): FapiClient | undefined {
+    for (const c of this.clients.values()) if (c.jwt === jwt) return c;
+    return undefined;
+  }
+
+  async #tokenFor(s: FapiSession): Promise<string> {
+    const jwt = await mintSessionToken({ sid: s.id, sub: s.userId, iat: this.#sec(), ttlSeconds: this.#ttl, iss: `https://${this.frontendApiHost}` });
+    s.tokens.push(jwt);
+    return jwt;
+  }
+
+  async #sessionJson(s: FapiSession): Promise<unknown> {
+    const now = this.#now();
+    return fixture('session', {
+      session_id: s.id,
+      status: s.status,
+      now,
+      created_at: s.createdAt,
+      expire_at: now + 7 * 86_400_000,
+      abandon_at: now + 30 * 86_400_000,
+      user: fixture('user', { user_id: s.userId }),
+      last_active_token: fixture('token', { jwt: await this.#tokenFor(s) }),
+    });
+  }
+
+  async #clientJson(c: FapiClient): Promise<unknown> {
+    const active = c.sessionIds.map((id) => this.sessions.get(id)!).filter((s) => s.status === 'active');
+    return fixture('client', {
+      client_id: c.id,
+      sessions: await Promise.all(active.map((s) => this.#sessionJson(s))),
+      last_active_session_id: active.at(-1)?.id ?? null,
+      cookie_expires_at: this.#now() + 365 * 86_400_000,
+      created_at: c.createdAt,
+      now: this.#now(),
+    });
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', this.origin);
+    const path = url.pathname.startsWith(`${PROXY_PATH}/`) ? url.pathname.slice(PROXY_PATH.length) : url.pathname;
+    const body = Object.fromEntries(new URLSearchParams(raw));
+    const query = Object.fromEntries(url.searchParams);
+    const method = (body._method ?? query._method ?? req.method ?? 'GET').toUpperCase();
+    const rec: FapiRequest = { seq: ++this.#seq, at: this.#now(), method, path, query, body, authorization: String(req.headers.authorization ?? ''), route: 'unknown', status: 0 };
+    this.requests.push(rec);
+
+    if (this.offline) {
+      rec.route = 'offline';
+      req.socket.destroy();
+      return;
+    }
+    const send = (status: number, json: unknown, client?: FapiClient): void => {
+      rec.status = status;
+      const code = (json as { errors?: Array<{ code?: string }> } | null)?.errors?.[0]?.code;
+      if (code) rec.errorCode = code;
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json');
+      if (client) {
+        res.setHeader('authorization', client.jwt);
+        res.setHeader('access-control-expose-headers', 'authorization');
+      }
+      res.end(JSON.stringify(json));
+    };
+    const unauthenticated = (): void => send(401, fixtureEntry('errors', 'authentication_invalid', { trace_id: `trace_${rec.seq}` }));
+    const notFound = (msg: string, client?: FapiClient): void =>
+      send(404, fixtureEntry('errors', 'resource_not_found', { trace_id: `trace_${rec.seq}`, long_message: msg }), client);
+
+    if (method === 'GET' && path === '/v1/environment') {
+      rec.route = 'environment';
+      return send(200, fixture('environment'));
+    }
+
+    // Client resolution by the client JWT in the Authorization header.
+    let client: FapiClient | undefined;
+    if (rec.authorization === '') client = await this.#newClient();
+    else client = this.#clientByJwt(rec.authorization);
+    if (!client) {
+      // An unknown client reads as "no client" (signed out); anything else is 401.
+      if (path === '/v1/client' && method === 'GET') {
+        rec.route = 'client.get:none';
+        return send(200, { response: null, client: null });
+      }
+      rec.route = `rejected:${routeName(method, path)}`;
+      return unauthenticated();
+    }
+
+    const envelope = async (response: unknown) => ({ response, client: await this.#clientJson(client) });
+
+    if (path === '/v1/client' && method === 'GET') {
+      rec.route = 'client.get';
+      return send(200, { response: await this.#clientJson(client), client: null }, client);
+    }
+    if ((path === '/v1/client' && (method === 'PUT' || method === 'POST')) || (path === '/v1/client/touch' && method === 'POST')) {
+      rec.route = 'client.create';
+      return send(200, { response: await this.#clientJson(client), client: null }, client);
+    }
+    const m = /^\/v1\/client\/sessions\/([^/]+)(?:\/(.+))?$/.exec(path);
+    if (m) {
+      const s = this.sessions.get(m[1]!);
+      const action = m[2] ?? '';
+      if (!s || s.clientId !== client.id) {
+        rec.route = `session.${action || 'get'}`;
+        return notFound(`no session ${m[1]} on this client`, client);
+      }
+      if (method === 'POST' && (action === 'tokens' || action.startsWith('tokens/'))) {
+        rec.route = 'session.tokens';
+        if (s.status !== 'active') return unauthenticated();
+        return send(200, fixture('token', { jwt: await this.#tokenFor(s) }), client);
+      }
+      if (method === 'POST' && action === 'touch') {
+        rec.route = 'session.touch';
+        if (s.status !== 'active') return unauthenticated();
+        return send(200, await envelope(await this.#sessionJson(s)), client);
+      }
+      if (method === 'POST' && (action === 'remove' || action === 'end')) {
+        rec.route = `session.${action}`;
+        s.status = action === 'remove' ? 'removed' : 'ended';
+        return send(200, await envelope(await this.#sessionJson(s)), client);
+      }
+    }
+    if (path === '/v1/client/sessions' && method === 'DELETE') {
+      rec.route = 'client.sessions.delete';
+      for (const id of client.sessionIds) this.sessions.get(id)!.status = 'ended';
+      return send(200, { response: await this.#clientJson(client), client: null }, client);
+    }
+
+    if (this.#logUnknown) process.stderr.write(`fake FAPI: unknown route ${method} ${path}\n`);
+    return notFound(`fake FAPI has no rule for ${method} ${path}`, client);
+  }
+}
+
+const TOKENS_PATH = /^\/v1\/client\/sessions\/[^/]+\/tokens(?:\/|$)/;
+const routeName = (method: string, path: string): string => (method === 'POST' && TOKENS_PATH.test(path) ? 'session.tokens' : `${method} ${path}`);
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
