@@ -17,16 +17,20 @@ export default defineConfig({
           // Integration tests fetch and parse real registry tarballs (1.5 MB bundles).
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
-        // Real consumer installs with npm, pnpm, yarn berry and bun (`npm run test:e2e` alone).
+        // Real consumer installs with npm, pnpm, yarn berry, yarn classic and bun (`npm run test:e2e` alone).
+        // Runs after the unit project: installs running beside the CPU-heavy unit workers starve them
+        // past vitest's 60 s worker RPC timeout.
         test: {
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 900_000,
           hookTimeout: 600_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sync } from '../../scripts/commands/sync.ts';
+import { runCheck } from '../../scripts/commands/check.ts';
+import { jsEntryPoints } from '../../scripts/lib/entry-points.ts';
+import { readManifest } from '../../scripts/lib/manifest.ts';
+import { PATCHES_DIR } from '../../scripts/lib/paths.ts';
+import { fetchPackage } from '../../scripts/lib/registry.ts';
+
+/**
+ * sync and check as functions on a small on-disk app: @clerk/clerk-js 6.7.1's entry points
+ * unpacked from the registry tarball (no package manager), a manifest with or without its patch.
+ */
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-sync-'));
+const app = path.join(root, 'app');
+const emptyManifest = path.join(root, 'empty-manifest.json');
+let shippedText: string;
+
+beforeAll(async () => {
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const pkg = await fetchPackage('@clerk/clerk-js', '6.7.1');
+  const dir = path.join(app, 'node_modules', '@clerk', 'clerk-js');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), pkg.read('package.json')!);
+  for (const f of jsEntryPoints(pkg)) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), pkg.read(f)!);
+  }
+  fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2)}\n`);
+  fs.writeFileSync(path.join(app, 'package-lock.json'), '{}\n');
+  fs.writeFileSync(emptyManifest, JSON.stringify({ schema: 1, patches: [] }));
+  const entry = readManifest().patches.find((p) => p.package === '@clerk/clerk-js' && p.version === '6.7.1')!;
+  shippedText = fs.readFileSync(path.join(PATCHES_DIR, entry.patch), 'utf8');
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('sync / check on disk', () => {
+  it('check before sync: vulnerable, exit-worthy finding, decided by the manifest hash', () => {
+    const r = runCheck({ cwd: app });
+    expect(r.ok).toBe(false);
+    expect(r.results[0]).toMatchObject({ package: '@clerk/clerk-js', installed: '6.7.1', status: 'vulnerable', via: 'manifest-sha256', finding: true });
+  });
+
+  it('dry run writes nothing', async () => {
+    const before = fs.readdirSync(app).sort();
+    expect(await sync({ cwd: app, dryRun: true })).toBe(0);
+    expect(fs.readdirSync(app).sort()).toEqual(before);
+  });
+
+  it('no shipped patch: exit 1 and nothing wired, unless --allow-unverified builds one from the installed files', async () => {
+    expect(await sync({ cwd: app, manifestFile: emptyManifest })).toBe(1);
+    expect(fs.existsSync(path.join(app, 'patches'))).toBe(false);
+    expect(await sync({ cwd: app, manifestFile: emptyManifest, allowUnverified: true })).toBe(0);
+    const written = fs.readFileSync(path.join(app, 'patches', '@clerk+clerk-js+6.7.1.patch'), 'utf8');
+    // The codemods are deterministic: the same bytes as the shipped, verified patch.
+    expect(written).toBe(shippedText);
+    const record = JSON.parse(fs.readFileSync(path.join(app, '.clerk-expo-patches.json'), 'utf8'));
+    expect(record.patches[0]).toMatchObject({ file: 'patches/@clerk+clerk-js+6.7.1.patch', unverified: true });
+  });
+
+  it('with the shipped patch available, sync replaces the unverified record entry with the verified one', async () => {
+    expect(await sync({ cwd: app })).toBe(0);
+    const record = JSON.parse(fs.readFileSync(path.join(app, '.clerk-expo-patches.json'), 'utf8'));
+    expect(record.patches[0].unverified).toBeUndefined();
+    const pj = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
+    expect(pj.scripts.postinstall).toBe('patch-package --error-on-fail');
+  });
+
+  it('a wired patch that was not applied: check says to run the install', () => {
+    const r = runCheck({ cwd: app });
+    expect(r.results[0]).toMatchObject({ status: 'vulnerable', patch: 'patches/@clerk+clerk-js+6.7.1.patch' });
+    expect(r.results[0]!.action).toMatch(/wired but not applied: run `npm install`/);
+  });
+
+  it('tool errors (exit 2 in the CLI) say what to do next', async () => {
+    await expect(sync({ cwd: path.join(root, 'nowhere') })).rejects.toThrow(/no package.json[\s\S]*--cwd/);
+    fs.mkdirSync(path.join(root, 'bare'));
+    fs.writeFileSync(path.join(root, 'bare', 'package.json'), '{}');
+    fs.writeFileSync(path.join(root, 'bare', 'package-lock.json'), '{}');
+    expect(() => runCheck({ cwd: path.join(root, 'bare') })).toThrow(/no installed @clerk\/clerk-js or @clerk\/expo[\s\S]*npm install/);
+  });
+});
