@@ -3,6 +3,7 @@
  *   --runs N       repetitions for the per-bundle figures (default 5)
  *   --matrix N     repetitions of the warm generate/verify matrix (default 1; 0 skips it)
  *   --cold         also time generate+verify once with an empty cache (downloads everything)
+ *   --consumer N   repetitions of the consumer-app install/check timings (default 3; 0 skips them)
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +25,7 @@ const arg = (name: string, dflt: number) => {
 const RUNS = arg('--runs', 5);
 const MATRIX = arg('--matrix', 1);
 const COLD = process.argv.includes('--cold');
+const CONSUMER = arg('--consumer', 3);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -103,7 +105,41 @@ async function patchBytes() {
   console.log(`max ratio ${Math.max(...ratios).toFixed(4)}×`);
 }
 
+function sh(cmd: string, args: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd, stdio: 'ignore', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}`);
+  return performance.now() - t0;
+}
+
+/** A throwaway npm app on @clerk/clerk-js 6.7.1: install time without and with the postinstall patch, and check. */
+function consumer() {
+  if (CONSUMER <= 0) return;
+  const app = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-bench-app-'));
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2));
+  const reinstall = (...extra: string[]) => {
+    fs.rmSync(path.join(app, 'node_modules'), { recursive: true, force: true });
+    return sh('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', ...extra], app);
+  };
+  cli(['sync', '--cwd', app]);
+  reinstall(); // warm npm's cache with the app's full dependency set (patch-package included)
+  // Same dependency set both ways; only the root postinstall (patch-package) differs.
+  const without = Array.from({ length: CONSUMER }, () => reinstall('--ignore-scripts'));
+  const withPatch = Array.from({ length: CONSUMER }, () => reinstall());
+  const patchPackage = Array.from({ length: CONSUMER }, () => {
+    reinstall('--ignore-scripts');
+    return sh(path.join(app, 'node_modules', '.bin', 'patch-package'), ['--error-on-fail'], app);
+  });
+  const check = Array.from({ length: CONSUMER }, () => cli(['check', '--cwd', app]));
+  fs.rmSync(app, { recursive: true, force: true });
+  console.log(`\n## Consumer app (npm, @clerk/clerk-js 6.7.1, median of ${CONSUMER})`);
+  console.log(`npm install (clean node_modules, same dependencies): without the postinstall ${fmt(median(without))} · with it ${fmt(median(withPatch))} · added ${fmt(median(withPatch) - median(without))}`);
+  console.log(`patch-package alone (the postinstall step): ${fmt(median(patchPackage))}`);
+  console.log(`clerk-expo-patches check: ${fmt(median(check))}`);
+}
+
 console.log(`# clerk-expo-patches bench — ${os.cpus().length} cores, node ${process.version}`);
 await perBundle();
 await patchBytes();
 matrix();
+consumer();
