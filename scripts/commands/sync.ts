@@ -48,6 +48,38 @@ export interface SyncReport {
  */
 export async function sync(opts: SyncOptions = {}): Promise<number> {
   const appDir = path.resolve(opts.cwd ?? process.cwd());
+  if (opts.dryRun) return syncLocked(appDir, opts);
+  readPackageJson(appDir); // a missing or broken package.json is reported before any lock is taken
+  const release = acquireLock(appDir);
+  try {
+    return await syncLocked(appDir, opts);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') {
+      throw new ToolError(`cannot write ${e.path ?? 'a file'} (${e.code}); nothing else was changed after that write`, 'make the app folder writable (or run sync where you can write), then run sync again');
+    }
+    throw err;
+  } finally {
+    release();
+  }
+}
+
+export const LOCK_FILE = '.clerk-expo-patches.lock';
+
+/** One sync at a time per app: an exclusive lock file holding the owner's pid. */
+function acquireLock(appDir: string): () => void {
+  const lock = path.join(appDir, LOCK_FILE);
+  try {
+    fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const owner = readText(lock)?.trim() || 'unknown';
+    throw new ToolError(`another clerk-expo-patches sync is running in ${appDir} (lock ${LOCK_FILE}, pid ${owner})`, `wait for it to finish; if no sync is running, delete ${lock}`);
+  }
+  return () => fs.rmSync(lock, { force: true });
+}
+
+async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const pj = readPackageJson(appDir);
   const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
   const manifest = readManifest(opts.manifestFile);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sync } from '../../scripts/commands/sync.ts';
+import { LOCK_FILE, sync } from '../../scripts/commands/sync.ts';
 import { runCheck } from '../../scripts/commands/check.ts';
 import { jsEntryPoints } from '../../scripts/lib/entry-points.ts';
 import { readManifest } from '../../scripts/lib/manifest.ts';
@@ -84,5 +84,37 @@ describe('sync / check on disk', () => {
     fs.writeFileSync(path.join(root, 'bare', 'package.json'), '{}');
     fs.writeFileSync(path.join(root, 'bare', 'package-lock.json'), '{}');
     expect(() => runCheck({ cwd: path.join(root, 'bare') })).toThrow(/no installed @clerk\/clerk-js or @clerk\/expo[\s\S]*npm install/);
+  });
+
+  it('two syncs at once: the second refuses (exit 2) naming the lock, and changes nothing', async () => {
+    const snapshot = () => fs.readdirSync(app).sort().map((f) => [f, fs.statSync(path.join(app, f)).mtimeMs]);
+    fs.writeFileSync(path.join(app, LOCK_FILE), '4242\n');
+    const before = snapshot();
+    await expect(sync({ cwd: app })).rejects.toThrow(/another clerk-expo-patches sync is running .*pid 4242[\s\S]*delete/);
+    expect(snapshot()).toEqual(before);
+    fs.rmSync(path.join(app, LOCK_FILE));
+    expect(await sync({ cwd: app })).toBe(0);
+    expect(fs.existsSync(path.join(app, LOCK_FILE))).toBe(false);
+  });
+
+  it('a read-only app folder: a clear tool error naming the file, nothing half-written, no lock left behind', async () => {
+    // Root ignores chmod, so the read-only file system is simulated at the fs boundary.
+    fs.rmSync(path.join(app, 'patches'), { recursive: true, force: true });
+    const pjBefore = fs.readFileSync(path.join(app, 'package.json'), 'utf8');
+    const real = fs.writeFileSync;
+    const spy = vi.spyOn(fs, 'writeFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (typeof file === 'string' && file.startsWith(app) && !file.endsWith(LOCK_FILE)) {
+        throw Object.assign(new Error(`EROFS: read-only file system, open '${file}'`), { code: 'EROFS', path: file });
+      }
+      return (real as (...a: unknown[]) => void)(file, ...rest);
+    }) as typeof fs.writeFileSync);
+    try {
+      await expect(sync({ cwd: app })).rejects.toThrow(/cannot write .*\(EROFS\)[\s\S]*writable/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readFileSync(path.join(app, 'package.json'), 'utf8')).toBe(pjBefore);
+    expect(fs.existsSync(path.join(app, LOCK_FILE))).toBe(false);
+    expect(fs.readdirSync(app).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
