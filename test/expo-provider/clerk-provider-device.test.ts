@@ -1,17 +1,20 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST } from '../../scripts/lib/paths.ts';
-import { startExpoBackend, type ExpoBackend } from '../harness/expo/frontend-api.ts';
-import { createDevice, launch } from '../harness/expo/device.ts';
+import type { FakeFapi } from '../harness/fapi/server.ts';
+import { startDeviceFapi } from '../harness/expo/backend.ts';
+import { createDevice, launch, type Device } from '../harness/expo/device.ts';
 import { expoDist } from '../harness/expo/expo-dist.ts';
 import { runScenario, type Outcome } from '../harness/expo/run-scenario.ts';
 import { loadScenario } from '../harness/expo/scenario.ts';
+import { loopbackOnly, type LoopbackGuard } from '../harness/expo/loopback-only.ts';
 
 /**
  * The real @clerk/expo ClerkProvider (published dist, pristine and with the shipped patch
  * applied by patch-package) on a simulated device: real react, @clerk/react and
  * @clerk/clerk-js (native build) from devDependencies; simulated react-native, ClerkExpo
- * native module, expo-secure-store and Frontend API (test/harness/expo/).
+ * native module and expo-secure-store (test/harness/expo/), and the shared fake Frontend API
+ * (test/harness/fapi/, FakeFapi).
  */
 const FIX_D = 'native-signout-after-load';
 const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { patches: { package: string; version: string; fixes: string[] }[] };
@@ -20,12 +23,15 @@ const FIX_D_VERSIONS = manifest.patches.filter((p) => p.package === '@clerk/expo
 const UPSTREAM_FIXED = '3.2.8';
 const LATEST_AFFECTED = '3.2.7';
 
-let backend: ExpoBackend;
+let fapi: FakeFapi;
+let guard: LoopbackGuard;
 beforeAll(async () => {
-  backend = await startExpoBackend();
+  guard = loopbackOnly();
+  fapi = await startDeviceFapi();
 });
 afterAll(async () => {
-  await backend?.close();
+  guard?.restore();
+  await fapi?.close();
 });
 
 /** The user stays signed in everywhere: what Fix D promises on a JS reload. */
@@ -53,22 +59,22 @@ describe('scenario 1: JS reload with the native side configured and signed in (i
 
   for (const version of FIX_D_VERSIONS) {
     it(`${version} pristine: native signOut() before JS loaded ends the session; the user lands signed out`, async () => {
-      expectSignedOutByReload(await runScenario(backend, 'ios-js-reload-signed-in', version, 'pristine'));
+      expectSignedOutByReload(await runScenario(fapi, 'ios-js-reload-signed-in', version, 'pristine'));
     });
     it(`${version} patched: the user stays signed in and native signOut() is never called`, async () => {
-      expectKeptSignedIn(await runScenario(backend, 'ios-js-reload-signed-in', version, 'patched'));
+      expectKeptSignedIn(await runScenario(fapi, 'ios-js-reload-signed-in', version, 'patched'));
     });
   }
 
   it(`${UPSTREAM_FIXED} (upstream fix, pristine): the user stays signed in too`, async () => {
-    expectKeptSignedIn(await runScenario(backend, 'ios-js-reload-signed-in', UPSTREAM_FIXED, 'pristine'));
+    expectKeptSignedIn(await runScenario(fapi, 'ios-js-reload-signed-in', UPSTREAM_FIXED, 'pristine'));
   });
 });
 
 describe('scenario 2: a genuine sign-out in JS still signs the native side out', () => {
   for (const [version, variant] of [[LATEST_AFFECTED, 'patched'], [UPSTREAM_FIXED, 'pristine']] as const) {
     it(`${version} ${variant}: after JS signs out, native signOut() runs once, after load, and native holds nothing`, async () => {
-      const o = await runScenario(backend, 'ios-genuine-sign-out', version, variant);
+      const o = await runScenario(fapi, 'ios-genuine-sign-out', version, variant);
       expect(o.wasSignedInInJs).toBe(true);
       expect(o.signOutsBeforeLoad).toEqual([]);
       expect(o.signOuts).toHaveLength(1);
@@ -80,7 +86,7 @@ describe('scenario 2: a genuine sign-out in JS still signs the native side out',
   }
 
   it(`${LATEST_AFFECTED} pristine: the user never gets to sign out — the reload already signed them out`, async () => {
-    const o = await runScenario(backend, 'ios-genuine-sign-out', LATEST_AFFECTED, 'pristine');
+    const o = await runScenario(fapi, 'ios-genuine-sign-out', LATEST_AFFECTED, 'pristine');
     expect(o.wasSignedInInJs).toBe(false);
     expect(o.serverSession).toMatchObject({ status: 'ended', endedBy: 'native' });
   });
@@ -88,8 +94,8 @@ describe('scenario 2: a genuine sign-out in JS still signs the native side out',
 
 describe('scenario 3: iOS cold start, the native session appears only after configure() resolved', () => {
   /** The pristine 3.2.7 JS bootstrap (Fix D does not touch it): configure(), then 30×100 ms getSession() polls. */
-  async function coldStart(name: string, settled: (d: ReturnType<typeof createDevice>) => boolean) {
-    const device = createDevice(loadScenario(name), backend);
+  async function coldStart(name: string, settled: (d: Device) => boolean) {
+    const device = await createDevice(loadScenario(name), fapi);
     const app = await launch(device, await expoDist(LATEST_AFFECTED, 'pristine'));
     try {
       await app.until(() => app.auth.isLoaded && settled(device), 'the native bootstrap to finish');
@@ -121,7 +127,7 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
     const [first] = device.native.callsOf('getSession');
     expect(first).toMatchObject({ at: 6500, result: device.initialSessionId });
     expect(auth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: device.initialSessionId });
-    expect(backend.session(device.initialSessionId!)?.status).toBe('active');
+    expect(fapi.sessions.get(device.initialSessionId!)?.status).toBe('active');
     expect(device.native.sessionId).toBe(device.initialSessionId);
     expect(device.native.callsOf('signOut').filter((c) => c.endedSession)).toEqual([]);
   });
@@ -129,7 +135,7 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
 
 describe('scenario 4: Android', () => {
   it('cold start: the patch leaves the outcome unchanged (signed in everywhere, same session, same server state)', async () => {
-    const [pristine, patched] = [await runScenario(backend, 'android-cold-start-signed-in', LATEST_AFFECTED, 'pristine'), await runScenario(backend, 'android-cold-start-signed-in', LATEST_AFFECTED, 'patched')];
+    const [pristine, patched] = [await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'pristine'), await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'patched')];
     const summary = (o: Outcome) => ({
       auth: { isLoaded: o.finalAuth.isLoaded, isSignedIn: o.finalAuth.isSignedIn, sameSession: o.finalAuth.sessionId === o.device.initialSessionId },
       server: o.serverSession?.status,
@@ -142,7 +148,7 @@ describe('scenario 4: Android', () => {
 
   it('genuine sign-out: pristine and patched both sign the native side out', async () => {
     for (const variant of ['pristine', 'patched'] as const) {
-      const o = await runScenario(backend, 'android-genuine-sign-out', LATEST_AFFECTED, variant);
+      const o = await runScenario(fapi, 'android-genuine-sign-out', LATEST_AFFECTED, variant);
       if (variant === 'patched') expect(o.wasSignedInInJs).toBe(true);
       expect(o.signOuts.length, variant).toBeGreaterThan(0);
       expect(o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: false });
@@ -152,7 +158,14 @@ describe('scenario 4: Android', () => {
   });
 
   it('JS reload while initialised: the bug exists on Android too, and the patch fixes it there as well', async () => {
-    expectSignedOutByReload(await runScenario(backend, 'android-js-reload-signed-in', LATEST_AFFECTED, 'pristine'));
-    expectKeptSignedIn(await runScenario(backend, 'android-js-reload-signed-in', LATEST_AFFECTED, 'patched'));
+    expectSignedOutByReload(await runScenario(fapi, 'android-js-reload-signed-in', LATEST_AFFECTED, 'pristine'));
+    expectKeptSignedIn(await runScenario(fapi, 'android-js-reload-signed-in', LATEST_AFFECTED, 'patched'));
+  });
+});
+
+describe('the device harness stays on this machine', () => {
+  it('every request went to the fake Frontend API; the only ones refused are telemetry', () => {
+    expect(fapi.requests.length).toBeGreaterThan(0);
+    for (const url of guard.blocked) expect(new URL(url).hostname, url).toBe('clerk-telemetry.com');
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ExpoBackend } from './frontend-api.ts';
+import type { DeviceFapi } from './backend.ts';
 import type { ExpoDist } from './expo-dist.ts';
 import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
 import { SimulatedClerkExpo, type NativeCall } from './native-module.ts';
@@ -44,22 +44,24 @@ export type TimelineEntry = { kind: 'native'; call: NativeCall } | { kind: 'auth
 export interface Device {
   timeline: TimelineEntry[];
   scenario: NativeScenario;
-  backend: ExpoBackend;
+  /** The shared fake Frontend API (test/harness/fapi/) the app and the native module talk to. */
+  fapi: DeviceFapi;
   native: SimulatedClerkExpo;
   store: InMemorySecureStore;
   /** The server-side session the device started with (null when signed out everywhere). */
   initialSessionId: string | null;
 }
 
-export function createDevice(scenario: NativeScenario, backend: ExpoBackend): Device {
+/** A device as the scenario describes it; a signed-in one gets a client with one active session on `fapi`. */
+export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi): Promise<Device> {
   const signedIn = scenario.native.signedIn;
-  const created = signedIn ? backend.signedInClient('user_harness') : null;
+  const created = signedIn ? await fapi.signIn('user_harness') : null;
   const store = new InMemorySecureStore();
-  if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.client.token);
-  const native = new SimulatedClerkExpo(scenario, backend, { sessionId: created?.session.id ?? null, token: created?.client.token ?? null });
+  if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.clientJwt);
+  const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null });
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
-  return { timeline, scenario, backend, native, store, initialSessionId: created?.session.id ?? null };
+  return { timeline, scenario, fapi, native, store, initialSessionId: created?.session.id ?? null };
 }
 
 export interface RunningApp {
@@ -117,7 +119,7 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
   }
   // As an app does: <ClerkProvider tokenCache={tokenCache}> with '@clerk/expo/token-cache' (expo-secure-store).
   const { tokenCache } = appRequire('./dist/token-cache/index.js') as { tokenCache: unknown };
-  const props = { publishableKey: device.backend.publishableKey, proxyUrl: device.backend.proxyUrl, tokenCache };
+  const props = { publishableKey: device.fapi.publishableKey, proxyUrl: device.fapi.proxyUrl, tokenCache };
   let root: { unmount(): void } | undefined;
   await React.act(async () => {
     root = TestRenderer.create(React.createElement(ClerkProvider, props, React.createElement(Probe, null)));

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ExpoBackend } from './frontend-api.ts';
+import type { DeviceFapi } from './backend.ts';
 import type { NativeScenario } from './scenario.ts';
 
 /**
@@ -14,7 +14,8 @@ import type { NativeScenario } from './scenario.ts';
  *   iOS pristine waits at most 30×100 ms (virtual), Fix B / Android until the restore answers.
  * - getSession(): null until configured; then the native session once it has been restored.
  * - signOut(): when configured and holding a session, ends it at the Frontend API
- *   (Clerk.shared.auth.signOut(sessionId:)); then clears the session and the device token.
+ *   (Clerk.shared.auth.signOut(sessionId:)) — in-process, `FakeFapi.endSession(id, 'native')`,
+ *   so the server records `endedBy: 'native'` —; then clears the session and the device token.
  */
 export interface NativeCall {
   method: 'configure' | 'getSession' | 'signOut' | 'getClientToken';
@@ -45,7 +46,7 @@ export class SimulatedClerkExpo {
 
   constructor(
     private readonly scenario: NativeScenario,
-    private readonly backend: ExpoBackend,
+    private readonly fapi: Pick<DeviceFapi, 'endSession'>,
     device: { sessionId: string | null; token: string | null },
   ) {
     this.configured = scenario.native.configured;
@@ -104,7 +105,7 @@ export class SimulatedClerkExpo {
     if (this.configured) {
       const id = this.sessionId;
       if (id) {
-        this.backend.endSession(id, 'native');
+        this.fapi.endSession(id, 'native');
         call.endedSession = id;
       }
       this.held = null;

@@ -1,4 +1,5 @@
-import type { ExpoBackend, FapiSession } from './frontend-api.ts';
+import type { FapiSession } from '../fapi/server.ts';
+import type { DeviceFapi } from './backend.ts';
 import { expoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, type AuthSnapshot, type Device } from './device.ts';
 import type { NativeCall } from './native-module.ts';
@@ -18,7 +19,7 @@ export interface Outcome {
   finalAuth: AuthSnapshot;
   /** True once JS had loaded and reported signed in at some point. */
   wasSignedInInJs: boolean;
-  /** The device's original session on the Frontend API at the end. */
+  /** The device's original session on the Frontend API at the end (a copy: status, endedBy…). */
   serverSession: FapiSession | undefined;
   nativeSessionId: string | null;
   nativeDeviceToken: string | null;
@@ -28,9 +29,9 @@ export interface Outcome {
 
 const isLoadedAuth = (e: Device['timeline'][number]) => e.kind === 'auth' && e.auth.isLoaded;
 
-export async function runScenario(backend: ExpoBackend, name: string, version: string, variant: Variant): Promise<Outcome> {
+export async function runScenario(fapi: DeviceFapi, name: string, version: string, variant: Variant): Promise<Outcome> {
   const scenario = loadScenario(name);
-  const device = createDevice(scenario, backend);
+  const device = await createDevice(scenario, fapi);
   const dist = await expoDist(version, variant);
   const app = await launch(device, dist);
   try {
@@ -58,7 +59,7 @@ export async function runScenario(backend: ExpoBackend, name: string, version: s
       signOuts,
       finalAuth: app.auth,
       wasSignedInInJs,
-      serverSession: device.initialSessionId ? { ...backend.session(device.initialSessionId)! } : undefined,
+      serverSession: device.initialSessionId ? serverSession(fapi, device.initialSessionId) : undefined,
       nativeSessionId: device.native.sessionId,
       nativeDeviceToken: device.native.deviceToken,
       getSessionCalls: device.native.callsOf('getSession'),
@@ -67,4 +68,10 @@ export async function runScenario(backend: ExpoBackend, name: string, version: s
   } finally {
     await app.unmount();
   }
+}
+
+function serverSession(fapi: DeviceFapi, id: string): FapiSession {
+  const s = fapi.sessions.get(id);
+  if (!s) throw new Error(`the Frontend API has no session ${id}`);
+  return { ...s, tokens: [...s.tokens] };
 }

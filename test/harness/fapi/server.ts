@@ -22,6 +22,11 @@ import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jw
  *   header (native apps store it through the token cache).
  * - `revokeSession()`: the session leaves the client's `sessions`; its token endpoint answers
  *   401 `authentication_invalid`.
+ * - `endSession(id, by)`: a sign-out of that session by another party sharing the client, e.g.
+ *   the native Clerk SDK of an Expo app (`signOut(sessionId:)`), whose own traffic does not come
+ *   through this server: status `ended`, `endedBy = by`. Sign-out routes (end / remove /
+ *   DELETE /v1/client/sessions) do the same with `endedBy` = the route name. Only an `active`
+ *   session changes: a session ended, removed or revoked once keeps its status and `endedBy`.
  * - `offline = true`: every connection is destroyed before a response (fetch rejects, as on a
  *   device without network). Offline requests are recorded with status 0.
  * - Time is `now()` (virtual, shared with the runtime under test): token iat/exp and
@@ -65,6 +70,12 @@ export interface FapiSession {
   createdAt: number;
   /** Session tokens minted for it, in order. */
   tokens: string[];
+  /**
+   * What took it out of `active` by signing out: the route name of a Frontend API request
+   * (`session.end`, `session.remove`, `client.sessions.delete`) or the `by` given to
+   * `endSession()`. Unset while active, and for `revokeSession()`.
+   */
+  endedBy?: string;
 }
 
 export interface FapiClient {
@@ -162,6 +173,19 @@ export class FakeFapi {
     s.status = 'revoked';
   }
 
+  /**
+   * Ends an active session by id from outside the HTTP routes: what a sign-out by another party
+   * sharing the client does (e.g. the native Clerk SDK's `signOut(sessionId:)` in an Expo app,
+   * modelled in-process by test/harness/expo/). Status `ended`, `endedBy = by`; the session
+   * leaves `client.sessions` and its token endpoint answers 401, as after a revoke.
+   * Returns false (and changes nothing) when the session is no longer active.
+   */
+  endSession(sessionId: string, by: string): boolean {
+    const s = this.sessions.get(sessionId);
+    if (!s) throw new Error(`no session ${sessionId}`);
+    return this.#end(s, 'ended', by);
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -175,6 +199,14 @@ export class FakeFapi {
 
   #sec(): number {
     return Math.floor(this.#now() / 1000);
+  }
+
+  /** Signs an active session out (status `ended` / `removed`); anything else is left as it is. */
+  #end(s: FapiSession, status: 'ended' | 'removed', by: string): boolean {
+    if (s.status !== 'active') return false;
+    s.status = status;
+    s.endedBy = by;
+    return true;
   }
 
   #client(id: string): FapiClient {
@@ -307,13 +339,13 @@ export class FakeFapi {
       }
       if (method === 'POST' && (action === 'remove' || action === 'end')) {
         rec.route = `session.${action}`;
-        s.status = action === 'remove' ? 'removed' : 'ended';
+        this.#end(s, action === 'remove' ? 'removed' : 'ended', rec.route);
         return send(200, await envelope(await this.#sessionJson(s)), client);
       }
     }
     if (path === '/v1/client/sessions' && method === 'DELETE') {
       rec.route = 'client.sessions.delete';
-      for (const id of client.sessionIds) this.sessions.get(id)!.status = 'ended';
+      for (const id of client.sessionIds) this.#end(this.sessions.get(id)!, 'ended', rec.route);
       return send(200, { response: await this.#clientJson(client), client: null }, client);
     }
 
