@@ -145,6 +145,29 @@ export async function backgroundScenario(s: Subject, o: BackgroundOptions = {}):
   }
 }
 
+/**
+ * A signed-in launch, then one getToken({ skipCache: true }) in the foreground: the uncached path
+ * that runs clerk-js's online heuristic before fetching (what a foreground getToken() meets when
+ * nothing refilled the cache).
+ */
+export async function uncachedGetToken(s: Subject, o: { globals?: Record<string, unknown> } = {}): Promise<{ token: string | null; error?: string; sent: FapiRequest[]; sessionId: string; nowSeconds: number }> {
+  const { app, fapi, clock, signedIn } = await launchSignedIn(s, { globals: o.globals });
+  try {
+    const mark = fapi.requests.length;
+    let token: string | null = null;
+    let error: string | undefined;
+    try {
+      token = await app.getToken({ skipCache: true });
+    } catch (err) {
+      error = (err as Error).message;
+      await app.runtime.settle();
+    }
+    return { token, error, sent: fapi.requests.slice(mark).filter(isTokenRequest), sessionId: signedIn.session.id, nowSeconds: Math.floor(clock.now() / 1000) };
+  } finally {
+    await fapi.close();
+  }
+}
+
 export const isTokenRequest = (r: FapiRequest): boolean => r.method === 'POST' && /^\/v1\/client\/sessions\/[^/]+\/tokens/.test(r.path);
 
 /** A fresh token: for this session, issued now, not expired. */

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { SESSION_TOKEN_TTL_SECONDS } from '../harness/fapi/jwt.ts';
+import type { FapiRequest } from '../harness/fapi/server.ts';
 import { freshTokenClaims, isTokenRequest, type BackgroundFacts } from './background-refresh-scenarios.ts';
 
 /**
@@ -38,32 +39,24 @@ export function expectSignedOutByLateRefresh(f: BackgroundFacts): void {
 }
 
 /**
- * clerk-js versions whose online heuristic reads `navigator.onLine` strictly (`!!navigator.onLine`).
- * React Native's navigator has no `onLine`, so there an UNCACHED getToken() throws "offline"
- * after its retries without sending anything (clerk/javascript#8083, fixed by #8084 in 6.3.2;
- * 6.0.0 has no such check on this path). An expectation, verified both ways by the tests: a
- * version listed here must show that failure, a version not listed must fetch a fresh token.
+ * clerk-js versions whose PRISTINE online heuristic reads `navigator.onLine` strictly
+ * (`!!navigator && !!navigator.onLine`). React Native's navigator has no `onLine`, so there an
+ * UNCACHED getToken() throws "offline" after its retries without sending anything
+ * (clerk/javascript#8083, fixed by #8084 in 6.3.2; 6.0.0 has no such check on this path).
+ * Fix A skips the late refresh that used to refill the cache, so the shipped patches for these
+ * versions also carry Fix E (react-native-online-check). An expectation, verified both ways by
+ * the tests: pristine, a version listed here must show that failure, a version not listed must
+ * fetch; and the manifest must ship Fix E for exactly these versions.
  */
 export const STRICT_ONLINE_CHECK: ReadonlySet<string> = new Set(['6.1.0', '6.3.0', '6.3.1']);
 
-/** What the foreground getToken() after the starvation yields on a guarded bundle. */
-export type Foreground = 'fresh' | 'offline-heuristic';
-export const expectedForeground = (version: string): Foreground => (STRICT_ONLINE_CHECK.has(version) ? 'offline-heuristic' : 'fresh');
-
-/** Guarded (patched / 6.7.4): nothing sent while starved, session kept; the foreground getToken() is fresh (or, see STRICT_ONLINE_CHECK, fails as "offline"). */
-export function expectSessionKept(f: BackgroundFacts, foreground: Foreground = 'fresh'): void {
+/** Guarded (patched / 6.7.4): nothing sent while starved, session kept; the foreground getToken() returns a fresh token. */
+export function expectSessionKept(f: BackgroundFacts): void {
   expectCleanRun(f);
   expectLateDeadlineOrder(f);
   expect(f.sentWhileStarved.map((r) => `${r.method} ${r.path} ${r.status}`), 'guarded: nothing is sent while starved').toEqual([]);
   expect(f.signedInAfterStarvation, 'guarded: still signed in after the starvation').toBe(true);
   expect(f.signedInAtEnd).toBe(true);
-  if (foreground === 'offline-heuristic') {
-    // clerk-js's own offline heuristic refuses to fetch: no request, an "offline" error after its retries.
-    expect(f.foregroundToken).toBeNull();
-    expect(f.foregroundError, 'getToken() fails with clerk-js\'s offline error').toMatch(/offline/i);
-    expect(f.sentInForeground.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([]);
-    return;
-  }
   expect(f.foregroundError).toBeUndefined();
   expect(f.foregroundToken, 'guarded: the foreground getToken() returns a token').toEqual(expect.any(String));
   const c = freshTokenClaims(f.foregroundToken!);
@@ -72,6 +65,31 @@ export function expectSessionKept(f: BackgroundFacts, foreground: Foreground = '
   expect(c.exp).toBe(f.nowSeconds + SESSION_TOKEN_TTL_SECONDS);
   const fetched = f.sentInForeground.filter(isTokenRequest);
   expect(fetched.map((r) => [r.status, r.authorization === f.currentClientJwt])).toEqual([[200, true]]);
+}
+
+/** What an uncached getToken() yielded: its token or error, and the token requests it sent. */
+export interface UncachedFetch {
+  token: string | null;
+  error?: string;
+  sent: FapiRequest[];
+  sessionId: string;
+  nowSeconds: number;
+}
+
+/** clerk-js's own offline heuristic refused to fetch: no request, an "offline" error after its retries. */
+export function expectOfflineHeuristic(f: UncachedFetch): void {
+  expect(f.token).toBeNull();
+  expect(f.error, "getToken() fails with clerk-js's offline error").toMatch(/offline/i);
+  expect(f.sent.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([]);
+}
+
+/** The uncached getToken() went to FAPI and returned the token it got. */
+export function expectFetched(f: UncachedFetch): void {
+  expect(f.error).toBeUndefined();
+  expect(f.sent.map((r) => r.status)).toEqual([200]);
+  expect(f.token).toEqual(expect.any(String));
+  const c = freshTokenClaims(f.token!);
+  expect([c.sid, c.iat]).toEqual([f.sessionId, f.nowSeconds]);
 }
 
 /** A navigator that satisfies every clerk-js online heuristic (what an app polyfilling navigator.onLine has). */
