@@ -76,6 +76,11 @@ function matrix() {
     }
     console.log(`\n## Full matrix, warm cache (median of ${MATRIX})`);
     console.log(`generate ${fmt(median(gen))} · verify ${fmt(median(ver))} · together ${fmt(median(gen) + median(ver))}`);
+    // The same with every codemod run for real (no memoised builds or detections).
+    const env = { ...process.env, CLERK_EXPO_PATCHES_NO_MEMO: '1' };
+    const g = cli(['generate'], env);
+    const v = cli(['verify'], env);
+    console.log(`codemods forced (CLERK_EXPO_PATCHES_NO_MEMO=1, one run): generate ${fmt(g)} · verify ${fmt(v)} · together ${fmt(g + v)}`);
   }
   if (COLD) {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-bench-cold-'));
@@ -121,11 +126,23 @@ function consumer() {
     fs.rmSync(path.join(app, 'node_modules'), { recursive: true, force: true });
     return sh('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', ...extra], app);
   };
+  reinstall(); // sync wires patches for what is installed
   cli(['sync', '--cwd', app]);
   reinstall(); // warm npm's cache with the app's full dependency set (patch-package included)
-  // Same dependency set both ways; only the root postinstall (patch-package) differs.
-  const without = Array.from({ length: CONSUMER }, () => reinstall('--ignore-scripts'));
-  const withPatch = Array.from({ length: CONSUMER }, () => reinstall());
+  // Same dependency set and flags both ways; only the root postinstall (patch-package) differs.
+  const pjFile = path.join(app, 'package.json');
+  const synced = fs.readFileSync(pjFile, 'utf8');
+  const pj = JSON.parse(synced) as { scripts?: Record<string, string> };
+  delete pj.scripts?.postinstall;
+  const plain = `${JSON.stringify(pj, null, 2)}\n`;
+  const without: number[] = [];
+  const withPatch: number[] = [];
+  for (let i = 0; i < CONSUMER; i++) {
+    fs.writeFileSync(pjFile, plain);
+    without.push(reinstall());
+    fs.writeFileSync(pjFile, synced);
+    withPatch.push(reinstall());
+  }
   const patchPackage = Array.from({ length: CONSUMER }, () => {
     reinstall('--ignore-scripts');
     return sh(path.join(app, 'node_modules', '.bin', 'patch-package'), ['--error-on-fail'], app);
@@ -133,7 +150,8 @@ function consumer() {
   const check = Array.from({ length: CONSUMER }, () => cli(['check', '--cwd', app]));
   fs.rmSync(app, { recursive: true, force: true });
   console.log(`\n## Consumer app (npm, @clerk/clerk-js 6.7.1, median of ${CONSUMER})`);
-  console.log(`npm install (clean node_modules, same dependencies): without the postinstall ${fmt(median(without))} · with it ${fmt(median(withPatch))} · added ${fmt(median(withPatch) - median(without))}`);
+  const spread = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+  console.log(`npm install (clean node_modules, same dependencies): without the postinstall ${fmt(median(without))} (${spread(without)}) · with it ${fmt(median(withPatch))} (${spread(withPatch)}) · added ${fmt(median(withPatch) - median(without))}`);
   console.log(`patch-package alone (the postinstall step): ${fmt(median(patchPackage))}`);
   console.log(`clerk-expo-patches check: ${fmt(median(check))}`);
 }

@@ -3,6 +3,7 @@ import { buildPatch } from './pipeline.ts';
 import { applyWithPatchPackage } from './patch-apply.ts';
 import { sha256 } from './hash.ts';
 import { patchFileName } from './paths.ts';
+import { memoAsync } from './memo-cache.ts';
 import type { Fix } from './fix.ts';
 import type { ManifestEntry } from './manifest.ts';
 
@@ -15,8 +16,14 @@ export interface VersionPatch {
 /**
  * One package version: pristine tarball → patch, applied back with patch-package to prove it
  * reproduces the codemod output, plus its manifest entry. Undefined when no fix covers it.
+ * With `memo` (the registry's own fixes only), the result is kept on disk by tarball integrity
+ * and codemod sources, so verify and a second generate reuse it (memo-cache.ts).
  */
-export async function makeVersionPatch(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VersionPatch | undefined> {
+export async function makeVersionPatch(name: string, version: string, integrity: string, fixes: readonly Fix[], opts: { memo?: boolean } = {}): Promise<VersionPatch | undefined> {
+  if (opts.memo) {
+    const r = await memoAsync('builds', [name, version, integrity], async () => (await makeVersionPatch(name, version, integrity, fixes)) ?? null);
+    return r ?? undefined;
+  }
   const pkg = await fetchPackage(name, version, integrity);
   const built = buildPatch(pkg, fixes);
   if (!built) return undefined;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fixesFor } from '../fixes/index.ts';
 import { fetchPackage } from './registry.ts';
-import { buildPatch, detectAll, summarize } from './pipeline.ts';
+import { detectAll, summarize } from './pipeline.ts';
+import { makeVersionPatch } from './make-patch.ts';
 import { applyWithPatchPackage } from './patch-apply.ts';
 import { sha256 } from './hash.ts';
 import { cachedDetect } from './detect-cache.ts';
@@ -47,7 +48,10 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
     out.status = 'vulnerable';
     return out;
   }
-  const rebuilt = buildPatch(pkg, fixes);
+  // What generate would write today: the codemods on the pristine tarball (memoised on disk by
+  // tarball integrity and codemod sources, so a verify right after generate does not redo it).
+  const rebuilt = await makeVersionPatch(entry.package, entry.version, entry.integrity, fixes, { memo: true });
+  const codemodAfter = (p: string) => rebuilt?.entry.files.find((r) => r.path === p)?.after;
   if (!rebuilt) problems.push('no fix covers this version any more; the patch should be dropped');
   else if (rebuilt.patch !== patchText) problems.push(`drift: generate would write a different ${entry.patch} today`);
   for (const f of entry.files) {
@@ -55,19 +59,18 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
     if (before === undefined || sha256(before) !== f.before) problems.push(`${f.path}: pristine sha256 differs from the manifest`);
     const after = applied.get(f.path);
     if (after === undefined || sha256(after) !== f.after) problems.push(`${f.path}: patched sha256 differs from the manifest`);
-    const codemod = rebuilt?.files.find((r) => r.path === f.path)?.after;
-    if (after !== codemod) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
+    if (after === undefined || sha256(after) !== codemodAfter(f.path)) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
     if (before !== undefined && after !== undefined) {
       const runs = changedDeclarations(before, after, f.path);
       out.files!.push({ path: f.path, changed: [...new Set(runs.map((r) => r.container))] });
       problems.push(...scopeProblems(f.path, runs, f.nodes));
     }
   }
-  // buildPatch() already proved that detect() says patched on the codemod's output; detect again
-  // only where patch-package's result differs from it.
+  // buildPatch() proved that detect() says patched on the codemod's output; detect again only
+  // where patch-package's result differs from it.
   for (const f of entry.files) {
     const after = applied.get(f.path);
-    if (after === undefined || after === rebuilt?.files.find((r) => r.path === f.path)?.after) continue;
+    if (after === undefined || sha256(after) === codemodAfter(f.path)) continue;
     for (const fix of fixes.filter((x) => f.fixes.includes(x.id))) {
       const d = fix.detect(after, f.path);
       if (d.status !== 'patched') problems.push(`${fix.id} on ${f.path}: detect() says ${d.status} after the patch (${d.reason})`);

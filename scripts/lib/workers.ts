@@ -24,7 +24,7 @@ export async function runJob<N extends JobName>(name: N, input: Jobs[N]['input']
   if (name === 'makeVersionPatch') {
     const i = input as Jobs['makeVersionPatch']['input'];
     const [{ makeVersionPatch }, { fixesFor }] = await Promise.all([import('./make-patch.ts'), import('../fixes/index.ts')]);
-    return (await makeVersionPatch(i.name, i.version, i.integrity, fixesFor(i.name))) as Jobs[N]['output'];
+    return (await makeVersionPatch(i.name, i.version, i.integrity, fixesFor(i.name), { memo: true })) as Jobs[N]['output'];
   }
   const i = input as Jobs['verifyVersion']['input'];
   const { verifyEntry, classify } = await import('./verify-version.ts');

@@ -21,8 +21,9 @@ const shipped = (name: string, version: string) => manifest.patches.some((p) => 
 const CLERK_JS = { patched: '6.7.1', fixed: '6.7.4' };
 // 3.2.8 fixes D upstream; the Swift fixes (B, C) may still ship a patch for it: the assertions read the manifest.
 const EXPO = { patched: '3.2.7', fixed: '3.2.8' };
-const withExpo = shipped('@clerk/expo', EXPO.patched);
-if (!withExpo) process.stderr.write(`e2e: SKIPPING the @clerk/expo case: no @clerk/expo@${EXPO.patched} patch is shipped in patches/manifest.json yet (the apps depend on @clerk/clerk-js only)\n`);
+if (!shipped('@clerk/expo', EXPO.patched) || !shipped('@clerk/clerk-js', CLERK_JS.patched)) {
+  throw new Error(`e2e needs shipped patches for @clerk/clerk-js@${CLERK_JS.patched} and @clerk/expo@${EXPO.patched} in patches/manifest.json: run \`npm run patches\``);
+}
 
 type PmName = 'npm' | 'pnpm' | 'yarn-berry' | 'yarn-classic' | 'bun';
 interface Pm {
@@ -70,7 +71,7 @@ function pmOf(name: PmName): Pm {
 }
 
 function deps(which: 'patched' | 'fixed'): Record<string, string> {
-  return { '@clerk/clerk-js': CLERK_JS[which], ...(withExpo ? { '@clerk/expo': EXPO[which] } : {}) };
+  return { '@clerk/clerk-js': CLERK_JS[which], '@clerk/expo': EXPO[which] };
 }
 
 async function install(pm: Pm, dir: string, label: string, mustSucceed = true): Promise<RunResult> {
@@ -149,7 +150,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
 
     await install(pm, dir, 'install after sync');
     await assertInstalledPatched(dir, '@clerk/clerk-js', CLERK_JS.patched);
-    if (withExpo) await assertInstalledPatched(dir, '@clerk/expo', EXPO.patched);
+    await assertInstalledPatched(dir, '@clerk/expo', EXPO.patched);
     const c1 = await checkJson(dir);
     expect(c1.status, c1.stderr).toBe(0);
     expect(c1.report.ok).toBe(true);
@@ -160,19 +161,17 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     expect(s2.status).toBe(0);
     expect(s2.stderr).toMatch(/nothing to change/);
 
-    if (withExpo) {
-      // A committed ios/ holding an old copy of the Swift bridge is reported until it matches node_modules.
-      const swift = path.join(dir, 'node_modules', '@clerk', 'expo', 'ios', 'ClerkViewFactory.swift');
-      const appCopy = path.join(dir, 'ios', 'CepApp', 'ClerkViewFactory.swift');
-      fs.mkdirSync(path.dirname(appCopy), { recursive: true });
-      fs.writeFileSync(appCopy, `${fs.readFileSync(swift, 'utf8')}\n// copied by an older prebuild\n`);
-      const c2 = await checkJson(dir);
-      expect(c2.status).toBe(1);
-      expect(c2.report.results.find((r) => r.path === 'ios/CepApp/ClerkViewFactory.swift')?.status).toBe('stale-ios-copy');
-      fs.copyFileSync(swift, appCopy);
-      expect((await checkJson(dir)).status).toBe(0);
-      fs.rmSync(path.join(dir, 'ios'), { recursive: true });
-    }
+    // A committed ios/ holding an old copy of the Swift bridge is reported until it matches node_modules.
+    const swift = path.join(dir, 'node_modules', '@clerk', 'expo', 'ios', 'ClerkViewFactory.swift');
+    const appCopy = path.join(dir, 'ios', 'CepApp', 'ClerkViewFactory.swift');
+    fs.mkdirSync(path.dirname(appCopy), { recursive: true });
+    fs.writeFileSync(appCopy, `${fs.readFileSync(swift, 'utf8')}\n// copied by an older prebuild\n`);
+    const c2 = await checkJson(dir);
+    expect(c2.status).toBe(1);
+    expect(c2.report.results.find((r) => r.path === 'ios/CepApp/ClerkViewFactory.swift')?.status).toBe('stale-ios-copy');
+    fs.copyFileSync(swift, appCopy);
+    expect((await checkJson(dir)).status).toBe(0);
+    fs.rmSync(path.join(dir, 'ios'), { recursive: true });
 
     // Upgrade to the upstream-fixed versions: the wired patch is now stale.
     const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -228,12 +227,12 @@ describe('npm: a nested copy', () => {
     const nested = findInstalled(dir, TARGET_PACKAGES).find((c) => c.relPath === 'node_modules/@clerk/expo/node_modules/@clerk/clerk-js');
     expect(nested?.version).toBe(CLERK_JS.patched);
     const s = await cli(['sync', '--cwd', dir], dir);
-    expect(s.status, s.stderr).toBe(withExpo ? 0 : 1);
+    expect(s.status, s.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+expo++@clerk+clerk-js+${CLERK_JS.patched}.patch`))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+clerk-js+${CLERK_JS.fixed}.patch`))).toBe(false);
     await install(pm, dir, 'install after sync (nested)');
     const c = await checkJson(dir);
-    expect(c.status, c.stderr).toBe(withExpo ? 0 : 1);
+    expect(c.status, c.stderr).toBe(0);
     const row = c.report.results.find((r) => r.path === nested!.relPath);
     expect(row?.status).toBe('patched');
     expect(row?.patch).toBe(`patches/@clerk+expo++@clerk+clerk-js+${CLERK_JS.patched}.patch`);

@@ -13,6 +13,8 @@ const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().
 describe('generate', () => {
   // Byte-equal to what is committed: so running generate on a clean clone leaves `git status` clean.
   it('writes exactly the committed patches, manifest and README table', async () => {
+    // Run the codemods for real: no memoised builds from an earlier run on this machine.
+    process.env.CLERK_EXPO_PATCHES_NO_MEMO = '1';
     const dir = tmp();
     const readme = path.join(dir, 'README.md');
     fs.writeFileSync(readme, `# x\n\n${TABLE_START}\n${TABLE_END}\n`);
@@ -22,6 +24,7 @@ describe('generate', () => {
     expect(first).toEqual(snapshot(PATCHES_DIR));
     const table = (t: string) => t.slice(t.indexOf(TABLE_START), t.indexOf(TABLE_END));
     expect(table(fs.readFileSync(readme, 'utf8'))).toBe(table(fs.readFileSync(README, 'utf8')));
+    delete process.env.CLERK_EXPO_PATCHES_NO_MEMO;
   });
 
   it('a version whose code lacks the expected shape stops the run, names fix, version and file, and writes nothing', async () => {
