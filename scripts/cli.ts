@@ -36,7 +36,9 @@ Options:
 Exit codes: 0 ok, 1 findings (verify failed, drift; check: any finding; sync: an affected copy
   left unpatched), 2 tool error (bad input, registry, shape, nothing installed).
 Environment: CLERK_EXPO_PATCHES_CACHE (disk cache, default ~/.cache/clerk-expo-patches),
-  CLERK_EXPO_PATCHES_OFFLINE=1 (use the disk cache only).`;
+  CLERK_EXPO_PATCHES_OFFLINE=1 (use the disk cache only), CLERK_EXPO_PATCHES_NO_MEMO=1 (run every
+  codemod again instead of reusing results memoised by tarball integrity and codemod sources),
+  CLERK_EXPO_PATCHES_JOBS=N (worker threads for generate/verify; default: one per core, up to 4).`;
 
 interface Args {
   command: string | undefined;

@@ -34,6 +34,10 @@ export function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: reado
   if (entry && covering.every((f) => entry.fixes.includes(f.id)) && entry.files.length > 0) {
     const hashes = entry.files.map((f) => hashFile(path.join(copy.dir, f.path)));
     const entryFixes = fixes.filter((f) => entry.fixes.includes(f.id));
+    const missing = entry.files.filter((_, i) => hashes[i] === undefined).map((f) => f.path);
+    if (missing.length > 0) {
+      return { status: 'unknown-shape', fixes: entryFixes, via: 'manifest-sha256', reason: `${missing.join(', ')} missing from the installed ${copy.name}@${copy.version}: the install is damaged; reinstall it`, entry };
+    }
     if (entry.files.every((f, i) => hashes[i] === f.after)) {
       return { status: 'patched', fixes: entryFixes, via: 'manifest-sha256', reason: `every patched file matches the shipped patch's sha256 (${entry.patch})`, entry };
     }
