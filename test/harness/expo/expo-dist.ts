@@ -10,7 +10,8 @@ import { sha256 } from '../../../scripts/lib/hash.ts';
  * its `require`s of react, @clerk/react, @clerk/clerk-js… resolve to this project's
  * devDependencies. "pristine" is the registry tarball as is; "patched" is the tarball with the
  * shipped patches/@clerk+expo+<version>.patch applied by patch-package's own applier, as a
- * user's postinstall does.
+ * user's postinstall does. HARNESS_REVERT_PATCH=1 makes "patched" load the pristine files (as the
+ * clerk-js harness does), to show which tests need the patch.
  */
 export type Variant = 'pristine' | 'patched';
 
@@ -28,6 +29,7 @@ const PROVIDER = 'dist/provider/ClerkProvider.js';
 
 export async function expoDist(version: string, variant: Variant, patchText?: string): Promise<ExpoDist> {
   const pkg = await fetchPackage('@clerk/expo', version);
+  if (variant === 'patched' && process.env.HARNESS_REVERT_PATCH === '1') variant = 'pristine';
   const patch = variant === 'patched' ? patchText ?? fs.readFileSync(path.join(PATCHES_DIR, patchFileName('@clerk/expo', version)), 'utf8') : '';
   const patched = variant === 'patched' ? applyWithPatchPackage('@clerk/expo', patch, (p) => pkg.read(p)) : new Map<string, string>();
   const read = (p: string) => patched.get(p) ?? pkg.read(p);
