@@ -88,4 +88,23 @@ export function memberCall(n: ts.Node, sf: ts.SourceFile): { set: string; method
   return { set: textOf(callee.expression, sf), method: callee.name.text, arg: textOf(arg, sf) };
 }
 
+/**
+ * The label of the innermost named declaration in a root-to-node chain, the one name the fixes
+ * (their NodeSpan labels) and verify's provenance check share:
+ * "MethodDeclaration #j (class rG)", "FunctionDeclaration NativeSessionSync", "SourceFile". */
+export function labelJs(chain: ts.Node[], sf: ts.SourceFile): string {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const n = chain[i]!;
+    const name = (x: ts.Node | undefined) => (x ? sf.text.slice(x.getStart(sf), x.end) : '(anonymous)');
+    if (ts.isMethodDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || ts.isConstructorDeclaration(n)) {
+      const cls = n.parent && ts.isClassLike(n.parent) ? name(n.parent.name) : '(anonymous)';
+      return `${ts.SyntaxKind[n.kind]} ${ts.isConstructorDeclaration(n) ? 'constructor' : name(n.name)} (class ${cls})`;
+    }
+    if (ts.isFunctionDeclaration(n)) return `FunctionDeclaration ${name(n.name)}`;
+    if ((ts.isFunctionExpression(n) || ts.isArrowFunction(n)) && ts.isVariableDeclaration(n.parent)) return `FunctionDeclaration ${name(n.parent.name)}`;
+    if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) return `ClassDeclaration ${name(n.name)}`;
+  }
+  return 'SourceFile (top level)';
+}
+
 export { splice, type Edit } from './edits.ts';

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { diffLines } from './patch-format.ts';
-import { parseJs, pathTo } from './js-ast.ts';
+import { labelJs, parseJs, pathTo } from './js-ast.ts';
 import { changedDeclarationsSwift } from './provenance-swift.ts';
 
 /**
@@ -91,22 +91,6 @@ export function changedTokenRuns(before: string, after: string): { start: number
     runs.push({ start, end: last ? last.pos + last.text.length : start });
   }
   return runs;
-}
-
-/** "MethodDeclaration #j (class rG)", "FunctionDeclaration NativeSessionSync", "SourceFile". */
-export function labelJs(chain: ts.Node[], sf: ts.SourceFile): string {
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const n = chain[i]!;
-    const name = (x: ts.Node | undefined) => (x ? sf.text.slice(x.getStart(sf), x.end) : '(anonymous)');
-    if (ts.isMethodDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || ts.isConstructorDeclaration(n)) {
-      const cls = n.parent && ts.isClassLike(n.parent) ? name(n.parent.name) : '(anonymous)';
-      return `${ts.SyntaxKind[n.kind]} ${ts.isConstructorDeclaration(n) ? 'constructor' : name(n.name)} (class ${cls})`;
-    }
-    if (ts.isFunctionDeclaration(n)) return `FunctionDeclaration ${name(n.name)}`;
-    if ((ts.isFunctionExpression(n) || ts.isArrowFunction(n)) && ts.isVariableDeclaration(n.parent)) return `FunctionDeclaration ${name(n.parent.name)}`;
-    if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) return `ClassDeclaration ${name(n.name)}`;
-  }
-  return 'SourceFile (top level)';
 }
 
 export function changedDeclarationsJs(before: string, after: string, file: string): ChangedRun[] {

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan, type PackageSnapshot } from '../../lib/fix.ts';
-import { commaList, memberCall, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
+import { commaList, labelJs, memberCall, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
 import { jsEntryPoints } from '../../lib/entry-points.ts';
 
 /**
@@ -94,10 +94,7 @@ function locate(text: string, file: string): Outcome {
     return { status: 'unknown-shape', reason: `expected exactly one class method containing the '${WARNING}' warning in ${file}, found ${methods.length}` };
   }
   const method = methods[0]!;
-  const name = textOf(method.name, sf);
-  const klass = method.parent;
-  const className = ts.isClassLike(klass) && klass.name ? klass.name.text : '(anonymous)';
-  const span: NodeSpan = { label: `MethodDeclaration ${name} (class ${className})`, start: method.getStart(sf), end: method.end };
+  const span: NodeSpan = { label: labelJs([method], sf), start: method.getStart(sf), end: method.end };
   const stmts = method.body?.statements ?? ts.factory.createNodeArray();
   const hasUpstreamGuard = hasHeadlessCheck(method);
 

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan, type PackageSnapshot } from '../../lib/fix.ts';
-import { findFirst, parseJs, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
+import { findFirst, parseJs, splice, unparen, type Edit } from '../../lib/js-ast.ts';
 
 /**
  * Fix D: @clerk/expo's NativeSessionSync calls the native module's signOut() whenever

@@ -1,8 +1,7 @@
 import { ts } from 'ts-morph';
 import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan, type PackageSnapshot } from '../../lib/fix.ts';
-import { findFirst, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
+import { findFirst, labelJs, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
 import { jsEntryPoints } from '../../lib/entry-points.ts';
-import { labelJs } from '../../lib/provenance.ts';
 
 /**
  * Fix E: clerk-js 6.1.0–6.3.1 bundle an online heuristic `isBrowserOnline()` that returns
