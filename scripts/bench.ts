@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { FIXES } from './fixes/index.ts';
-import { fetchPackage } from './lib/registry.ts';
-import { forgetParses } from './lib/js-ast.ts';
-import { readManifest } from './lib/manifest.ts';
-import { applyWithPatchPackage } from './lib/patch-apply.ts';
-import { editedLinesFloor } from './lib/patch-format.ts';
-import { PATCHES_DIR, ROOT } from './lib/paths.ts';
+import { fetchPackage } from './produce/npm-registry.ts';
+import { forgetParses } from './codemod/js-ast.ts';
+import { readManifest } from './patch-file/manifest.ts';
+import { applyWithPatchPackage } from './patch-file/apply.ts';
+import { editedLinesFloor } from './patch-file/write.ts';
+import { PATCHES_DIR, ROOT } from './infra/paths.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);

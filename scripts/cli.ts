@@ -1,5 +1,6 @@
-import { ShapeError, ToolError } from './lib/fix.ts';
-import { FIXES, PACKAGES } from './fixes/index.ts';
+import { ShapeError, ToolError } from './core/errors.ts';
+import { FIXES } from './fixes/index.ts';
+import { isTargetPackage, TARGET_PACKAGES as PACKAGES, type TargetPackage } from './core/targets.ts';
 
 const USAGE = `clerk-expo-patches — verified patches for Clerk's Expo SDK
 
@@ -43,7 +44,7 @@ Environment: CLERK_EXPO_PATCHES_CACHE (disk cache, default ~/.cache/clerk-expo-p
 interface Args {
   command: string | undefined;
   json: boolean;
-  packages: string[];
+  packages: TargetPackage[];
   rest: string[];
   cwd?: string;
   pm?: string;
@@ -63,7 +64,7 @@ function parseArgs(argv: string[]): Args {
     if (x === '--json') a.json = true;
     else if (x === '--package') {
       const v = argv[++i];
-      if (!v || !PACKAGES.includes(v as never)) throw new ToolError(`--package needs one of: ${PACKAGES.join(', ')}`);
+      if (!v || !isTargetPackage(v)) throw new ToolError(`--package needs one of: ${PACKAGES.join(', ')}`);
       a.packages.push(v);
     } else if (x === '--cwd') a.cwd = value(++i, x);
     else if (x === '--pm') a.pm = value(++i, x);

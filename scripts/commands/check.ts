@@ -1,14 +1,17 @@
+// Commands: parse options, call the layers below, print. One file per CLI command.
 import path from 'node:path';
-import { detectCopy } from '../lib/copy-detect.ts';
-import { findInstalled, nothingInstalled, TARGET_PACKAGES, type InstalledCopy } from '../lib/installed.ts';
-import { findIosCopies, iosCopyProblem } from '../lib/ios-copies.ts';
-import { readManifest } from '../lib/manifest.ts';
-import { readOwnership } from '../lib/ownership.ts';
-import { outOfDate, readPackageJson } from '../lib/package-json.ts';
-import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../lib/package-manager.ts';
-import { readWired, type Wired } from '../lib/wiring.ts';
-import { ms, say } from '../lib/progress.ts';
-import { formatTable } from '../lib/table.ts';
+import { fixesFor } from '../fixes/index.ts';
+import { detectCopy } from '../consumer/copy-detect.ts';
+import { findInstalled, nothingInstalled, TARGET_PACKAGES, type InstalledCopy } from '../consumer/installed.ts';
+import { isTargetPackage } from '../core/targets.ts';
+import { findIosCopies, iosCopyProblem } from '../consumer/ios-copies.ts';
+import { readManifest } from '../patch-file/manifest.ts';
+import { readOwnership } from '../consumer/ownership.ts';
+import { outOfDate, readPackageJson } from '../consumer/package-json.ts';
+import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../consumer/package-manager.ts';
+import { readWired, type Wired } from '../consumer/wiring.ts';
+import { ms, say } from '../infra/progress.ts';
+import { formatTable } from '../infra/table.ts';
 
 export type CheckStatus = 'patched' | 'vulnerable' | 'fixed-upstream' | 'not-affected' | 'stale-patch' | 'unknown-shape' | 'stale-ios-copy';
 
@@ -71,14 +74,14 @@ export function runCheck(opts: CheckOptions = {}): CheckReport {
   }
   const record = readOwnership(appDir, pm);
   const unverified = new Set(record.patches.filter((p) => p.unverified).map((p) => p.file));
-  const wired = readWired(appDir, pm, pj.data).filter((w) => TARGET_PACKAGES.includes(w.package));
+  const wired = readWired(appDir, pm, pj.data).filter((w) => isTargetPackage(w.package));
   const npmLike = usesPatchPackage(pm);
   const install = installCommand(pm);
   const rows: CheckRow[] = [];
   const attached = new Set<Wired>();
 
   for (const copy of copies) {
-    const det = detectCopy(copy, manifest);
+    const det = detectCopy(copy, manifest, fixesFor(copy.name));
     const same = wired.filter((w) => (npmLike ? w.target === copy.relPath : w.package === copy.name) && (w.version === copy.version || w.version === undefined));
     const other = npmLike ? wired.filter((w) => w.target === copy.relPath && w.version !== undefined && w.version !== copy.version) : [];
     [...same, ...other].forEach((w) => attached.add(w));

@@ -2,19 +2,21 @@ import semver from 'semver';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIXES } from '../fixes/index.ts';
-import type { Fix } from '../lib/fix.ts';
-import { listVersions } from '../lib/registry.ts';
-import { fixesCovering } from '../lib/pipeline.ts';
-import { makeVersionPatch } from '../lib/make-patch.ts';
-import { runJobs } from '../lib/workers.ts';
-import { manifestText, type Manifest, type ManifestEntry } from '../lib/manifest.ts';
-import { PATCHES_DIR, README, writeFileAtomic } from '../lib/paths.ts';
-import { replaceTable, versionTable } from '../lib/readme-table.ts';
-import { ms, say } from '../lib/progress.ts';
+import type { Fix } from '../core/fix.ts';
+import type { TargetPackage } from '../core/targets.ts';
+import { listVersions } from '../produce/npm-registry.ts';
+import { fixesCovering } from '../codemod/run-fixes.ts';
+import { makeVersionPatch } from '../produce/make-patch.ts';
+import { runJobs } from '../produce/jobs.ts';
+import { manifestText, type Manifest, type ManifestEntry } from '../patch-file/manifest.ts';
+import { PATCHES_DIR, README, writeFileAtomic } from '../infra/paths.ts';
+import { parsePatchPackageFileName } from '../patch-file/names.ts';
+import { replaceTable, versionTable } from '../produce/readme-table.ts';
+import { ms, say } from '../infra/progress.ts';
 
 export interface GenerateOptions {
   /** Only these packages (default: every package with fixes). */
-  packages?: string[];
+  packages?: TargetPackage[];
   json?: boolean;
   /** For tests: another fix registry and output location. */
   fixes?: readonly Fix[];
@@ -42,9 +44,10 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     say(`${name}: ${versions.length} affected version(s) on the registry`);
     const results = await runJobs(
       'makeVersionPatch',
-      versions.map((v) => ({ name, version: v.version, integrity: v.integrity })),
+      versions.map((v) => ({ name, version: v.version, integrity: v.integrity, fixIds: fixes.map((f) => f.id) })),
       (input, r, done) => say(`  [${done}/${versions.length}] ${name}@${input.version}: ${r ? `${r.letters} on ${r.entry.files.length} file(s), ${r.patch.length} bytes` : 'no fix covers it'}`),
-      opts.fixes ? (input) => makeVersionPatch(input.name, input.version, input.integrity, fixes) : undefined,
+      // Fixes outside the registry (tests) cannot be named to a worker by id: run them here.
+      fixes.every((f) => FIXES.includes(f)) ? undefined : (input) => makeVersionPatch(input.name, input.version, input.integrity, fixes),
     );
     for (const r of results) {
       if (!r) continue;
@@ -53,7 +56,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     }
   }
   // Keep manifest entries of packages not regenerated in this run.
-  const regenerated = new Set(opts.packages ?? allPackages);
+  const regenerated = new Set<string>(opts.packages ?? allPackages);
   const kept = fs.existsSync(manifestFile) && opts.packages ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package)) : [];
   const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
 
@@ -62,7 +65,8 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const wanted = new Set(manifest.patches.map((p) => p.patch));
   for (const [file, text] of texts) writeIfChanged(path.join(patchesDir, file), text);
   for (const file of fs.existsSync(patchesDir) ? fs.readdirSync(patchesDir) : []) {
-    const owned = [...regenerated].some((n) => file.startsWith(`${n.replace(/\//g, '+')}+`)) && file.endsWith('.patch');
+    const parsed = parsePatchPackageFileName(file);
+    const owned = !!parsed && parsed.chain.length === 1 && regenerated.has(parsed.chain[0]!);
     if (owned && !wanted.has(file)) {
       fs.rmSync(path.join(patchesDir, file));
       say(`removed stale ${file}`);

@@ -1,20 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fixesFor } from '../fixes/index.ts';
-import { ShapeError, ToolError } from '../lib/fix.ts';
-import { sha256 } from '../lib/hash.ts';
-import { findInstalled, nothingInstalled, snapshotFromDir, TARGET_PACKAGES, type InstalledCopy } from '../lib/installed.ts';
-import { readManifest, type Manifest } from '../lib/manifest.ts';
-import { readOwnership, OWNERSHIP_FILE, type Ownership } from '../lib/ownership.ts';
-import { outOfDate, readPackageJson, packageJsonText } from '../lib/package-json.ts';
-import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../lib/package-manager.ts';
-import { PATCHES_DIR, writeFileAtomic } from '../lib/paths.ts';
-import { buildPatch, fixesCovering } from '../lib/pipeline.ts';
-import { detectCopy } from '../lib/copy-detect.ts';
-import { planSync, type DesiredPatch, type Plan } from '../lib/sync-plan.ts';
-import { placePatch, readWired } from '../lib/wiring.ts';
-import { yarnLockDescriptors, yarnNodeLinker } from '../lib/yarn-config.ts';
-import { say } from '../lib/progress.ts';
+import { ShapeError, ToolError } from '../core/errors.ts';
+import { sha256 } from '../infra/hash.ts';
+import { findInstalled, nothingInstalled, snapshotFromDir, TARGET_PACKAGES, type InstalledCopy } from '../consumer/installed.ts';
+import { readManifest, type Manifest } from '../patch-file/manifest.ts';
+import { readOwnership, OWNERSHIP_FILE, type Ownership } from '../consumer/ownership.ts';
+import { outOfDate, readPackageJson, packageJsonText } from '../consumer/package-json.ts';
+import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../consumer/package-manager.ts';
+import { PATCHES_DIR, writeFileAtomic } from '../infra/paths.ts';
+import { buildPatch, fixesCovering } from '../codemod/run-fixes.ts';
+import { detectCopy } from '../consumer/copy-detect.ts';
+import { planSync, type DesiredPatch, type Plan } from '../consumer/sync/plan.ts';
+import { placePatch, readWired } from '../consumer/wiring.ts';
+import { yarnLockDescriptors, yarnNodeLinker } from '../consumer/yarn-config.ts';
+import { say } from '../infra/progress.ts';
 
 export interface SyncOptions {
   cwd?: string;

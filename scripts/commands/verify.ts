@@ -1,18 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import { PACKAGES, CLASSIFY_RANGE } from '../fixes/index.ts';
-import { listVersions } from '../lib/registry.ts';
-import { readManifest } from '../lib/manifest.ts';
-import { PATCHES_DIR } from '../lib/paths.ts';
-import { runJobs } from '../lib/workers.ts';
-import type { VerifiedPackage } from '../lib/verify-version.ts';
-import { ms, say } from '../lib/progress.ts';
+import { fixesFor } from '../fixes/index.ts';
+import { TARGET_PACKAGES as PACKAGES, CLASSIFY_RANGE, type TargetPackage } from '../core/targets.ts';
+import { listVersions } from '../produce/npm-registry.ts';
+import { readManifest } from '../patch-file/manifest.ts';
+import { PATCHES_DIR } from '../infra/paths.ts';
+import { runJobs } from '../produce/jobs.ts';
+import type { VerifiedPackage } from '../produce/verify-version.ts';
+import { ms, say } from '../infra/progress.ts';
 
 export type { VerifiedPackage };
 export interface VerifyOptions {
   json?: boolean;
-  packages?: string[];
+  packages?: TargetPackage[];
   /** Only these versions (tests); default: every registry version in the classification range. */
   versions?: string[];
   /** For tests: another patches directory (with its manifest.json). */
@@ -44,12 +45,12 @@ export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyRepo
   const shipped = new Set(fs.readdirSync(patchesDir).filter((f) => f.endsWith('.patch')));
   for (const name of opts.packages ?? PACKAGES) {
     const entries = new Map(manifest.patches.filter((p) => p.package === name).map((p) => [p.version, p]));
-    const registry = (await listVersions(name)).filter((v) => semver.satisfies(v.version, CLASSIFY_RANGE[name] ?? '*') && (!opts.versions || opts.versions.includes(v.version)));
+    const registry = (await listVersions(name)).filter((v) => semver.satisfies(v.version, CLASSIFY_RANGE[name]) && (!opts.versions || opts.versions.includes(v.version)));
     say(`${name}: verifying ${entries.size} patch(es), classifying ${registry.length} registry version(s)`);
     const jobs = registry.map((v) => {
       const entry = entries.get(v.version);
       entries.delete(v.version);
-      return { name, version: v.version, integrity: v.integrity, entry, shipped: !!entry && shipped.has(entry.patch), patchesDir };
+      return { name, version: v.version, integrity: v.integrity, entry, shipped: !!entry && shipped.has(entry.patch), patchesDir, fixIds: fixesFor(name).map((f) => f.id) };
     });
     const results = await runJobs('verifyVersion', jobs, (input, r, done) =>
       say(`  [${done}/${jobs.length}] ${name}@${input.version}: ${r.status}${r.problems?.length ? ` — ${r.problems.join('; ')}` : ''}`),

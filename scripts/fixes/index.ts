@@ -1,4 +1,9 @@
-import type { Fix } from '../lib/fix.ts';
+/**
+ * Fixes: one folder per fix (fix.ts: defineFix({...}) with its metadata, analysis and edit; a
+ * README). A fix imports core and codemod only. This file is the only list of them; only the
+ * commands and the job runner import it.
+ */
+import type { Fix } from '../core/fix.ts';
 import { fix as headlessBackgroundRefresh } from './headless-background-refresh/fix.ts';
 import { fix as iosConfigureWaitsForSession } from './ios-configure-waits-for-session/fix.ts';
 import { fix as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/fix.ts';
@@ -8,13 +13,12 @@ import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.t
 /** The registry of fixes: the only list. Order is the order fixes apply to a shared file. */
 export const FIXES: readonly Fix[] = [headlessBackgroundRefresh, reactNativeOnlineCheck, iosConfigureWaitsForSession, iosKeepCacheOnFirstLaunch, nativeSignoutAfterLoad];
 
-/** Packages we ship patches for, in the order generate and verify walk them. */
-export const PACKAGES = [...new Set(FIXES.map((f) => f.package))];
-
+/** The fixes that target one package, in registry order. */
 export const fixesFor = (pkg: string): Fix[] => FIXES.filter((f) => f.package === pkg);
 
-/** Which registry versions verify classifies, per package. */
-export const CLASSIFY_RANGE: Record<string, string> = {
-  '@clerk/clerk-js': '>=6.0.0 <7.0.0',
-  '@clerk/expo': '>=3.0.0 <5.0.0',
-};
+/** The fixes with these ids, in registry order (workers receive ids, not functions). */
+export function fixesById(ids: readonly string[]): Fix[] {
+  const unknown = ids.filter((id) => !FIXES.some((f) => f.id === id));
+  if (unknown.length > 0) throw new Error(`unknown fix id(s): ${unknown.join(', ')}`);
+  return FIXES.filter((f) => ids.includes(f.id));
+}

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findInstalled, TARGET_PACKAGES } from '../../scripts/lib/installed.ts';
-import { findIosCopies, iosCopyProblem } from '../../scripts/lib/ios-copies.ts';
+import { findInstalled, TARGET_PACKAGES } from '../../scripts/consumer/installed.ts';
+import { findIosCopies, iosCopyProblem } from '../../scripts/consumer/ios-copies.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-installed-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectPackageManager, fromPackageManagerField, isBerryLockfile, parsePmOption } from '../../scripts/lib/package-manager.ts';
+import { detectPackageManager, fromPackageManagerField, isBerryLockfile, parsePmOption } from '../../scripts/consumer/package-manager.ts';
 
 const dirs: string[] = [];
 const app = (files: Record<string, string>): string => {

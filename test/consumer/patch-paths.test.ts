@@ -10,9 +10,9 @@ import {
   toPackageRelative,
   yarnFileName,
   yarnResolution,
-} from '../../scripts/lib/patch-paths.ts';
-import { parseYarnPatchDescriptor, splitNameVersion } from '../../scripts/lib/wiring.ts';
-import { yarnLockDescriptors } from '../../scripts/lib/yarn-config.ts';
+} from '../../scripts/patch-file/names.ts';
+import { parseYarnPatchDescriptor, splitNameVersion } from '../../scripts/consumer/wiring.ts';
+import { yarnLockDescriptors } from '../../scripts/consumer/yarn-config.ts';
 
 const require = createRequire(import.meta.url);
 const { parsePatchFile } = require('patch-package/dist/patch/parse') as { parsePatchFile(t: string): Array<{ type: string; path: string }> };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { declaredRange, mergePostinstall, outOfDate, PATCH_PACKAGE_STEP, unmergePostinstall } from '../../scripts/lib/package-json.ts';
+import { declaredRange, mergePostinstall, outOfDate, PATCH_PACKAGE_STEP, unmergePostinstall } from '../../scripts/consumer/package-json.ts';
 
 describe('postinstall merge', () => {
   it('adds patch-package when there is no postinstall', () => {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { runCheck } from '../../scripts/commands/check.ts';
 import { sync } from '../../scripts/commands/sync.ts';
 import { FIXES } from '../../scripts/fixes/index.ts';
-import { jsEntryPoints } from '../../scripts/lib/entry-points.ts';
-import { fetchPackage, type Snapshot } from '../../scripts/lib/registry.ts';
+import { jsEntryPoints } from '../../scripts/codemod/entry-points.ts';
+import { fetchPackage, type Snapshot } from '../../scripts/produce/npm-registry.ts';
 
 /**
  * Damaged or unusual installs, each read by check (never trusting names) and left untouched:

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCK_FILE, sync } from '../../scripts/commands/sync.ts';
 import { runCheck } from '../../scripts/commands/check.ts';
-import { jsEntryPoints } from '../../scripts/lib/entry-points.ts';
-import { readManifest } from '../../scripts/lib/manifest.ts';
-import { PATCHES_DIR } from '../../scripts/lib/paths.ts';
-import { fetchPackage } from '../../scripts/lib/registry.ts';
+import { jsEntryPoints } from '../../scripts/codemod/entry-points.ts';
+import { readManifest } from '../../scripts/patch-file/manifest.ts';
+import { PATCHES_DIR } from '../../scripts/infra/paths.ts';
+import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 
 /**
  * sync and check as functions on a small on-disk app: @clerk/clerk-js 6.7.1's entry points

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../scripts/lib/hash.ts';
-import { emptyOwnership, type Ownership } from '../../scripts/lib/ownership.ts';
-import { PATCH_PACKAGE_STEP } from '../../scripts/lib/package-json.ts';
-import { planSync, PATCH_PACKAGE_RANGE, type DesiredPatch } from '../../scripts/lib/sync-plan.ts';
-import type { Wired } from '../../scripts/lib/wiring.ts';
+import { sha256 } from '../../scripts/infra/hash.ts';
+import { emptyOwnership, type Ownership } from '../../scripts/consumer/ownership.ts';
+import { PATCH_PACKAGE_STEP } from '../../scripts/consumer/package-json.ts';
+import { planSync, PATCH_PACKAGE_RANGE, type DesiredPatch } from '../../scripts/consumer/sync/plan.ts';
+import type { Wired } from '../../scripts/consumer/wiring.ts';
 
 const npmPatch = (version: string, text = `patch ${version}\n`): DesiredPatch => ({
   package: '@clerk/clerk-js',

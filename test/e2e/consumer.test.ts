@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixesFor } from '../../scripts/fixes/index.ts';
-import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/lib/installed.ts';
-import { readManifest } from '../../scripts/lib/manifest.ts';
-import { detectAll } from '../../scripts/lib/pipeline.ts';
+import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/consumer/installed.ts';
+import { readManifest } from '../../scripts/patch-file/manifest.ts';
+import { detectAll } from '../../scripts/codemod/run-fixes.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
 import { CACHE_DIR, cleanEnv, cli, ensureTools, run, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../scripts/lib/paths.ts';
+import { ROOT } from '../../scripts/infra/paths.ts';
 
 /**
  * Real package managers for the e2e suite, installed from the npm registry (the only registry

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST } from '../../scripts/lib/paths.ts';
+import { MANIFEST } from '../../scripts/infra/paths.ts';
 import type { FakeFapi } from '../harness/fapi/server.ts';
 import { startDeviceFapi } from '../harness/expo/backend.ts';
 import { createDevice, launch, type Device } from '../harness/expo/device.ts';

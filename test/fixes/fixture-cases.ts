@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ShapeError, type Fix, type Status } from '../../scripts/lib/fix.ts';
+import { type Fix, type Status } from '../../scripts/core/fix.ts';
+import { ShapeError } from '../../scripts/core/errors.ts';
 
 /**
  * The shared fixture contract for every fix, found by a directory scan of fixtures/<fix.id>/:

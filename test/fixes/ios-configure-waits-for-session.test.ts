@@ -3,8 +3,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_NEW_IDENTIFIERS, DEADLINE_LOCAL, DEADLINE_NS, HELPER, directCall, fix, guardedCall } from '../../scripts/fixes/ios-configure-waits-for-session/fix.ts';
 import { fix as fixC } from '../../scripts/fixes/ios-keep-cache-on-first-launch/fix.ts';
-import { countParseProblems, descendants, findFunctions, identifiers, parseSwift, squash, statementList, statementsOf, unexpectedIdentifiers, type SgNode } from '../../scripts/lib/swift-ast.ts';
-import { fetchPackage } from '../../scripts/lib/registry.ts';
+import { countParseProblems, descendants, findFunctions, identifiers, parseSwift, squash, statementList, statementsOf, unexpectedIdentifiers, type SgNode } from '../../scripts/codemod/swift-ast.ts';
+import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { runSwiftFixtures } from './swift-fixtures.ts';
 
 runSwiftFixtures(fix, ALLOWED_NEW_IDENTIFIERS);

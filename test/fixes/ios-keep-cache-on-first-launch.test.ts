@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_NEW_IDENTIFIERS, fix, patchedConditions } from '../../scripts/fixes/ios-keep-cache-on-first-launch/fix.ts';
-import { countParseProblems, descendants, findFunctions, parseSwift, squash, statementList, statementsOf, unexpectedIdentifiers } from '../../scripts/lib/swift-ast.ts';
-import { fetchPackage } from '../../scripts/lib/registry.ts';
+import { countParseProblems, descendants, findFunctions, parseSwift, squash, statementList, statementsOf, unexpectedIdentifiers } from '../../scripts/codemod/swift-ast.ts';
+import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { runSwiftFixtures } from './swift-fixtures.ts';
 
 runSwiftFixtures(fix, ALLOWED_NEW_IDENTIFIERS);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fix } from '../../scripts/fixes/native-signout-after-load/fix.ts';
 import { FIXES } from '../../scripts/fixes/index.ts';
-import { fetchPackage } from '../../scripts/lib/registry.ts';
-import { parseJs } from '../../scripts/lib/js-ast.ts';
+import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
+import { parseJs } from '../../scripts/codemod/js-ast.ts';
 import { describeFixtureCases } from './fixture-cases.ts';
 
 const dir = path.resolve(__dirname, '../../fixtures/native-signout-after-load');

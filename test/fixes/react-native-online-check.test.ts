@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ts } from 'ts-morph';
 import { fix } from '../../scripts/fixes/react-native-online-check/fix.ts';
 import { fix as fixA } from '../../scripts/fixes/headless-background-refresh/fix.ts';
-import { fetchPackage } from '../../scripts/lib/registry.ts';
-import { parseJs } from '../../scripts/lib/js-ast.ts';
-import { changedDeclarationsJs } from '../../scripts/lib/provenance.ts';
+import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
+import { parseJs } from '../../scripts/codemod/js-ast.ts';
+import { changedDeclarationsJs } from '../../scripts/provenance/js.ts';
 import { describeFixtureCases } from './fixture-cases.ts';
 
 const dir = path.resolve(__dirname, '../../fixtures/react-native-online-check');

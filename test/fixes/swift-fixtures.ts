@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { Fix } from '../../scripts/lib/fix.ts';
-import { countParseProblems, unexpectedIdentifiers } from '../../scripts/lib/swift-ast.ts';
+import type { Fix } from '../../scripts/core/fix.ts';
+import { countParseProblems, unexpectedIdentifiers } from '../../scripts/codemod/swift-ast.ts';
 import { describeFixtureCases } from './fixture-cases.ts';
 
 const swiftParseErrors = (text: string): number => {

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fetchPackage } from '../../scripts/lib/registry.ts';
-import { applyWithPatchPackage } from '../../scripts/lib/patch-apply.ts';
-import { MANIFEST, PATCHES_DIR, patchFileName } from '../../scripts/lib/paths.ts';
+import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
+import { applyWithPatchPackage } from '../../scripts/patch-file/apply.ts';
+import { MANIFEST, PATCHES_DIR } from '../../scripts/infra/paths.ts';
+import { patchFileName } from '../../scripts/patch-file/names.ts';
 
 /**
  * The text of a published @clerk/clerk-js entry bundle, as a user gets it:

@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../scripts/commands/generate.ts';
-import { ShapeError, type Fix } from '../../scripts/lib/fix.ts';
-import { PATCHES_DIR, README } from '../../scripts/lib/paths.ts';
-import { TABLE_END, TABLE_START } from '../../scripts/lib/readme-table.ts';
+import { type Fix } from '../../scripts/core/fix.ts';
+import { resetConfig } from '../../scripts/infra/config.ts';
+import { ShapeError } from '../../scripts/core/errors.ts';
+import { PATCHES_DIR, README } from '../../scripts/infra/paths.ts';
+import { TABLE_END, TABLE_START } from '../../scripts/produce/readme-table.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cep-gen-'));
 const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
@@ -15,6 +17,7 @@ describe('generate', () => {
   it('writes exactly the committed patches, manifest and README table', async () => {
     // Run the codemods for real: no memoised builds from an earlier run on this machine.
     process.env.CLERK_EXPO_PATCHES_NO_MEMO = '1';
+    resetConfig();
     const dir = tmp();
     const readme = path.join(dir, 'README.md');
     fs.writeFileSync(readme, `# x\n\n${TABLE_START}\n${TABLE_END}\n`);
@@ -25,6 +28,7 @@ describe('generate', () => {
     const table = (t: string) => t.slice(t.indexOf(TABLE_START), t.indexOf(TABLE_END));
     expect(table(fs.readFileSync(readme, 'utf8'))).toBe(table(fs.readFileSync(README, 'utf8')));
     delete process.env.CLERK_EXPO_PATCHES_NO_MEMO;
+    resetConfig();
   });
 
   it('a version whose code lacks the expected shape stops the run, names fix, version and file, and writes nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffLines, editedLinesFloor, writePatch } from '../../scripts/lib/patch-format.ts';
-import { applyWithPatchPackage, parsePatch } from '../../scripts/lib/patch-apply.ts';
+import { diffLines, editedLinesFloor, writePatch } from '../../scripts/patch-file/write.ts';
+import { applyWithPatchPackage, parsePatch } from '../../scripts/patch-file/apply.ts';
 
 const roundTrip = (before: string, after: string, file = 'dist/a.js') => {
   const patch = writePatch('@scope/pkg', [{ path: file, before, after }]);

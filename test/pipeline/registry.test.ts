@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fetchPackage, forgetSnapshots, listVersions } from '../../scripts/lib/registry.ts';
-import { ToolError } from '../../scripts/lib/fix.ts';
+import { fetchPackage, forgetSnapshots, listVersions } from '../../scripts/produce/npm-registry.ts';
+import { resetConfig } from '../../scripts/infra/config.ts';
+import { ToolError } from '../../scripts/core/errors.ts';
 
 // A small real package keeps these fast: @clerk/expo 3.2.7 is ~140 KB.
 const NAME = '@clerk/expo';
@@ -18,10 +19,12 @@ describe('registry access (pacote, integrity-checked, disk cache)', () => {
     delete process.env.CLERK_EXPO_PATCHES_OFFLINE;
     delete process.env.CLERK_EXPO_PATCHES_REGISTRY;
     forgetSnapshots();
+    resetConfig();
   });
   afterEach(() => {
     process.env = { ...saved };
     forgetSnapshots();
+    resetConfig();
     fs.rmSync(cache, { recursive: true, force: true });
   });
 
@@ -38,6 +41,7 @@ describe('registry access (pacote, integrity-checked, disk cache)', () => {
     await listVersions(NAME);
     forgetSnapshots();
     process.env.CLERK_EXPO_PATCHES_OFFLINE = '1';
+    resetConfig();
     const offline = await fetchPackage(NAME, VERSION);
     expect(offline.read('package.json')).toBe(online.read('package.json'));
     expect((await listVersions(NAME)).map((v) => v.version)).toContain(VERSION);
@@ -45,6 +49,7 @@ describe('registry access (pacote, integrity-checked, disk cache)', () => {
 
   it('offline with a cold cache fails with a message that says what to do', async () => {
     process.env.CLERK_EXPO_PATCHES_OFFLINE = '1';
+    resetConfig();
     const err = await fetchPackage(NAME, VERSION).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as Error).message).toMatch(/unreachable and the disk cache .* has no copy/);
@@ -53,6 +58,7 @@ describe('registry access (pacote, integrity-checked, disk cache)', () => {
 
   it('an unreachable registry with a cold cache fails clearly (no hang, no stack trace)', async () => {
     process.env.CLERK_EXPO_PATCHES_REGISTRY = 'http://127.0.0.1:9/';
+    resetConfig();
     const err = await listVersions(NAME).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as Error).message).toMatch(/cannot fetch the version list of @clerk\/expo/);

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { FIXES } from '../../scripts/fixes/index.ts';
-import { fetchPackage, listVersions } from '../../scripts/lib/registry.ts';
+import { fetchPackage, listVersions } from '../../scripts/produce/npm-registry.ts';
 
 /** Deterministic shuffle (mulberry32), so a failure can be replayed. */
 function shuffled<T>(xs: T[], seed: number): T[] {

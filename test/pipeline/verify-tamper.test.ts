@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyReport } from '../../scripts/commands/verify.ts';
-import { readManifest } from '../../scripts/lib/manifest.ts';
-import { PATCHES_DIR } from '../../scripts/lib/paths.ts';
-import { sha256 } from '../../scripts/lib/hash.ts';
+import { readManifest } from '../../scripts/patch-file/manifest.ts';
+import { PATCHES_DIR } from '../../scripts/infra/paths.ts';
+import { sha256 } from '../../scripts/infra/hash.ts';
 
 /** A copy of the shipped 6.7.1 patch and its manifest entry, tampered by `edit`. */
 function tamperedCopy(edit: (patch: string) => string): string {

@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
-import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan, type PackageSnapshot } from '../../lib/fix.ts';
-import { commaList, labelJs, memberCall, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
-import { jsEntryPoints } from '../../lib/entry-points.ts';
+import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
+import { commaList, labelJs, memberCall, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { jsEntryPoints } from '../../codemod/entry-points.ts';
 
 /**
  * Fix A: in headless runtimes (React Native / Expo), skip Session's background token refresh
@@ -30,8 +31,6 @@ interface Located {
   accessor: string | undefined;
 }
 
-type Outcome = Located | Detection;
-const isDetection = (o: Outcome): o is Detection => 'status' in o;
 
 function findWarningMethod(sf: ts.SourceFile): ts.MethodDeclaration[] {
   const methods = new Set<ts.MethodDeclaration>();
@@ -86,7 +85,7 @@ function hasHeadlessCheck(root: ts.Node): boolean {
   return visit(root);
 }
 
-function locate(text: string, file: string): Outcome {
+function locate(text: string, file: string): Located | Detection {
   if (!text.includes(WARNING)) return { status: 'unknown-shape', reason: `no '${WARNING}' warning in ${file}` };
   const sf = parseJs(text, file);
   const methods = findWarningMethod(sf);
@@ -141,7 +140,7 @@ function isOurGuard(l: Located): boolean {
 }
 
 /** One parse: the detection, plus the located method when the shape was recognised. */
-function analyze(text: string, file: string): { detection: Detection; located?: Located } {
+function analyze(text: string, file: string): Analysis<Located> {
   const l = locate(text, file);
   if (isDetection(l)) return { detection: l };
   const at = { node: l.span };
@@ -159,16 +158,7 @@ function analyze(text: string, file: string): { detection: Detection; located?: 
   return { detection: { status: 'vulnerable', reason: `${l.span.label} refreshes in the background without a headless/expired-token guard`, ...at }, located: l };
 }
 
-export const detect = (text: string, file: string): Detection => analyze(text, file).detection;
-
-export function apply(text: string, file: string): ApplyResult {
-  const { detection: d, located } = analyze(text, file);
-  if (d.status === 'unknown-shape') throw new ShapeError(ID, file, d.reason);
-  if (d.status !== 'vulnerable' || !located) return { changed: false, status: d.status, reason: d.reason };
-  return applyLocated(located, text);
-}
-
-function applyLocated(l: Located, text: string): ApplyResult {
+function applyLocated(l: Located, text: string): AppliedEdit {
   const sf = l.sf;
   const guard = guardExpr(l);
   const edits: Edit[] = [];
@@ -184,7 +174,7 @@ function applyLocated(l: Located, text: string): ApplyResult {
   return { changed: true, text: splice(text, edits), node: l.span };
 }
 
-export const fix: Fix = {
+export const fix = defineFix<Located>({
   id: ID,
   letter: 'A',
   title: 'Skip the background token refresh in headless runtimes when the last token has expired',
@@ -192,6 +182,6 @@ export const fix: Fix = {
   affected: '>=6.0.0 <6.7.4',
   fixedUpstreamIn: '6.7.4',
   targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
-  detect,
-  apply,
-};
+  analyze,
+  edit: applyLocated,
+});

@@ -1,6 +1,7 @@
-import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan } from '../../lib/fix.ts';
-import { bridgeTargets } from '../../lib/expo-ios-bridge.ts';
-import { commit, descendants, findFunctions, indentOf, parseSwift, removeLine, squash, statementList, statementsOf, type Edit, type SgNode } from '../../lib/swift-ast.ts';
+import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
+import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
+import { commit, descendants, findFunctions, indentOf, parseSwift, removeLine, squash, statementList, statementsOf, type Edit, type SgNode } from '../../codemod/swift-ast.ts';
 
 /**
  * Fix B: in @clerk/expo's iOS bridge, `configure(publishableKey:bearerToken:)` resolves before the
@@ -76,7 +77,6 @@ interface Located {
   unit: string;
 }
 
-const isDetection = (x: Located | Detection): x is Detection => 'status' in x;
 const mentions = (n: SgNode, name: string) => descendants(n, 'simple_identifier').some((i) => i.text() === name);
 const hasNav = (n: SgNode, text: string) => descendants(n, 'navigation_expression').some((e) => squash(e.text()) === text);
 
@@ -133,7 +133,7 @@ function patchedProblem(l: Located): string | undefined {
   return undefined;
 }
 
-function analyze(text: string, file: string): { detection: Detection; located?: Located } {
+function analyze(text: string, file: string): Analysis<Located> {
   const l = locate(text, file);
   if (isDetection(l)) return { detection: l };
   const at = { node: l.span };
@@ -165,12 +165,7 @@ function analyze(text: string, file: string): { detection: Detection; located?: 
   return { detection: { status: 'vulnerable', reason: `${l.span.label} ${what} and returns without a session`, ...at }, located: l };
 }
 
-export const detect = (text: string, file: string): Detection => analyze(text, file).detection;
-
-export function apply(text: string, file: string): ApplyResult {
-  const { detection: d, located: l } = analyze(text, file);
-  if (d.status === 'unknown-shape') throw new ShapeError(ID, file, d.reason);
-  if (d.status !== 'vulnerable' || !l) return { changed: false, status: d.status, reason: d.reason };
+function applyLocated(l: Located, text: string): AppliedEdit {
   const edits: Edit[] = [];
   for (const s of l.swallowed) edits.push(s.replace(directCall()));
   // A sibling before the wait that refreshes and falls through to it (no `return` inside).
@@ -224,7 +219,7 @@ export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {
   defer: 'Swift statement keyword that tree-sitter-swift reports as an identifier; clerk-ios Sources/ClerkKit/Helpers/WatchConnectivityManager.swift (defer { … }); 3.2.x signOut() uses it too',
 };
 
-export const fix: Fix = {
+export const fix = defineFix<Located>({
   id: ID,
   letter: 'B',
   title: 'iOS configure() waits for a session or a definitive answer when a bearer token is present',
@@ -235,6 +230,6 @@ export const fix: Fix = {
   fixedUpstreamIn: '3.4.4',
   afterApply: 'npx expo prebuild --clean',
   targets: bridgeTargets,
-  detect,
-  apply,
-};
+  analyze,
+  edit: applyLocated,
+});

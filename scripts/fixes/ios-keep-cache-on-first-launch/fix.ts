@@ -1,6 +1,7 @@
-import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan } from '../../lib/fix.ts';
-import { bridgeTargets } from '../../lib/expo-ios-bridge.ts';
-import { commit, descendants, findFunctions, indentOf, parseSwift, squash, statementList, statementsOf, type SgNode } from '../../lib/swift-ast.ts';
+import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
+import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
+import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
+import { commit, descendants, findFunctions, indentOf, parseSwift, squash, statementList, statementsOf, type SgNode } from '../../codemod/swift-ast.ts';
 
 /**
  * Fix C: `syncTokenState(bearerToken:)` in @clerk/expo's iOS bridge clears the native SDK's cached
@@ -45,7 +46,7 @@ function localsBoundTo(fn: SgNode, value: string): string[] {
 
 const callsClear = (n: SgNode) => descendants(n, 'call_expression').some((c) => squash(c.text()) === `${CLEAR}()`);
 
-function analyze(text: string, file: string): { detection: Detection; located?: Located } {
+function analyze(text: string, file: string): Analysis<Located> {
   const root = parseSwift(text);
   const fns = findFunctions(root, FN);
   const clears = descendants(root, 'simple_identifier').some((i) => i.text() === CLEAR);
@@ -88,12 +89,7 @@ function analyze(text: string, file: string): { detection: Detection; located?: 
   return { detection: { status: 'unknown-shape', reason: `${FN} in ${file}: unexpected condition "if ${texts.join(', ')}"`, ...at } };
 }
 
-export const detect = (text: string, file: string): Detection => analyze(text, file).detection;
-
-export function apply(text: string, file: string): ApplyResult {
-  const { detection: d, located: l } = analyze(text, file);
-  if (d.status === 'unknown-shape') throw new ShapeError(ID, file, d.reason);
-  if (d.status !== 'vulnerable' || !l) return { changed: false, status: d.status, reason: d.reason };
+function applyLocated(l: Located, text: string): AppliedEdit {
   const ind = indentOf(text, l.stmt);
   const ifStart = l.stmt.range().start.index;
   const condStart = l.conditions[0]!.range().start.index;
@@ -107,7 +103,7 @@ export function apply(text: string, file: string): ApplyResult {
 /** Fix C adds no name: `nil` is a keyword, the rest is already in syncTokenState. */
 export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {};
 
-export const fix: Fix = {
+export const fix = defineFix<Located>({
   id: ID,
   letter: 'C',
   title: 'iOS syncTokenState keeps the cached client on first launch (clears only when a previous token differs)',
@@ -118,6 +114,6 @@ export const fix: Fix = {
   fixedUpstreamIn: '3.4.4',
   afterApply: 'npx expo prebuild --clean',
   targets: bridgeTargets,
-  detect,
-  apply,
-};
+  analyze,
+  edit: applyLocated,
+});

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
-import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan, type PackageSnapshot } from '../../lib/fix.ts';
-import { findFirst, parseJs, splice, unparen, type Edit } from '../../lib/js-ast.ts';
+import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
+import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
 /**
  * Fix D: @clerk/expo's NativeSessionSync calls the native module's signOut() whenever
@@ -145,10 +146,8 @@ function signOutPathStart(stmts: readonly ts.Statement[], signOutIndex: number, 
   return decl === -1 ? signOutIndex : decl;
 }
 
-type Outcome = Located | Detection;
-const isDetection = (o: Outcome): o is Detection => 'status' in o;
 
-function locate(text: string, file: string): Outcome {
+function locate(text: string, file: string): Located | Detection {
   if (!text.includes(COMPONENT)) return { status: 'not-affected', reason: `${file} has no ${COMPONENT} component (the native sign-out sync this fix guards)` };
   const sf = parseJs(text, file);
   const components = findComponents(sf);
@@ -222,7 +221,7 @@ function isOurGuard(l: Located, g: Guard): boolean {
 }
 
 /** One parse: the detection, plus the located component when the shape was recognised. */
-function analyze(text: string, file: string): { detection: Detection; located?: Located } {
+function analyze(text: string, file: string): Analysis<Located> {
   const l = locate(text, file);
   if (isDetection(l)) return { detection: l };
   const at = { node: l.span };
@@ -237,14 +236,6 @@ function analyze(text: string, file: string): { detection: Detection; located?: 
   };
 }
 
-export const detect = (text: string, file: string): Detection => analyze(text, file).detection;
-
-export function apply(text: string, file: string): ApplyResult {
-  const { detection: d, located } = analyze(text, file);
-  if (d.status === 'unknown-shape') throw new ShapeError(ID, file, d.reason);
-  if (d.status !== 'vulnerable' || !located) return { changed: false, status: d.status, reason: d.reason };
-  return { changed: true, text: splice(text, edits(located)), node: located.span };
-}
 
 /** Identifiers used anywhere in a subtree: a fresh local must not shadow or collide with them. */
 function identifiers(root: ts.Node): Set<string> {
@@ -286,7 +277,7 @@ function edits(l: Located): Edit[] {
   return out;
 }
 
-export const fix: Fix = {
+export const fix = defineFix<Located>({
   id: ID,
   letter: 'D',
   title: 'Never sign the native SDK out before JS Clerk has loaded (NativeSessionSync isLoaded guard)',
@@ -294,6 +285,6 @@ export const fix: Fix = {
   affected: '>=3.1.6 <3.2.8',
   fixedUpstreamIn: '3.2.8',
   targets: (pkg: PackageSnapshot) => (pkg.files.includes(TARGET) ? [TARGET] : []),
-  detect,
-  apply,
-};
+  analyze,
+  edit: (located, text) => ({ changed: true, text: splice(text, edits(located)), node: located.span }),
+});

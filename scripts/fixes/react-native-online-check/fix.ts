@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
-import { ShapeError, type ApplyResult, type Detection, type Fix, type NodeSpan, type PackageSnapshot } from '../../lib/fix.ts';
-import { findFirst, labelJs, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../lib/js-ast.ts';
-import { jsEntryPoints } from '../../lib/entry-points.ts';
+import { defineFix } from '../../codemod/define-fix.ts';
+import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
+import { findFirst, labelJs, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { jsEntryPoints } from '../../codemod/entry-points.ts';
 
 /**
  * Fix E: clerk-js 6.1.0–6.3.1 bundle an online heuristic `isBrowserOnline()` that returns
@@ -134,13 +135,13 @@ function analyzeFunction(fn: FunctionLike, chain: ts.Node[], sf: ts.SourceFile):
   return { fn, span, form, local, operand };
 }
 
-interface Analysis {
+interface SiteAnalysis {
   detection: Detection;
   sites: Site[];
 }
 
-function analyze(text: string, file: string): Analysis {
-  const none = (reason: string): Analysis => ({ detection: { status: 'not-affected', reason }, sites: [] });
+function analyze(text: string, file: string): SiteAnalysis {
+  const none = (reason: string): SiteAnalysis => ({ detection: { status: 'not-affected', reason }, sites: [] });
   if (!text.includes(PROP)) return none(`${file} never reads navigator.${PROP}`);
   const sf = parseJs(text, file);
   const seen = new Set<ts.Node>();
@@ -179,12 +180,7 @@ function analyze(text: string, file: string): Analysis {
   return { detection: { status: 'vulnerable', reason: `${labels} return \`!!X&&!!X.${PROP}\`: offline whenever navigator has no ${PROP} (React Native)`, node }, sites };
 }
 
-export const detect = (text: string, file: string): Detection => analyze(text, file).detection;
-
-export function apply(text: string, file: string): ApplyResult {
-  const { detection: d, sites } = analyze(text, file);
-  if (d.status === 'unknown-shape') throw new ShapeError(ID, file, d.reason);
-  if (d.status !== 'vulnerable') return { changed: false, status: d.status, reason: d.reason };
+function applySites(sites: Site[], text: string, file: string): AppliedEdit {
   const sf = parseJs(text, file);
   const ordered = [...sites].sort((a, b) => a.span.start - b.span.start);
   // Only `!!X.onLine` itself is replaced; parentheses around it stay.
@@ -204,7 +200,7 @@ export function apply(text: string, file: string): ApplyResult {
   return { changed: true, text: out, node: ordered[0]!.span, ...(added.length ? { added } : {}) };
 }
 
-export const fix: Fix = {
+export const fix = defineFix<Site[]>({
   id: ID,
   letter: 'E',
   title: 'Treat a missing navigator.onLine as online (React Native), so uncached getToken() does not throw "offline"',
@@ -212,6 +208,9 @@ export const fix: Fix = {
   affected: '>=6.1.0 <6.3.2',
   fixedUpstreamIn: '6.3.2',
   targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
-  detect,
-  apply,
-};
+  analyze: (text, file) => {
+    const { detection, sites } = analyze(text, file);
+    return detection.status === 'vulnerable' ? { detection, located: sites } : { detection };
+  },
+  edit: applySites,
+});

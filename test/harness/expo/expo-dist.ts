@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fetchPackage } from '../../../scripts/lib/registry.ts';
-import { applyWithPatchPackage } from '../../../scripts/lib/patch-apply.ts';
-import { PATCHES_DIR, patchFileName } from '../../../scripts/lib/paths.ts';
-import { sha256 } from '../../../scripts/lib/hash.ts';
+import { fetchPackage } from '../../../scripts/produce/npm-registry.ts';
+import { applyWithPatchPackage } from '../../../scripts/patch-file/apply.ts';
+import { PATCHES_DIR } from '../../../scripts/infra/paths.ts';
+import { patchFileName } from '../../../scripts/patch-file/names.ts';
+import { sha256 } from '../../../scripts/infra/hash.ts';
 
 /**
  * A published @clerk/expo laid out as node_modules/@clerk/expo under node_modules/.cache, so

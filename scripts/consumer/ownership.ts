@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ToolError } from '../core/errors.ts';
+import type { PackageManager } from './package-manager.ts';
+
+/**
+ * .clerk-expo-patches.json in the app: what sync wrote, so a later sync removes exactly its own
+ * patches and config entries (and only while they are still as it wrote them), and never a
+ * patch the app's developers wrote.
+ */
+export const OWNERSHIP_FILE = '.clerk-expo-patches.json';
+
+/** A package.json entry sync set: the object at `keys`, entry `key` = `value`. */
+export interface ConfigRef {
+  keys: string[];
+  key: string;
+  value: string;
+}
+
+export interface OwnedPatch {
+  package: string;
+  version: string;
+  /** App-relative posix path of the patch file. */
+  file: string;
+  sha256: string;
+  configs?: ConfigRef[];
+  fixes: string[];
+  /** Built on this machine by --allow-unverified from the installed files; not a shipped, verified patch. */
+  unverified?: true;
+}
+
+export interface Ownership {
+  schema: 1;
+  tool: 'clerk-expo-patches';
+  packageManager: PackageManager;
+  patches: OwnedPatch[];
+  /** package.json edits sync made for patch-package (npm, yarn classic), undone when no patch is left. */
+  added: { postinstall?: string; devDependency?: string };
+}
+
+export const emptyOwnership = (pm: PackageManager): Ownership => ({ schema: 1, tool: 'clerk-expo-patches', packageManager: pm, patches: [], added: {} });
+
+export function readOwnership(appDir: string, pm: PackageManager): Ownership {
+  const file = path.join(appDir, OWNERSHIP_FILE);
+  if (!fs.existsSync(file)) return emptyOwnership(pm);
+  let o: Ownership;
+  try {
+    o = JSON.parse(fs.readFileSync(file, 'utf8')) as Ownership;
+  } catch (err) {
+    throw new ToolError(`${file} is not valid JSON (${(err as Error).message})`, `restore it from git; without it sync cannot tell its own patches from yours`);
+  }
+  if (o.schema !== 1 || !Array.isArray(o.patches)) throw new ToolError(`${file} is not a schema-1 record`, 'restore it from git');
+  return { ...o, added: o.added ?? {} };
+}
+
+export const ownershipText = (o: Ownership): string => `${JSON.stringify(o, null, 2)}\n`;

@@ -1,0 +1,176 @@
+import { sha256 } from '../../infra/hash.ts';
+import { mergePostinstall, objectAt, pruneEmpty, unmergePostinstall, PATCH_PACKAGE_STEP } from '../package-json.ts';
+import type { ConfigRef, OwnedPatch, Ownership } from '../ownership.ts';
+import { usesPatchPackage, type PackageManager } from '../package-manager.ts';
+import type { Wired } from '../wiring.ts';
+
+/**
+ * sync's plan, computed without touching the disk: which patch files to write and remove,
+ * which package.json entries to set and delete, and the new ownership record. Only files and
+ * entries the record says sync wrote — and that are still as it wrote them — are ever removed
+ * or overwritten.
+ */
+export interface DesiredPatch {
+  package: string;
+  version: string;
+  /** App-relative posix path of the patch file. */
+  file: string;
+  /** The patch in this package manager's path form. */
+  text: string;
+  /** package.json entries that wire it (pnpm/bun: one; yarn berry: one per lockfile descriptor). */
+  configs: ConfigRef[];
+  /** npm / yarn classic: the node_modules path patch-package applies it to. */
+  target?: string;
+  fixes: string[];
+  unverified: boolean;
+  afterApply?: string;
+}
+
+export interface Plan {
+  writes: Array<{ file: string; text: string; reason: string }>;
+  removes: Array<{ file: string; reason: string }>;
+  /** Human lines for each package.json edit. */
+  packageJsonEdits: string[];
+  packageJson: Record<string, unknown>;
+  record: Ownership;
+  /** undefined: delete the record (nothing owned any more). */
+  recordText: string | undefined;
+  warnings: string[];
+  /** The desired patches actually wired (conflicts skipped). */
+  wired: DesiredPatch[];
+}
+
+export const PATCH_PACKAGE_RANGE = '^8.0.1';
+
+export interface PlanInput {
+  pm: PackageManager;
+  packageJson: Record<string, unknown>;
+  record: Ownership;
+  desired: DesiredPatch[];
+  /** What the app has wired today (any author). */
+  current: Wired[];
+  /** Reads an app-relative file; undefined when absent. */
+  read(file: string): string | undefined;
+}
+
+export function planSync(input: PlanInput): Plan {
+  const pkg = structuredClone(input.packageJson);
+  const owned = new Map(input.record.patches.map((p) => [p.file, p]));
+  const plan: Plan = { writes: [], removes: [], packageJsonEdits: [], packageJson: pkg, record: input.record, recordText: undefined, warnings: [], wired: [] };
+  const kept: OwnedPatch[] = [];
+
+  for (const d of input.desired) {
+    const own = owned.get(d.file);
+    const current = input.read(d.file);
+    if (current !== undefined && !own && current !== d.text) {
+      plan.warnings.push(`${d.file} exists and was not written by clerk-expo-patches; left it alone and did not wire ${d.package}@${d.version}. Compare it with the shipped patch, delete it, and run sync again.`);
+      continue;
+    }
+    if (current !== undefined && own && sha256(current) !== own.sha256 && current !== d.text) {
+      plan.warnings.push(`${d.file} was edited after sync wrote it; left it alone. Delete it and run sync again to restore the shipped patch.`);
+      continue;
+    }
+    const ownsKey = (c: ConfigRef, cur: unknown) => !!own?.configs?.some((o) => o.key === c.key && o.value === cur);
+    const clash = d.configs.find((c) => {
+      const cur = objectAt(pkg, c.keys, false)?.[c.key];
+      return cur !== undefined && cur !== c.value && !ownsKey(c, cur);
+    });
+    if (clash) {
+      const cur = objectAt(pkg, clash.keys, false)?.[clash.key];
+      plan.warnings.push(`${clash.keys.join('.')}["${clash.key}"] is already set to "${String(cur)}" (not by clerk-expo-patches); left it alone and did not wire ${d.package}@${d.version}. Merge the fix into your patch, or remove the entry and run sync again.`);
+      continue;
+    }
+    for (const c of d.configs) {
+      if (objectAt(pkg, c.keys, false)?.[c.key] !== c.value) {
+        objectAt(pkg, c.keys, true)![c.key] = c.value;
+        plan.packageJsonEdits.push(`${c.keys.join('.')}["${c.key}"] = "${c.value}"`);
+      }
+    }
+    if (current !== d.text) plan.writes.push({ file: d.file, text: d.text, reason: `${d.package}@${d.version}${d.target && d.target !== `node_modules/${d.package}` ? ` at ${d.target}` : ''}: ${d.fixes.join(', ')}${d.unverified ? ' (UNVERIFIED, built from the installed files)' : ''}` });
+    kept.push({
+      package: d.package,
+      version: d.version,
+      file: d.file,
+      sha256: sha256(d.text),
+      ...(d.configs.length ? { configs: d.configs } : {}),
+      fixes: d.fixes,
+      ...(d.unverified ? { unverified: true as const } : {}),
+    });
+    plan.wired.push(d);
+  }
+
+  const keptFiles = new Set(kept.map((k) => k.file));
+  for (const own of input.record.patches) {
+    if (keptFiles.has(own.file)) continue;
+    const current = input.read(own.file);
+    if (current !== undefined) {
+      if (sha256(current) === own.sha256) plan.removes.push({ file: own.file, reason: `written by clerk-expo-patches for ${own.package}@${own.version}, which is no longer installed or needs no patch` });
+      else plan.warnings.push(`${own.file} (written by clerk-expo-patches for ${own.package}@${own.version}) was edited since; left it in place. Delete it yourself if it is no longer needed.`);
+    }
+    for (const c of own.configs ?? []) {
+      const obj = objectAt(pkg, c.keys, false);
+      if (obj && obj[c.key] === c.value && !kept.some((k) => k.configs?.some((x) => x.key === c.key))) {
+        delete obj[c.key];
+        pruneEmpty(pkg, c.keys);
+        plan.packageJsonEdits.push(`removed ${c.keys.join('.')}["${c.key}"]`);
+      }
+    }
+  }
+
+  const added = { ...input.record.added };
+  if (usesPatchPackage(input.pm)) {
+    const removed = new Set(plan.removes.map((r) => r.file));
+    // patch-package fails on two patches for one package path and can leave it half-patched.
+    for (const d of plan.wired) {
+      for (const w of input.current) {
+        if (w.target === d.target && w.file !== d.file && !owned.has(w.file) && !removed.has(w.file)) {
+          plan.warnings.push(`${w.file} also patches ${d.target}; patch-package fails when two patches target one package. Remove or merge ${w.file} (clerk-expo-patches did not write it, so it left it alone).`);
+        }
+      }
+    }
+    const scripts = (pkg.scripts ?? {}) as Record<string, string>;
+    const hasDep = ['dependencies', 'devDependencies'].some((f) => (pkg[f] as Record<string, unknown> | undefined)?.['patch-package'] !== undefined);
+    if (kept.length > 0) {
+      const m = mergePostinstall(scripts.postinstall);
+      if (m.changed) {
+        pkg.scripts = { ...scripts, postinstall: m.value };
+        added.postinstall = PATCH_PACKAGE_STEP;
+        plan.packageJsonEdits.push(`scripts.postinstall = "${m.value}"`);
+      }
+      if (!hasDep) {
+        objectAt(pkg, ['devDependencies'], true)!['patch-package'] = PATCH_PACKAGE_RANGE;
+        added.devDependency = PATCH_PACKAGE_RANGE;
+        plan.packageJsonEdits.push(`devDependencies["patch-package"] = "${PATCH_PACKAGE_RANGE}"`);
+      }
+    } else {
+      const othersLeft = input.current.some((w) => !owned.has(w.file) && !removed.has(w.file));
+      if (added.postinstall && !othersLeft) {
+        const u = unmergePostinstall(scripts.postinstall);
+        if (u.changed) {
+          const next = { ...scripts };
+          if (u.value === undefined) delete next.postinstall;
+          else next.postinstall = u.value;
+          pkg.scripts = next;
+          if (Object.keys(next).length === 0) delete pkg.scripts;
+          plan.packageJsonEdits.push(u.value === undefined ? 'removed scripts.postinstall (sync had added it)' : `scripts.postinstall = "${u.value}"`);
+        }
+        delete added.postinstall;
+      }
+      if (added.devDependency && !othersLeft) {
+        const dev = objectAt(pkg, ['devDependencies'], false);
+        if (dev && dev['patch-package'] === added.devDependency) {
+          delete dev['patch-package'];
+          pruneEmpty(pkg, ['devDependencies']);
+          plan.packageJsonEdits.push('removed devDependencies["patch-package"] (sync had added it)');
+        }
+        delete added.devDependency;
+      }
+    }
+  }
+
+  plan.record = { schema: 1, tool: 'clerk-expo-patches', packageManager: input.pm, patches: kept, added };
+  const empty = kept.length === 0 && !added.postinstall && !added.devDependency;
+  plan.recordText = empty ? undefined : `${JSON.stringify(plan.record, null, 2)}\n`;
+  return plan;
+}
+

@@ -1,0 +1,47 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Infrastructure: configuration, caches, hashing, worker-free helpers for progress and tables.
+ * Nothing here knows about fixes, patches or apps.
+ *
+ * This module is the only reader of the environment. Values are read once, on first use;
+ * `resetConfig()` makes the next read see the environment again (tests that change it).
+ *
+ * | variable | meaning |
+ * |---|---|
+ * | CLERK_EXPO_PATCHES_CACHE | disk cache for tarballs, packuments and memoised results (default ~/.cache/clerk-expo-patches) |
+ * | CLERK_EXPO_PATCHES_REGISTRY | npm registry URL (default https://registry.npmjs.org/) |
+ * | CLERK_EXPO_PATCHES_OFFLINE=1 | answer from the disk cache only |
+ * | CLERK_EXPO_PATCHES_NO_MEMO=1 | run every codemod again instead of reusing memoised results |
+ * | CLERK_EXPO_PATCHES_JOBS=N | worker threads for generate/verify (default: one per core, up to 4) |
+ */
+export interface Config {
+  cacheDir: string;
+  registry: string;
+  offline: boolean;
+  memo: boolean;
+  /** undefined: pick from the core count. */
+  jobs: number | undefined;
+}
+
+let current: Config | undefined;
+
+export function config(): Config {
+  if (current) return current;
+  const env = process.env;
+  const jobs = Number(env.CLERK_EXPO_PATCHES_JOBS);
+  current = {
+    cacheDir: env.CLERK_EXPO_PATCHES_CACHE || path.join(os.homedir(), '.cache', 'clerk-expo-patches'),
+    registry: env.CLERK_EXPO_PATCHES_REGISTRY || 'https://registry.npmjs.org/',
+    offline: env.CLERK_EXPO_PATCHES_OFFLINE === '1',
+    memo: env.CLERK_EXPO_PATCHES_NO_MEMO !== '1',
+    jobs: Number.isInteger(jobs) && jobs > 0 ? jobs : undefined,
+  };
+  return current;
+}
+
+/** Forget the values read: the next config() reads the environment again. */
+export function resetConfig(): void {
+  current = undefined;
+}

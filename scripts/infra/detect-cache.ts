@@ -1,0 +1,10 @@
+import { sha256 } from './hash.ts';
+import { memo } from './memo-cache.ts';
+import type { Detection, Fix } from '../core/fix.ts';
+
+/**
+ * detect() memoised on disk by the file's sha256 (and the codemod sources, see memo-cache.ts).
+ * verify uses it to classify the dozens of registry versions no patch targets.
+ */
+export const cachedDetect = (fix: Fix, text: string, file: string): Detection =>
+  memo('detect', [fix.id, file, sha256(text)], () => fix.detect(text, file));

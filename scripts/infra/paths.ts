@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (where patches/ and README.md live), wherever the CLI is run from. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The tool's own source folders (scripts/ in the repository, its compiled copy in the package). */
+export const SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const PATCHES_DIR = path.join(ROOT, 'patches');
+export const MANIFEST = path.join(PATCHES_DIR, 'manifest.json');
+export const README = path.join(ROOT, 'README.md');
+
+/** Writes through a temp file in the same folder and a rename, so a reader never sees half a file. */
+export function writeFileAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}

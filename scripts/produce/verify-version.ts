@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fetchPackage } from './npm-registry.ts';
+import { detectAll, summarize } from '../codemod/run-fixes.ts';
+import { makeVersionPatch } from './make-patch.ts';
+import { applyWithPatchPackage } from '../patch-file/apply.ts';
+import { sha256 } from '../infra/hash.ts';
+import { cachedDetect } from '../infra/detect-cache.ts';
+import { changedDeclarations, scopeProblems } from '../provenance/index.ts';
+import type { ManifestEntry } from '../patch-file/manifest.ts';
+import type { Fix, Status } from '../core/fix.ts';
+
+export interface VerifiedPackage {
+  name: string;
+  version: string;
+  status: Status;
+  fixes: string[];
+  patch: string | null;
+  /** Per patched file, the declarations the patch changed (provenance). */
+  files?: { path: string; changed: string[] }[];
+  problems?: string[];
+}
+
+/**
+ * One shipped patch, from the other end: pristine tarball (integrity pinned by the manifest) +
+ * the patch applied by patch-package must equal the codemod's output today, match the manifest
+ * hashes, detect as patched, and change only the declarations its fixes name.
+ */
+export async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, shipped: boolean, patchesDir: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
+  const problems: string[] = [];
+  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: entry.fixes, patch: entry.patch, files: [], problems };
+  if (entry.integrity !== registryIntegrity) problems.push(`manifest integrity ${entry.integrity} differs from the registry's ${registryIntegrity}`);
+  if (!shipped) {
+    problems.push(`${entry.patch} is missing from patches/`);
+    out.status = 'vulnerable';
+    return out;
+  }
+  const patchText = fs.readFileSync(path.join(patchesDir, entry.patch), 'utf8');
+  if (sha256(patchText) !== entry.patchSha256) problems.push(`${entry.patch} does not match its manifest sha256 (edited by hand?)`);
+  const pkg = await fetchPackage(entry.package, entry.version, entry.integrity);
+  let applied: Map<string, string>;
+  try {
+    applied = applyWithPatchPackage(entry.package, patchText, (p) => pkg.read(p));
+  } catch (err) {
+    problems.push(`patch-package cannot apply ${entry.patch}: ${(err as Error).message.split('\n')[0]}`);
+    out.status = 'vulnerable';
+    return out;
+  }
+  // What generate would write today: the codemods on the pristine tarball (memoised on disk by
+  // tarball integrity and codemod sources, so a verify right after generate does not redo it).
+  const rebuilt = await makeVersionPatch(entry.package, entry.version, entry.integrity, fixes, { memo: true });
+  const codemodAfter = (p: string) => rebuilt?.entry.files.find((r) => r.path === p)?.after;
+  if (!rebuilt) problems.push('no fix covers this version any more; the patch should be dropped');
+  else if (rebuilt.patch !== patchText) problems.push(`drift: generate would write a different ${entry.patch} today`);
+  for (const f of entry.files) {
+    const before = pkg.read(f.path);
+    if (before === undefined || sha256(before) !== f.before) problems.push(`${f.path}: pristine sha256 differs from the manifest`);
+    const after = applied.get(f.path);
+    if (after === undefined || sha256(after) !== f.after) problems.push(`${f.path}: patched sha256 differs from the manifest`);
+    if (after === undefined || sha256(after) !== codemodAfter(f.path)) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
+    if (before !== undefined && after !== undefined) {
+      const runs = changedDeclarations(before, after, f.path);
+      out.files!.push({ path: f.path, changed: [...new Set(runs.map((r) => r.container))] });
+      problems.push(...scopeProblems(f.path, runs, f.nodes));
+    }
+  }
+  // buildPatch() proved that detect() says patched on the codemod's output; detect again only
+  // where patch-package's result differs from it.
+  for (const f of entry.files) {
+    const after = applied.get(f.path);
+    if (after === undefined || sha256(after) === codemodAfter(f.path)) continue;
+    for (const fix of fixes.filter((x) => f.fixes.includes(x.id))) {
+      const d = fix.detect(after, f.path);
+      if (d.status !== 'patched') problems.push(`${fix.id} on ${f.path}: detect() says ${d.status} after the patch (${d.reason})`);
+    }
+  }
+  if (problems.length) out.status = 'unknown-shape';
+  else delete out.problems;
+  return out;
+}
+
+export async function classify(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
+  const pkg = await fetchPackage(name, version, integrity);
+  const ds = detectAll(pkg, fixes, undefined, cachedDetect);
+  const status = summarize(ds);
+  const problems: string[] = [];
+  if (status === 'vulnerable') problems.push(`vulnerable but no patch ships for it: ${ds.filter((d) => d.detection.status === 'vulnerable').map((d) => `${d.fix} on ${d.file}`).join(', ')} (widen the fix's affected range and regenerate)`);
+  if (status === 'unknown-shape') problems.push(ds.filter((d) => d.detection.status === 'unknown-shape').map((d) => `${d.fix}: ${d.detection.reason}`).join('; '));
+  return {
+    name,
+    version,
+    status,
+    fixes: [...new Set(ds.filter((d) => d.detection.status === status).map((d) => d.fix))],
+    patch: null,
+    ...(problems.length ? { problems } : {}),
+  };
+}
