@@ -12,7 +12,7 @@ import { SCRIPTS } from './paths.ts';
  * hashed too), so editing any of them invalidates every entry. Values are written atomically; a
  * read-only or damaged cache only costs speed. CLERK_EXPO_PATCHES_NO_MEMO=1 turns it off.
  */
-export const CODE_FOLDERS = ['core', 'codemod', 'fixes', 'patch-file', 'produce', 'infra'] as const;
+export const CODE_FOLDERS = ['core', 'codemod', 'fixes', 'patch-file', 'produce', 'provenance', 'infra'] as const;
 
 let codeHash: string | undefined;
 export function codemodHash(): string {

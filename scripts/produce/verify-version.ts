@@ -6,6 +6,7 @@ import { makeVersionPatch } from './make-patch.ts';
 import { applyWithPatchPackage } from '../patch-file/apply.ts';
 import { sha256 } from '../infra/hash.ts';
 import { cachedDetect } from '../infra/detect-cache.ts';
+import { memo, memoAsync } from '../infra/memo-cache.ts';
 import { changedDeclarations, scopeProblems } from '../provenance/index.ts';
 import type { ManifestEntry } from '../patch-file/manifest.ts';
 import type { Fix, Status } from '../core/fix.ts';
@@ -59,7 +60,8 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
     if (after === undefined || sha256(after) !== f.after) problems.push(`${f.path}: patched sha256 differs from the manifest`);
     if (after === undefined || sha256(after) !== codemodAfter(f.path)) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
     if (before !== undefined && after !== undefined) {
-      const runs = changedDeclarations(before, after, f.path);
+      // A pure function of the two texts and the provenance code: memoised like the builds.
+      const runs = memo('provenance', [f.path, sha256(before), sha256(after)], () => changedDeclarations(before, after, f.path));
       out.files!.push({ path: f.path, changed: [...new Set(runs.map((r) => r.container))] });
       problems.push(...scopeProblems(f.path, runs, f.nodes));
     }
@@ -79,7 +81,16 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
   return out;
 }
 
-export async function classify(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
+/**
+ * A registry version no patch targets, classified by every fix's detect(). The tarball is
+ * immutable for its integrity, so the answer is memoised by integrity, fix ids and code: a warm
+ * verify does not unpack the dozens of versions it only classifies.
+ */
+export function classify(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
+  return memoAsync('classify', [name, version, integrity, ...fixes.map((f) => f.id)], () => classifyTarball(name, version, integrity, fixes));
+}
+
+async function classifyTarball(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
   const pkg = await fetchPackage(name, version, integrity);
   const ds = detectAll(pkg, fixes, undefined, cachedDetect);
   const status = summarize(ds);
