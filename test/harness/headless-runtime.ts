@@ -114,9 +114,10 @@ export class HeadlessRuntime {
   /**
    * Waits until no request is in flight and the microtask queue has drained (three quiet
    * macrotask turns in a row). Virtual timers do not fire here. A request still in flight after
-   * `maxWaitMs` of REAL time is an error (the fake server is in this process; it answers in ms).
+   * `maxWaitMs` of REAL time is an error: a hang guard only (the fake server is in this process
+   * and answers in milliseconds on an idle machine), wide enough for a heavily loaded one.
    */
-  async settle(maxWaitMs = 20_000): Promise<void> {
+  async settle(maxWaitMs = 120_000): Promise<void> {
     const giveUp = performance.now() + maxWaitMs;
     let quiet = 0;
     while (quiet < 3) {

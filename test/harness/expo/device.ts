@@ -78,8 +78,12 @@ export interface RunningApp {
   unmount(): Promise<void>;
 }
 
-/** The safety net for `until`: a scenario that stalls fails with a message, never hangs. */
-const STALL_LIMIT_MS = 15_000;
+/**
+ * The safety net for `until`: a scenario that stalls fails with a message, never hangs. It counts
+ * event-loop turns (each at least 5 ms, so ≥ 15 s on an idle machine), not wall-clock time: on
+ * a busy machine every turn takes longer and the net only gets wider, so load cannot fail a test.
+ */
+const STALL_LIMIT_TURNS = 3_000;
 
 export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp> {
   const g = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean; window?: unknown };
@@ -152,9 +156,8 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
       return clerkRef;
     },
     async until(cond, what) {
-      const deadline = Date.now() + STALL_LIMIT_MS;
-      while (!cond()) {
-        if (Date.now() > deadline) throw new Error(`stalled: ${what} never happened (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')})`);
+      for (let turns = 0; !cond(); turns++) {
+        if (turns > STALL_LIMIT_TURNS) throw new Error(`stalled: ${what} never happened (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')})`);
         await tick();
       }
     },

@@ -35,16 +35,26 @@ export async function expoDist(version: string, variant: Variant, patchText?: st
   const patched = variant === 'patched' ? applyWithPatchPackage('@clerk/expo', patch, (p) => pkg.read(p)) : new Map<string, string>();
   const read = (p: string) => patched.get(p) ?? pkg.read(p);
   const id = `${version}-${variant}-${sha256(patch).slice(0, 12)}`;
-  const root = path.join(CACHE, id, 'node_modules', '@clerk', 'expo');
-  const done = path.join(CACHE, id, '.complete');
-  if (!fs.existsSync(done)) {
+  const home = path.join(CACHE, id);
+  const root = path.join(home, 'node_modules', '@clerk', 'expo');
+  if (!fs.existsSync(root)) {
+    // Laid out in a private folder, then renamed into place: test files running in parallel
+    // workers never see (or load) a half-written copy.
+    const tmp = `${home}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { recursive: true, force: true });
     for (const f of pkg.files) {
       if (!(f === 'package.json' || (f.startsWith('dist/') && f.endsWith('.js')))) continue;
-      const target = path.join(root, f);
+      const target = path.join(tmp, 'node_modules', '@clerk', 'expo', f);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, read(f)!);
     }
-    fs.writeFileSync(done, '');
+    try {
+      fs.renameSync(tmp, home);
+    } catch (err) {
+      // Another worker laid out the same copy first: use theirs.
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!fs.existsSync(root)) throw err;
+    }
   }
   return { version, variant, root, providerSource: read(PROVIDER)! };
 }
