@@ -48,7 +48,9 @@ function applyEdits(lines: string[], edits: Edit[]): string[] {
 
 const text = (lines: string[], eol: string, final: boolean) => lines.join(eol) + (final ? eol : '');
 
-const toChange = (c: fc.RecordValue<typeof fileCase extends fc.Arbitrary<infer T> ? T : never>, i: number): FileChange => {
+type FileCase = typeof fileCase extends fc.Arbitrary<infer T> ? T : never;
+
+const toChange = (c: FileCase, i: number): FileChange => {
   const eol = c.crlf ? '\r\n' : '\n';
   return { path: `dir${i % 2}/f${i}.js`, before: text(c.lines, eol, c.finalNewlineBefore), after: text(applyEdits(c.lines, c.edits), eol, c.finalNewlineAfter) };
 };
