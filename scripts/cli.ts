@@ -1,4 +1,5 @@
 import { ShapeError, ToolError } from './core/errors.ts';
+import { REPORT_SCHEMA_VERSION, type ErrorReport } from './core/report.ts';
 import { FIXES } from './fixes/index.ts';
 import { isTargetPackage, TARGET_PACKAGES as PACKAGES, type TargetPackage } from './core/targets.ts';
 
@@ -78,6 +79,16 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** `--json` on stdout for a tool error too (schema/report.schema.json): verify and check only. */
+function printErrorJson(argv: string[], err: unknown): void {
+  const command = argv.find((a) => !a.startsWith('-'));
+  if (!argv.includes('--json') || (command !== 'check' && command !== 'verify')) return;
+  const hint = err instanceof ToolError ? (err.hint ?? null) : err instanceof ShapeError ? 'update the codemod of the fix it names, or report it to clerk-expo-patches' : 'report it to clerk-expo-patches with the output above';
+  const message = err instanceof ToolError && err.hint ? err.message.slice(0, err.message.lastIndexOf('\n  → ')) : err instanceof Error ? err.message : String(err);
+  const report: ErrorReport = { schemaVersion: REPORT_SCHEMA_VERSION, command, ok: false, error: { message, hint } };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -113,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new ToolError(`unknown command "${args.command}"`, 'see `clerk-expo-patches --help`');
     }
   } catch (err) {
+    printErrorJson(argv, err);
     if (err instanceof ToolError || err instanceof ShapeError) {
       process.stderr.write(`error: ${err.message}\n`);
       return 2;

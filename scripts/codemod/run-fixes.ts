@@ -99,7 +99,7 @@ export function detectAll(
 }
 
 /** One status for a version from per-file detections: the worst wins. */
-export function summarize(ds: FixDetection[]): Status {
+export function summarize(ds: readonly FixDetection[]): Status {
   const has = (s: Status) => ds.some((d) => d.detection.status === s);
   if (has('vulnerable')) return 'vulnerable';
   if (has('unknown-shape')) return 'unknown-shape';

@@ -9,6 +9,7 @@ import { PATCHES_DIR } from '../infra/paths.ts';
 import { runJobs } from '../produce/jobs.ts';
 import type { VerifiedPackage } from '../produce/verify-version.ts';
 import { ms, say } from '../infra/progress.ts';
+import { REPORT_SCHEMA_VERSION } from '../core/report.ts';
 
 export type { VerifiedPackage };
 export interface VerifyOptions {
@@ -20,7 +21,10 @@ export interface VerifyOptions {
   patchesDir?: string;
 }
 
+/** `verify --json`: schema/report.schema.json (command "verify"). */
 export interface VerifyReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  command: 'verify';
   ok: boolean;
   packages: VerifiedPackage[];
 }
@@ -41,7 +45,7 @@ export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyRepo
   const t0 = performance.now();
   const patchesDir = opts.patchesDir ?? PATCHES_DIR;
   const manifest = readManifest(path.join(patchesDir, 'manifest.json'));
-  const report: VerifyReport = { ok: true, packages: [] };
+  const report: VerifyReport = { schemaVersion: REPORT_SCHEMA_VERSION, command: 'verify', ok: true, packages: [] };
   const shipped = new Set(fs.readdirSync(patchesDir).filter((f) => f.endsWith('.patch')));
   for (const name of opts.packages ?? PACKAGES) {
     const entries = new Map(manifest.patches.filter((p) => p.package === name).map((p) => [p.version, p]));
@@ -61,7 +65,10 @@ export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyRepo
     }
     for (const orphan of opts.versions ? [] : entries.values()) {
       report.ok = false;
-      report.packages.push({ name, version: orphan.version, status: 'unknown-shape', fixes: orphan.fixes, patch: orphan.patch, problems: ['the manifest lists a version the registry does not serve in the classification range'] });
+      const fixes = fixesFor(name)
+        .filter((f) => orphan.fixes.includes(f.id))
+        .map((f) => ({ id: f.id, letter: f.letter, status: 'unknown-shape' as const, fixedUpstreamIn: f.fixedUpstreamIn, patch: orphan.patch }));
+      report.packages.push({ name, version: orphan.version, status: 'unknown-shape', fixes, patch: orphan.patch, problems: ['the manifest lists a version the registry does not serve in the classification range'] });
     }
   }
   const listed = new Set(manifest.patches.map((p) => p.patch));

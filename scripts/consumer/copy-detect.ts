@@ -6,6 +6,8 @@ import { sha256 } from '../infra/hash.ts';
 import { snapshotFromDir, type InstalledCopy } from './installed.ts';
 import type { Manifest, ManifestEntry } from '../patch-file/manifest.ts';
 import { detectAll, fixesCovering, summarize, type FixDetection } from '../codemod/run-fixes.ts';
+import { fixState, fixStates } from '../codemod/fix-states.ts';
+import type { FixState } from '../core/report.ts';
 
 /**
  * What the installed files of one copy are, read from disk (never from file names): a manifest
@@ -16,6 +18,8 @@ export interface CopyDetection {
   status: Status;
   /** The fixes of this package that matter here: those detected as not "not-affected", or covering the version. */
   fixes: Fix[];
+  /** The same fixes, each with its own status on these files. */
+  states: FixState[];
   via: 'manifest-sha256' | 'detect' | 'no-fixes';
   reason: string;
   entry: ManifestEntry | undefined;
@@ -28,27 +32,27 @@ export const manifestEntryFor = (manifest: Manifest, name: string, version: stri
 
 export function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: readonly Fix[]): CopyDetection {
   const entry = manifestEntryFor(manifest, copy.name, copy.version);
-  if (fixes.length === 0) return { status: 'not-affected', fixes: [], via: 'no-fixes', reason: `no fix targets ${copy.name}`, entry };
+  if (fixes.length === 0) return { status: 'not-affected', fixes: [], states: [], via: 'no-fixes', reason: `no fix targets ${copy.name}`, entry };
   const covering = fixesCovering(fixes, copy.version);
   if (entry && covering.every((f) => entry.fixes.includes(f.id)) && entry.files.length > 0) {
     const hashes = entry.files.map((f) => hashFile(path.join(copy.dir, f.path)));
     const entryFixes = fixes.filter((f) => entry.fixes.includes(f.id));
     const missing = entry.files.filter((_, i) => hashes[i] === undefined).map((f) => f.path);
     if (missing.length > 0) {
-      return { status: 'unknown-shape', fixes: entryFixes, via: 'manifest-sha256', reason: `${missing.join(', ')} missing from the installed ${copy.name}@${copy.version}: the install is damaged; reinstall it`, entry };
+      return { status: 'unknown-shape', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'unknown-shape')), via: 'manifest-sha256', reason: `${missing.join(', ')} missing from the installed ${copy.name}@${copy.version}: the install is damaged; reinstall it`, entry };
     }
     if (entry.files.every((f, i) => hashes[i] === f.after)) {
-      return { status: 'patched', fixes: entryFixes, via: 'manifest-sha256', reason: `every patched file matches the shipped patch's sha256 (${entry.patch})`, entry };
+      return { status: 'patched', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'patched')), via: 'manifest-sha256', reason: `every patched file matches the shipped patch's sha256 (${entry.patch})`, entry };
     }
     if (entry.files.every((f, i) => hashes[i] === f.before)) {
-      return { status: 'vulnerable', fixes: entryFixes, via: 'manifest-sha256', reason: `the files are the pristine ${copy.name}@${copy.version} (sha256 match): not patched`, entry };
+      return { status: 'vulnerable', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'vulnerable')), via: 'manifest-sha256', reason: `the files are the pristine ${copy.name}@${copy.version} (sha256 match): not patched`, entry };
     }
   }
   const ds = detectAll(snapshotFromDir(copy), fixes, undefined, cachedDetect);
   const status = summarize(ds);
   const relevant = fixes.filter((f) => covering.includes(f) || ds.some((d) => d.fix === f.id && d.detection.status !== 'not-affected'));
   const foreign = entry && entry.files.length > 0 && covering.every((f) => entry.fixes.includes(f.id)) ? ({ foreign: true } as const) : {};
-  return { status, fixes: relevant, via: 'detect', reason: reasonOf(ds, status), entry, ...foreign };
+  return { status, fixes: relevant, states: fixStates(relevant, ds), via: 'detect', reason: reasonOf(ds, status), entry, ...foreign };
 }
 
 function reasonOf(ds: FixDetection[], status: Status): string {

@@ -1,16 +1,19 @@
 /**
- * Patch files: writing unified diffs in patch-package's format (write.ts), parsing and applying
- * them with patch-package's own code (apply.ts), every file-name format and path rebasing
- * (names.ts), and the manifest that lists them with their hashes (manifest.ts).
+ * Patch files: writing unified diffs in patch-package's format (write.ts, diff-lines.ts), parsing
+ * and applying them with patch-package's own code (apply.ts), every file-name format and path
+ * rebasing (names.ts), and the manifest that lists them with their hashes (manifest.ts).
  * Imports core and infra only.
  */
 import { gitBlobId } from '../infra/hash.ts';
+import { diffLines, keyed, toLines, type Hunk, type Lines } from './diff-lines.ts';
 
 /**
- * Writes unified diffs in patch-package's format (git diff with a/node_modules/<pkg>/ paths).
- * Hunks carry no context lines: bundle lines are ~200 KB, and patch-package locates a hunk by
- * its line number and checks the removed lines. A hunk that only inserts gets one leading
- * context line, because patch-package applies a zero-length original range one line early.
+ * Writes unified diffs in patch-package's format (git diff with a/node_modules/<pkg>/ paths), with
+ * symmetric context as `git diff` writes it: every hunk carries the same number of unchanged lines
+ * before and after its edits, cut short only by the start or end of the file, and edits closer
+ * than twice that share one hunk. GNU patch (no fuzz) and `git apply` (no --unidiff-zero) then
+ * place every hunk exactly where patch-package does: a hunk with less context on one side is
+ * anchored to that end of the file, which is right only at a real end of the file.
  */
 export interface FileChange {
   /** Path inside the package, e.g. dist/clerk.js. */
@@ -19,102 +22,106 @@ export interface FileChange {
   after: string;
 }
 
-interface Lines {
-  lines: string[];
-  finalNewline: boolean;
-}
+/** git's default number of context lines. */
+export const DEFAULT_CONTEXT = 3;
+/** The fewest context lines a hunk may carry: with none, `git apply` wants --unidiff-zero. */
+export const MIN_CONTEXT = 1;
+/** Context a file may always afford, whatever its edits weigh (the small files: Swift bridges, ClerkProvider.js). */
+export const CONTEXT_ALLOWANCE_BYTES = 4096;
+/** Beyond the allowance, context may add this share of the edited lines' bytes (the ≤ 1.05× floor goal of the bundles). */
+export const CONTEXT_SHARE_OF_FLOOR = 0.05;
 
-const toLines = (text: string): Lines => {
-  const lines = text.split('\n');
-  const finalNewline = lines[lines.length - 1] === '';
-  if (finalNewline) lines.pop();
-  return { lines, finalNewline };
-};
-
-/** Lines as the diff compares them: a last line without its newline differs from one with it. */
-const keyed = (l: Lines): string[] => (l.finalNewline || l.lines.length === 0 ? l.lines : [...l.lines.slice(0, -1), `${l.lines[l.lines.length - 1]}\0`]);
-
-interface Hunk {
-  /** 0-based start and length in the original and the new file. */
+interface Group {
+  /** 0-based first line and length of the hunk in the original and new file, context included. */
   a: number;
   aLen: number;
   b: number;
   bLen: number;
+  edits: Hunk[];
 }
 
-/** Line-level edit script: common prefix/suffix, then an LCS over what is left. */
-export function diffLines(a: string[], b: string[]): Hunk[] {
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const A = a.slice(pre, a.length - suf);
-  const B = b.slice(pre, b.length - suf);
-  if (A.length === 0 && B.length === 0) return [];
-  if (A.length * B.length > 4_000_000) return [{ a: pre, aLen: A.length, b: pre, bLen: B.length }];
-  // LCS table (lengths of the common subsequence of A[i:] and B[j:]).
-  const W = B.length + 1;
-  const t = new Uint32Array((A.length + 1) * W);
-  for (let i = A.length - 1; i >= 0; i--)
-    for (let j = B.length - 1; j >= 0; j--)
-      t[i * W + j] = A[i] === B[j] ? t[(i + 1) * W + j + 1]! + 1 : Math.max(t[(i + 1) * W + j]!, t[i * W + j + 1]!);
-  const hunks: Hunk[] = [];
-  let i = 0;
-  let j = 0;
-  let open: Hunk | undefined;
-  const close = () => {
-    if (open) hunks.push(open);
-    open = undefined;
-  };
-  while (i < A.length || j < B.length) {
-    if (i < A.length && j < B.length && A[i] === B[j]) {
-      close();
-      i++;
-      j++;
-    } else {
-      open ??= { a: pre + i, aLen: 0, b: pre + j, bLen: 0 };
-      if (j < B.length && (i >= A.length || t[i * W + j + 1]! >= t[(i + 1) * W + j]!)) {
-        open.bLen++;
-        j++;
-      } else {
-        open.aLen++;
-        i++;
-      }
-    }
+/** Groups the edits into hunks with `context` lines on each side (fewer only at the file's ends). */
+export function groupHunks(edits: Hunk[], aLines: number, context: number): Group[] {
+  const groups: Group[] = [];
+  for (const e of edits) {
+    const last = groups[groups.length - 1];
+    const prev = last?.edits[last.edits.length - 1];
+    if (last && prev && e.a - (prev.a + prev.aLen) <= 2 * context) last.edits.push(e);
+    else groups.push({ a: 0, aLen: 0, b: 0, bLen: 0, edits: [e] });
   }
-  close();
-  return hunks;
+  for (const g of groups) {
+    const first = g.edits[0]!;
+    const last = g.edits[g.edits.length - 1]!;
+    const lead = Math.min(context, first.a);
+    const trail = Math.min(context, aLines - (last.a + last.aLen));
+    g.a = first.a - lead;
+    g.b = first.b - lead;
+    g.aLen = last.a + last.aLen + trail - g.a;
+    g.bLen = last.b + last.bLen + trail - g.b;
+  }
+  return groups;
 }
 
-const range = (start0: number, len: number) => `${len === 0 ? start0 : start0 + 1},${len}`;
+/** Bytes the context lines of a file's hunks take in the patch (the ' ' prefix and newline included). */
+function contextBytes(A: Lines, edits: Hunk[], context: number): number {
+  let total = 0;
+  for (const g of groupHunks(edits, A.lines.length, context)) {
+    let k = g.a;
+    for (const e of g.edits) {
+      for (; k < e.a; k++) total += Buffer.byteLength(A.lines[k]!) + 2;
+      k = e.a + e.aLen;
+    }
+    for (; k < g.a + g.aLen; k++) total += Buffer.byteLength(A.lines[k]!) + 2;
+  }
+  return total;
+}
 
-export function filePatch(pkgName: string, change: FileChange): string {
+const editBytes = (A: Lines, B: Lines, edits: Hunk[]): number => {
+  let total = 0;
+  for (const e of edits) {
+    for (let k = 0; k < e.aLen; k++) total += Buffer.byteLength(A.lines[e.a + k]!) + 1;
+    for (let k = 0; k < e.bLen; k++) total += Buffer.byteLength(B.lines[e.b + k]!) + 1;
+  }
+  return total;
+};
+
+/**
+ * Context lines for one file: git's default (3) when its context fits the allowance (4 KB, or 5%
+ * of the edited lines' bytes when that is more), else the most that fits, never fewer than 1.
+ * Bundles whose edited line is ~200 KB keep 3 lines when their neighbours are short and drop to
+ * fewer when the neighbours are long too.
+ */
+export function contextFor(A: Lines, B: Lines, edits: Hunk[]): number {
+  const budget = Math.max(CONTEXT_ALLOWANCE_BYTES, CONTEXT_SHARE_OF_FLOOR * editBytes(A, B, edits));
+  for (let c = DEFAULT_CONTEXT; c > MIN_CONTEXT; c--) if (contextBytes(A, edits, c) <= budget) return c;
+  return MIN_CONTEXT;
+}
+
+/** git's range: `start,len` (1-based), `start` alone when len is 1, the line before when len is 0. */
+const range = (start0: number, len: number) => (len === 1 ? `${start0 + 1}` : `${len === 0 ? start0 : start0 + 1},${len}`);
+
+export function filePatch(pkgName: string, change: FileChange, context?: number): string {
   const A = toLines(change.before);
   const B = toLines(change.after);
   const p = `node_modules/${pkgName}/${change.path}`;
   const out = [`diff --git a/${p} b/${p}`, `index ${gitBlobId(change.before)}..${gitBlobId(change.after)} 100644`, `--- a/${p}`, `+++ b/${p}`];
-  for (const h0 of diffLines(keyed(A), keyed(B))) {
-    const h = { ...h0 };
-    let lead: string | undefined;
-    if (h.aLen === 0) {
-      if (h.a === 0) throw new Error(`${change.path}: insertion at the top of the file is not supported by the patch writer`);
-      h.a--;
-      h.b--;
-      h.aLen++;
-      h.bLen++;
-      lead = A.lines[h.a]!;
+  const edits = diffLines(keyed(A), keyed(B));
+  const c = context ?? contextFor(A, B, edits);
+  const noEol = (l: Lines, i: number) => i === l.lines.length - 1 && !l.finalNewline;
+  const line = (prefix: string, l: Lines, i: number) => {
+    out.push(`${prefix}${l.lines[i]}`);
+    if (noEol(l, i)) out.push('\\ No newline at end of file');
+  };
+  for (const g of groupHunks(edits, A.lines.length, c)) {
+    out.push(`@@ -${range(g.a, g.aLen)} +${range(g.b, g.bLen)} @@`);
+    let k = g.a;
+    for (const e of g.edits) {
+      for (; k < e.a; k++) line(' ', A, k);
+      for (let i = 0; i < e.aLen; i++) line('-', A, e.a + i);
+      for (let i = 0; i < e.bLen; i++) line('+', B, e.b + i);
+      k = e.a + e.aLen;
     }
-    out.push(`@@ -${range(h.a, h.aLen)} +${range(h.b, h.bLen)} @@`);
-    if (lead !== undefined) out.push(` ${lead}`);
-    const ctx = lead === undefined ? 0 : 1;
-    for (let k = ctx; k < h.aLen; k++) {
-      out.push(`-${A.lines[h.a + k]}`);
-      if (h.a + k === A.lines.length - 1 && !A.finalNewline) out.push('\\ No newline at end of file');
-    }
-    for (let k = ctx; k < h.bLen; k++) {
-      out.push(`+${B.lines[h.b + k]}`);
-      if (h.b + k === B.lines.length - 1 && !B.finalNewline) out.push('\\ No newline at end of file');
-    }
+    for (; k < g.a + g.aLen; k++) line(' ', A, k);
   }
   return out.join('\n') + '\n';
 }
@@ -134,12 +141,7 @@ export function editedLinesFloor(changes: FileChange[]): number {
   for (const c of changes) {
     const a = toLines(c.before);
     const b = toLines(c.after);
-    const A = a.lines;
-    const B = b.lines;
-    for (const h of diffLines(keyed(a), keyed(b))) {
-      for (let k = 0; k < h.aLen; k++) total += Buffer.byteLength(A[h.a + k]!) + 1;
-      for (let k = 0; k < h.bLen; k++) total += Buffer.byteLength(B[h.b + k]!) + 1;
-    }
+    total += editBytes(a, b, diffLines(keyed(a), keyed(b)));
   }
   return total;
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fetchPackage } from './npm-registry.ts';
-import { detectAll, summarize } from '../codemod/run-fixes.ts';
+import { detectAll } from '../codemod/run-fixes.ts';
+import { derivedStatus } from '../core/report.ts';
 import { makeVersionPatch } from './make-patch.ts';
 import { applyWithPatchPackage } from '../patch-file/apply.ts';
 import { sha256 } from '../infra/hash.ts';
@@ -10,12 +11,16 @@ import { memo, memoAsync } from '../infra/memo-cache.ts';
 import { changedDeclarations, scopeProblems } from '../provenance/index.ts';
 import type { ManifestEntry } from '../patch-file/manifest.ts';
 import type { Fix, Status } from '../core/fix.ts';
+import type { FixState } from '../core/report.ts';
+import { fixState, fixStates } from '../codemod/fix-states.ts';
 
 export interface VerifiedPackage {
   name: string;
   version: string;
+  /** Derived from the fixes' own statuses (the worst wins), or unknown-shape when the patch has problems. */
   status: Status;
-  fixes: string[];
+  /** Every fix of the package, each with its own status on this version. */
+  fixes: FixState[];
   patch: string | null;
   /** Per patched file, the declarations the patch changed (provenance). */
   files?: { path: string; changed: string[] }[];
@@ -29,11 +34,20 @@ export interface VerifiedPackage {
  */
 export async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, shipped: boolean, patchesDir: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
   const problems: string[] = [];
-  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: entry.fixes, patch: entry.patch, files: [], problems };
+  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: [], patch: entry.patch, files: [], problems };
+  const carried = fixes.filter((f) => entry.fixes.includes(f.id));
+  // The fixes this patch carries take its verdict; every other fix of the package is detected on the pristine files.
+  const states = async (status: Status): Promise<FixState[]> => {
+    const others = fixes.filter((f) => !entry.fixes.includes(f.id));
+    const ds = others.length ? detectAll(await fetchPackage(entry.package, entry.version, entry.integrity), others, undefined, cachedDetect) : [];
+    const other = fixStates(others, ds);
+    return fixes.map((f) => (carried.includes(f) ? fixState(f, status, entry.patch) : other.find((o) => o.id === f.id)!));
+  };
   if (entry.integrity !== registryIntegrity) problems.push(`manifest integrity ${entry.integrity} differs from the registry's ${registryIntegrity}`);
   if (!shipped) {
     problems.push(`${entry.patch} is missing from patches/`);
     out.status = 'vulnerable';
+    out.fixes = await states('vulnerable');
     return out;
   }
   const patchText = fs.readFileSync(path.join(patchesDir, entry.patch), 'utf8');
@@ -45,6 +59,7 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
   } catch (err) {
     problems.push(`patch-package cannot apply ${entry.patch}: ${(err as Error).message.split('\n')[0]}`);
     out.status = 'vulnerable';
+    out.fixes = await states('vulnerable');
     return out;
   }
   // What generate would write today: the codemods on the pristine tarball (memoised on disk by
@@ -78,6 +93,7 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
   }
   if (problems.length) out.status = 'unknown-shape';
   else delete out.problems;
+  out.fixes = await states(out.status);
   return out;
 }
 
@@ -93,7 +109,8 @@ export function classify(name: string, version: string, integrity: string, fixes
 async function classifyTarball(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
   const pkg = await fetchPackage(name, version, integrity);
   const ds = detectAll(pkg, fixes, undefined, cachedDetect);
-  const status = summarize(ds);
+  const states = fixStates(fixes, ds);
+  const status = derivedStatus(states);
   const problems: string[] = [];
   if (status === 'vulnerable') problems.push(`vulnerable but no patch ships for it: ${ds.filter((d) => d.detection.status === 'vulnerable').map((d) => `${d.fix} on ${d.file}`).join(', ')} (widen the fix's affected range and regenerate)`);
   if (status === 'unknown-shape') problems.push(ds.filter((d) => d.detection.status === 'unknown-shape').map((d) => `${d.fix}: ${d.detection.reason}`).join('; '));
@@ -101,7 +118,7 @@ async function classifyTarball(name: string, version: string, integrity: string,
     name,
     version,
     status,
-    fixes: [...new Set(ds.filter((d) => d.detection.status === status).map((d) => d.fix))],
+    fixes: states,
     patch: null,
     ...(problems.length ? { problems } : {}),
   };

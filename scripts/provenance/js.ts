@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { diffLines } from '../patch-file/write.ts';
+import { diffLines } from '../patch-file/diff-lines.ts';
 import { labelJs, parseJs, pathTo } from '../codemod/js-ast.ts';
 import { trimCommon, type ChangedRun } from './runs.ts';
 

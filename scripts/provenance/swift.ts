@@ -1,5 +1,5 @@
 import { parseSwift, type SgNode } from '../codemod/swift-ast.ts';
-import { diffLines } from '../patch-file/write.ts';
+import { diffLines } from '../patch-file/diff-lines.ts';
 import { trimCommon, type ChangedRun } from './runs.ts';
 
 /**

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
+import os from 'node:os';
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
+import { schemaErrors } from './report-schema.ts';
 import type { VerifyReport } from '../../scripts/commands/verify.ts';
 
 const BIN = path.resolve(__dirname, '../../bin/clerk-expo-patches.mjs');
@@ -32,22 +34,42 @@ describe('clerk-expo-patches CLI', () => {
     expect(r.stderr).toContain('verify:');
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const report = JSON.parse(r.stdout) as VerifyReport;
-    expect(report.ok).toBe(true);
+    expect(schemaErrors(report)).toBeUndefined();
+    expect(report).toMatchObject({ schemaVersion: 1, command: 'verify', ok: true });
     const byKey = new Map(report.packages.map((p) => [`${p.name}@${p.version}`, p]));
     for (const e of readManifest().patches) {
       const p = byKey.get(`${e.package}@${e.version}`);
       expect(p?.status, `${e.package}@${e.version}`).toBe('patched');
-      expect(p?.fixes).toEqual(e.fixes);
+      // Every fix of the package, each with its own status: those the patch carries are patched by it.
+      expect(p?.fixes.filter((f) => f.status === 'patched').map((f) => [f.id, f.patch])).toEqual(e.fixes.map((id) => [id, e.patch]));
       expect(p?.patch).toBe(e.patch);
     }
     const clerkJs = report.packages.filter((p) => p.name === '@clerk/clerk-js');
     for (const v of ['6.0.0', '6.1.0', '6.3.0', '6.3.1', '6.3.2', '6.3.3', '6.4.0', '6.5.0', '6.6.0', '6.7.0', '6.7.1']) {
-      expect(byKey.get(`@clerk/clerk-js@${v}`)?.fixes).toContain('headless-background-refresh');
+      expect(byKey.get(`@clerk/clerk-js@${v}`)?.fixes.find((f) => f.id === 'headless-background-refresh')).toMatchObject({ letter: 'A', status: 'patched', fixedUpstreamIn: '6.7.4' });
     }
     const later = clerkJs.filter((p) => semver.gte(p.version, '6.7.4'));
     expect(later.length).toBeGreaterThan(20);
-    for (const p of later) expect(p.status, p.version).toBe('fixed-upstream');
+    for (const p of later) {
+      expect(p.status, p.version).toBe('fixed-upstream');
+      expect(p.fixes.find((f) => f.id === 'headless-background-refresh')?.status, p.version).toBe('fixed-upstream');
+    }
   }, FULL_RUN);
+
+  it('--json on a tool error: exit 2 and { ok: false, error: { message, hint } } on stdout, valid against the schema', async () => {
+    for (const args of [
+      ['check', '--json', '--cwd', path.join(os.tmpdir(), 'cep-no-such-app')],
+      ['verify', '--json', '--bogus'],
+    ]) {
+      const r = await cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      const report = JSON.parse(r.stdout) as { ok: boolean; command: string; error: { message: string; hint: string | null } };
+      expect(schemaErrors(report)).toBeUndefined();
+      expect(report).toMatchObject({ ok: false, command: args[0] });
+      expect(report.error.message.length).toBeGreaterThan(0);
+      expect(report.error.hint).toMatch(/\S/);
+    }
+  });
 
   it('bad input: unknown command, unknown option and unknown package exit 2 with a hint', async () => {
     for (const args of [['frobnicate'], ['verify', '--bogus'], ['verify', '--package', 'left-pad']]) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffLines, editedLinesFloor, writePatch } from '../../scripts/patch-file/write.ts';
+import { editedLinesFloor, writePatch } from '../../scripts/patch-file/write.ts';
+import { diffLines } from '../../scripts/patch-file/diff-lines.ts';
 import { applyWithPatchPackage, parsePatch } from '../../scripts/patch-file/apply.ts';
 
 const roundTrip = (before: string, after: string, file = 'dist/a.js') => {
@@ -28,15 +29,33 @@ describe('patch writer + patch-package applier round trip', () => {
     });
   }
 
-  it('writes no context lines around a changed line (only - and + lines)', () => {
-    const { patch } = roundTrip('a\nb\nc\n', 'a\nB\nc\n');
-    expect(patch.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
-    expect(patch).toContain('@@ -2,1 +2,1 @@\n-b\n+B\n');
+  it("writes git's three lines of context on each side of a small file's edit", () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `l${i}`);
+    const { patch } = roundTrip(lines.join('\n') + '\n', lines.map((l, i) => (i === 5 ? 'X' : l)).join('\n') + '\n');
+    expect(patch).toContain('@@ -3,7 +3,7 @@\n l2\n l3\n l4\n-l5\n+X\n l6\n l7\n l8\n');
   });
 
-  it('a pure insertion gets exactly one leading context line', () => {
-    const { patch } = roundTrip('a\nb\n', 'a\nNEW\nb\n');
-    expect(patch).toContain('@@ -1,1 +1,2 @@\n a\n+NEW\n');
+  it('context is cut only by the ends of the file, and an insertion at the top needs no special case', () => {
+    const { patch } = roundTrip('a\nb\nc\nd\ne\n', 'NEW\na\nb\nc\nd\ne\n');
+    expect(patch).toContain('@@ -1,3 +1,4 @@\n+NEW\n a\n b\n c\n');
+  });
+
+  it('edits closer than twice the context share one hunk', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `l${i}`);
+    const { patch } = roundTrip(lines.join('\n') + '\n', lines.map((l, i) => (i === 5 || i === 12 ? 'X' : l)).join('\n') + '\n');
+    expect(patch.match(/^@@ /gm)).toHaveLength(1);
+    const far = roundTrip(lines.join('\n') + '\n', lines.map((l, i) => (i === 5 || i === 13 ? 'X' : l)).join('\n') + '\n');
+    expect(far.patch.match(/^@@ /gm)).toHaveLength(2);
+  });
+
+  it('a file with a very long edited line and long neighbours gets fewer context lines (never none)', () => {
+    const big = (c: string) => c.repeat(30_000);
+    const before = ['h', big('a'), big('b'), big('c'), big('d'), big('e'), big('f'), 't'].join('\n') + '\n';
+    const after = before.replace(big('d'), `${big('d')}GUARD`);
+    const { patch, result } = roundTrip(before, after);
+    expect(result).toBe(after);
+    expect(patch).toContain('@@ -4,3 +4,3 @@\n ' + big('c') + '\n-' + big('d'));
+    expect(patch.split('\n').filter((l) => l.startsWith(' '))).toHaveLength(2);
   });
 
   it('a patch that does not match the file is refused by patch-package', () => {

@@ -6,6 +6,7 @@ import { verifyReport } from '../../scripts/commands/verify.ts';
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
 import { PATCHES_DIR } from '../../scripts/infra/paths.ts';
 import { sha256 } from '../../scripts/infra/hash.ts';
+import { schemaErrors } from '../cli/report-schema.ts';
 
 /** A copy of the shipped 6.7.1 patch and its manifest entry, tampered by `edit`. */
 function tamperedCopy(edit: (patch: string) => string): string {
@@ -27,6 +28,12 @@ describe('verify provenance: a patch may change only its fix', () => {
     expect(r.ok).toBe(true);
     const p = r.packages[0]!;
     expect(p.status).toBe('patched');
+    expect(schemaErrors(JSON.parse(JSON.stringify(r)))).toBeUndefined();
+    // Every fix of the package with its own status; the version's status is derived from them.
+    expect(p.fixes.map((f) => f.id).sort()).toEqual(['headless-background-refresh', 'react-native-online-check']);
+    expect(p.fixes.find((f) => f.id === 'headless-background-refresh')).toEqual({ id: 'headless-background-refresh', letter: 'A', status: 'patched', fixedUpstreamIn: '6.7.4', patch: '@clerk+clerk-js+6.7.1.patch' });
+    expect(p.fixes.find((f) => f.id === 'react-native-online-check')).toMatchObject({ letter: 'E', status: 'fixed-upstream', fixedUpstreamIn: '6.3.2' });
+    expect(p.fixes.find((f) => f.id === 'react-native-online-check')).not.toHaveProperty('patch');
     expect(p.files?.length).toBe(5);
     for (const f of p.files!) expect(f.changed).toEqual([expect.stringMatching(/^MethodDeclaration #\w+ \(class \w+\)$/)]);
   });

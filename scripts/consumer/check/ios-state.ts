@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import type { Fix, Status } from '../../core/fix.ts';
+import type { FixState } from '../../core/report.ts';
+import { sha256 } from '../../infra/hash.ts';
+import { cachedDetect } from '../../infra/detect-cache.ts';
+import type { Manifest } from '../../patch-file/manifest.ts';
+import { fixState, fixStates } from '../../codemod/fix-states.ts';
+import type { FixDetection } from '../../codemod/run-fixes.ts';
+import { derivedStatus } from '../../core/report.ts';
+import type { BridgeFile } from '../../core/targets.ts';
+
+/**
+ * What one copy of the Swift bridge is, read on its own (never only by comparing it with
+ * node_modules): its sha256 against every shipped @clerk/expo patch's before/after hash of that
+ * file (the installed version first), else the Swift fixes' detect() on its text.
+ */
+export interface BridgeState {
+  status: Status;
+  fixes: FixState[];
+  via: 'manifest-sha256' | 'detect';
+  reason: string;
+}
+
+export function bridgeState(text: Buffer, source: BridgeFile, manifest: Manifest, installedVersion: string, fixes: readonly Fix[]): BridgeState {
+  const hash = sha256(text);
+  const entries = manifest.patches
+    .filter((p) => p.package === '@clerk/expo')
+    .sort((a, b) => (a.version === installedVersion ? -1 : b.version === installedVersion ? 1 : semver.rcompare(a.version, b.version)));
+  for (const e of entries) {
+    const f = e.files.find((x) => x.path === source);
+    if (!f || (hash !== f.after && hash !== f.before)) continue;
+    const status: Status = hash === f.after ? 'patched' : 'vulnerable';
+    const carried = fixes.filter((x) => f.fixes.includes(x.id));
+    return {
+      status,
+      fixes: carried.map((x) => fixState(x, status)),
+      via: 'manifest-sha256',
+      reason: `sha256 equals the ${status === 'patched' ? 'patched' : 'pristine'} ${source} of @clerk/expo@${e.version} (${e.patch})`,
+    };
+  }
+  const swift = fixes.filter((x) => x.package === '@clerk/expo' && x.targets({ name: '@clerk/expo', version: installedVersion, packageJson: {}, files: [source], read: () => undefined }).includes(source));
+  const str = text.toString('utf8');
+  const ds: FixDetection[] = swift.map((x) => ({ fix: x.id, file: source, detection: cachedDetect(x, str, source) }));
+  const states = fixStates(swift, ds);
+  const status = derivedStatus(states);
+  const hit = ds.find((d) => d.detection.status === status);
+  return { status, fixes: states, via: 'detect', reason: hit ? `${hit.fix}: ${hit.detection.reason}` : `no fix recognises ${source}` };
+}
+
+export const readBridge = (dir: string, source: BridgeFile): Buffer | undefined => {
+  try {
+    return fs.readFileSync(path.join(dir, source));
+  } catch {
+    return undefined;
+  }
+};
