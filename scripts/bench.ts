@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { FIXES } from './fixes/index.ts';
 import { fetchPackage } from './produce/npm-registry.ts';
 import { forgetParses } from './codemod/js-ast.ts';

@@ -1,6 +1,6 @@
-import semver from 'semver';
 import { type Detection, type Fix, type PackageSnapshot, type Status } from '../core/fix.ts';
 import { ShapeError } from '../core/errors.ts';
+import { fixesCovering } from './covering.ts';
 import { writePatch, type FileChange } from '../patch-file/write.ts';
 import { parseJs } from './js-ast.ts';
 import { countParseProblems } from './swift-ast.ts';
@@ -23,8 +23,7 @@ export interface PackagePatch {
   patch: string;
 }
 
-export const fixesCovering = (fixes: readonly Fix[], version: string): Fix[] =>
-  fixes.filter((f) => semver.satisfies(version, f.affected));
+export { fixesCovering } from './covering.ts';
 
 export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): PackagePatch | undefined {
   const covering = fixesCovering(fixes, pkg.version);

@@ -1,6 +1,8 @@
 // Commands: parse options, call the layers below, print. One file per CLI command.
 import path from 'node:path';
-import { fixesFor } from '../fixes/index.ts';
+import { metasFor } from '../fixes/catalog.ts';
+import { fixCodeFor } from './fix-code.ts';
+import { SHIPPED_MANIFEST } from '../infra/paths.ts';
 import { detectCopy } from '../consumer/copy-detect.ts';
 import { findInstalled, nothingInstalled, TARGET_PACKAGES, type InstalledCopy } from '../consumer/installed.ts';
 import { isTargetPackage } from '../core/targets.ts';
@@ -54,7 +56,7 @@ export interface CheckOptions {
  */
 export async function check(opts: CheckOptions = {}): Promise<number> {
   const t0 = performance.now();
-  const report = runCheck(opts);
+  const report = await runCheck(opts);
   // The table is for humans: stdout normally, stderr when stdout carries JSON.
   if (opts.json) say(formatReport(report));
   else process.stdout.write(`${formatReport(report)}\n`);
@@ -63,11 +65,11 @@ export async function check(opts: CheckOptions = {}): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-export function runCheck(opts: CheckOptions = {}): CheckReport {
+export async function runCheck(opts: CheckOptions = {}): Promise<CheckReport> {
   const appDir = path.resolve(opts.cwd ?? process.cwd());
   const pj = readPackageJson(appDir);
   const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
-  const manifest = readManifest(opts.manifestFile);
+  const manifest = readManifest(opts.manifestFile ?? SHIPPED_MANIFEST);
   const copies = findInstalled(appDir, TARGET_PACKAGES);
   if (copies.length === 0) {
     throw nothingInstalled(appDir, pm, `run \`${installCommand(pm)}\` before check (check reads the installed files), or pass --cwd <app dir>`);
@@ -81,7 +83,7 @@ export function runCheck(opts: CheckOptions = {}): CheckReport {
   const attached = new Set<Wired>();
 
   for (const copy of copies) {
-    const det = detectCopy(copy, manifest, fixesFor(copy.name));
+    const det = await detectCopy(copy, manifest, metasFor(copy.name), () => fixCodeFor(copy.name));
     const same = wired.filter((w) => (npmLike ? w.target === copy.relPath : w.package === copy.name) && (w.version === copy.version || w.version === undefined));
     const other = npmLike ? wired.filter((w) => w.target === copy.relPath && w.version !== undefined && w.version !== copy.version) : [];
     [...same, ...other].forEach((w) => attached.add(w));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fixesFor } from '../fixes/index.ts';
+import { metasFor } from '../fixes/catalog.ts';
+import { fixCodeFor } from './fix-code.ts';
 import { ShapeError, ToolError } from '../core/errors.ts';
 import { sha256 } from '../infra/hash.ts';
 import { findInstalled, nothingInstalled, snapshotFromDir, TARGET_PACKAGES, type InstalledCopy } from '../consumer/installed.ts';
@@ -8,8 +9,9 @@ import { readManifest, type Manifest } from '../patch-file/manifest.ts';
 import { readOwnership, OWNERSHIP_FILE, type Ownership } from '../consumer/ownership.ts';
 import { outOfDate, readPackageJson, packageJsonText } from '../consumer/package-json.ts';
 import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../consumer/package-manager.ts';
-import { PATCHES_DIR, writeFileAtomic } from '../infra/paths.ts';
-import { buildPatch, fixesCovering } from '../codemod/run-fixes.ts';
+import { SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR, writeFileAtomic } from '../infra/paths.ts';
+import { readShippedPatch } from '../patch-file/shipped.ts';
+import { fixesCovering } from '../codemod/covering.ts';
 import { detectCopy } from '../consumer/copy-detect.ts';
 import { planSync, type DesiredPatch, type Plan } from '../consumer/sync/plan.ts';
 import { placePatch, readWired } from '../consumer/wiring.ts';
@@ -82,8 +84,8 @@ function acquireLock(appDir: string): () => void {
 async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const pj = readPackageJson(appDir);
   const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
-  const manifest = readManifest(opts.manifestFile);
-  const patchesDir = opts.patchesDir ?? PATCHES_DIR;
+  const manifest = readManifest(opts.manifestFile ?? SHIPPED_MANIFEST);
+  const patchesDir = opts.patchesDir ?? SHIPPED_PATCHES_DIR;
   const copies = findInstalled(appDir, TARGET_PACKAGES);
   if (copies.length === 0) {
     throw nothingInstalled(appDir, pm, `run \`${installCommand(pm)}\` first (sync wires patches for the versions actually installed)`);
@@ -92,7 +94,7 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   if (record.packageManager !== pm && record.patches.length) {
     say(`warning: ${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`);
   }
-  const { desired, unpatched, warnings, outOfDate: stale } = desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
+  const { desired, unpatched, warnings, outOfDate: stale } = await desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
   const current = readWired(appDir, pm, pj.data);
   const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)) });
   plan.warnings.unshift(...warnings, ...stale);
@@ -141,7 +143,7 @@ interface Desired {
   warnings: string[];
 }
 
-function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies: InstalledCopy[], manifest: Manifest, patchesDir: string, record: Ownership, appDir: string, allowUnverified: boolean): Desired {
+async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies: InstalledCopy[], manifest: Manifest, patchesDir: string, record: Ownership, appDir: string, allowUnverified: boolean): Promise<Desired> {
   const out: Desired = { desired: [], outOfDate: [], unpatched: [], warnings: [] };
   const seen = new Set<string>();
   for (const copy of copies) {
@@ -156,11 +158,11 @@ function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies
       out.outOfDate.push(`${copy.name}: node_modules has ${copy.version} but package.json asks for ${wants}; not wiring a patch for ${copy.version}. Run \`${installCommand(pm)}\`, then \`clerk-expo-patches sync\` again.`);
       continue;
     }
-    const fixes = fixesFor(copy.name);
+    const fixes = metasFor(copy.name);
     const covering = fixesCovering(fixes, copy.version);
     const entry = manifest.patches.find((p) => p.package === copy.name && p.version === copy.version);
     if (entry) {
-      const text = readText(path.join(patchesDir, entry.patch));
+      const text = readShippedPatch(patchesDir, entry.patch);
       if (text === undefined || sha256(text) !== entry.patchSha256) {
         throw new ToolError(`the shipped patch ${entry.patch} is missing or does not match its manifest sha256`, 'reinstall clerk-expo-patches (the package is damaged)');
       }
@@ -170,7 +172,7 @@ function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies
     }
     if (covering.length === 0) continue;
     // In an affected range, but no verified patch ships for this version.
-    const det = detectCopy(copy, manifest, fixes);
+    const det = await detectCopy(copy, manifest, fixes, () => fixCodeFor(copy.name));
     if (det.status === 'fixed-upstream' || det.status === 'not-affected') continue;
     const fixedIn = [...new Set(covering.map((f) => f.fixedUpstreamIn).filter(Boolean))].join(', ');
     if (!allowUnverified) {
@@ -185,7 +187,8 @@ function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies
     const place0 = placePatch(pm, pkg, copy, '', yarnDescriptorsFor(pm, appDir, copy, record));
     const prior = record.patches.find((p) => p.file === place0.file && p.unverified && p.version === copy.version);
     try {
-      const built = buildPatch(snapshotFromDir(copy), fixes);
+      const { buildPatch } = await import('../codemod/run-fixes.ts');
+      const built = buildPatch(snapshotFromDir(copy), await fixCodeFor(copy.name));
       if (!built) continue;
       const place = placePatch(pm, pkg, copy, built.patch, yarnDescriptorsFor(pm, appDir, copy, record));
       const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { cachedDetect } from '../infra/detect-cache.ts';
-import type { Fix, Status } from '../core/fix.ts';
+import type { Fix, FixMeta, Status } from '../core/fix.ts';
 import { sha256 } from '../infra/hash.ts';
 import { snapshotFromDir, type InstalledCopy } from './installed.ts';
 import type { Manifest, ManifestEntry } from '../patch-file/manifest.ts';
-import { detectAll, fixesCovering, summarize, type FixDetection } from '../codemod/run-fixes.ts';
+import { fixesCovering } from '../codemod/covering.ts';
+import type { FixDetection } from '../codemod/run-fixes.ts';
 
 /**
  * What the installed files of one copy are, read from disk (never from file names): a manifest
@@ -15,7 +15,7 @@ import { detectAll, fixesCovering, summarize, type FixDetection } from '../codem
 export interface CopyDetection {
   status: Status;
   /** The fixes of this package that matter here: those detected as not "not-affected", or covering the version. */
-  fixes: Fix[];
+  fixes: FixMeta[];
   via: 'manifest-sha256' | 'detect' | 'no-fixes';
   reason: string;
   entry: ManifestEntry | undefined;
@@ -26,7 +26,11 @@ export interface CopyDetection {
 export const manifestEntryFor = (manifest: Manifest, name: string, version: string): ManifestEntry | undefined =>
   manifest.patches.find((p) => p.package === name && p.version === version);
 
-export function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: readonly Fix[]): CopyDetection {
+/**
+ * `fixes` is the metadata of the package's fixes; `loadFixes` brings their code (and a parser)
+ * only when no manifest hash answers.
+ */
+export async function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: readonly FixMeta[], loadFixes: () => Promise<readonly Fix[]>): Promise<CopyDetection> {
   const entry = manifestEntryFor(manifest, copy.name, copy.version);
   if (fixes.length === 0) return { status: 'not-affected', fixes: [], via: 'no-fixes', reason: `no fix targets ${copy.name}`, entry };
   const covering = fixesCovering(fixes, copy.version);
@@ -44,7 +48,10 @@ export function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: reado
       return { status: 'vulnerable', fixes: entryFixes, via: 'manifest-sha256', reason: `the files are the pristine ${copy.name}@${copy.version} (sha256 match): not patched`, entry };
     }
   }
-  const ds = detectAll(snapshotFromDir(copy), fixes, undefined, cachedDetect);
+  const ids = new Set(fixes.map((f) => f.id));
+  const code = (await loadFixes()).filter((f) => ids.has(f.id));
+  const [{ detectAll, summarize }, { cachedDetect }] = await Promise.all([import('../codemod/run-fixes.ts'), import('../infra/detect-cache.ts')]);
+  const ds = detectAll(snapshotFromDir(copy), code, undefined, cachedDetect);
   const status = summarize(ds);
   const relevant = fixes.filter((f) => covering.includes(f) || ds.some((d) => d.fix === f.id && d.detection.status !== 'not-affected'));
   const foreign = entry && entry.files.length > 0 && covering.every((f) => entry.fixes.includes(f.id)) ? ({ foreign: true } as const) : {};

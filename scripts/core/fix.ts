@@ -53,7 +53,8 @@ export interface PackageSnapshot {
   read(path: string): string | undefined;
 }
 
-export interface Fix {
+/** A fix's metadata: what the consumer needs on its fast path, without loading any codemod. */
+export interface FixMeta {
   /** Slug: names the folder in scripts/fixes/, fixtures/ and test/fixes/. */
   id: string;
   /** Short letter used in the brief and the README table (A, B, C, D). */
@@ -66,6 +67,9 @@ export interface Fix {
   fixedUpstreamIn: string | null;
   /** Extra step a user must run after the patch applies (e.g. Expo prebuild for Swift files). */
   afterApply?: string;
+}
+
+export interface Fix extends FixMeta {
   /** The files this fix reads and edits in the given package version (empty: nothing to do). */
   targets(pkg: PackageSnapshot): string[];
   detect(text: string, file: string): Detection;

@@ -25,7 +25,8 @@ export function codemodHash(): string {
       else if (/\.(ts|mts|mjs|js)$/.test(e.name)) files.push(p);
     }
   };
-  for (const folder of CODE_FOLDERS) walk(path.join(SCRIPTS, folder));
+  // The published package ships no producer folders (produce/): hash what is there.
+  for (const folder of CODE_FOLDERS) if (fs.existsSync(path.join(SCRIPTS, folder))) walk(path.join(SCRIPTS, folder));
   codeHash = sha256(files.sort().map((f) => `${path.relative(SCRIPTS, f)}\0${fs.readFileSync(f, 'utf8')}`).join('\0'));
   return codeHash;
 }

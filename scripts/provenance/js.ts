@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { diffLines } from '../patch-file/write.ts';
 import { labelJs, parseJs, pathTo } from '../codemod/js-ast.ts';
 import { trimCommon, type ChangedRun } from './runs.ts';

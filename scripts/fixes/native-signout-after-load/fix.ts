@@ -1,5 +1,6 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
@@ -14,7 +15,7 @@ import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js
  * returns right after it anyway), which is one line, needs no re-indentation, and lets detect()
  * tell this patch from upstream's fix by structure alone.
  */
-const ID = 'native-signout-after-load';
+const ID = meta.id;
 const COMPONENT = 'NativeSessionSync';
 const TARGET = 'dist/provider/ClerkProvider.js';
 
@@ -278,12 +279,7 @@ function edits(l: Located): Edit[] {
 }
 
 export const fix = defineFix<Located>({
-  id: ID,
-  letter: 'D',
-  title: 'Never sign the native SDK out before JS Clerk has loaded (NativeSessionSync isLoaded guard)',
-  package: '@clerk/expo',
-  affected: '>=3.1.6 <3.2.8',
-  fixedUpstreamIn: '3.2.8',
+  ...meta,
   targets: (pkg: PackageSnapshot) => (pkg.files.includes(TARGET) ? [TARGET] : []),
   analyze,
   edit: (located, text) => ({ changed: true, text: splice(text, edits(located)), node: located.span }),
