@@ -38,6 +38,8 @@ export interface SyncReport {
   wired: Array<{ package: string; version: string; file: string; fixes: string[]; unverified: boolean }>;
   /** Installed copies in an affected range left unpatched (no shipped patch, no --allow-unverified). */
   unpatched: Array<{ package: string; version: string; path: string; reason: string }>;
+  /** npm / yarn classic: patches sync did not write beside the one it wires for the same package; each must be removed (exit 1). */
+  conflicts: Array<{ file: string; target: string }>;
   warnings: string[];
   next: string[];
 }
@@ -91,13 +93,15 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
     throw nothingInstalled(appDir, pm, `run \`${installCommand(pm)}\` first (sync wires patches for the versions actually installed)`);
   }
   const record = readOwnership(appDir, pm);
+  const early: string[] = [];
   if (record.packageManager !== pm && record.patches.length) {
-    say(`warning: ${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`);
+    early.push(`${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`);
   }
   const { desired, unpatched, warnings, outOfDate: stale } = await desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
   const current = readWired(appDir, pm, pj.data);
-  const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)) });
-  plan.warnings.unshift(...warnings, ...stale);
+  const recordMissing = !fs.existsSync(path.join(appDir, OWNERSHIP_FILE));
+  const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)), recordMissing });
+  plan.warnings.unshift(...early, ...warnings, ...stale);
   if (pm === 'yarn-berry') {
     const linker = yarnNodeLinker(appDir);
     if (linker !== 'node-modules') plan.warnings.push(`.yarnrc.yml has nodeLinker: ${linker ?? '(unset, i.e. pnp)'}; Expo and \`clerk-expo-patches check\` need \`nodeLinker: node-modules\`. Add it to .yarnrc.yml.`);
@@ -109,7 +113,8 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const removedExpo = plan.removes.some((r) => record.patches.find((p) => p.file === r.file)?.package === '@clerk/expo');
   // patch-package cannot apply a changed patch over files an older one already patched: those copies need pristine files first.
   const replaced = usesPatchPackage(pm) ? plan.writes.filter((w) => record.patches.some((p) => p.file === w.file)).map((w) => plan.wired.find((d) => d.file === w.file)?.target).filter((t): t is string => !!t) : [];
-  const next = changed || stale.length ? [...(replaced.length ? [`rm -rf ${replaced.join(' ')}`] : []), installCommand(pm), ...(stale.length ? ['clerk-expo-patches sync'] : []), ...(plan.wired.some((d) => d.afterApply) || removedExpo ? ['npx expo prebuild --clean'] : [])] : [];
+  const removeFirst = plan.conflicts.length ? [`rm ${[...new Set(plan.conflicts.map((c) => c.file))].join(' ')}`] : [];
+  const next = changed || stale.length || removeFirst.length ? [...removeFirst, ...(replaced.length ? [`rm -rf ${replaced.join(' ')}`] : []), installCommand(pm), ...(stale.length ? ['clerk-expo-patches sync'] : []), ...(plan.wired.some((d) => d.afterApply) || removedExpo ? ['npx expo prebuild --clean'] : [])] : [];
   const report: SyncReport = {
     packageManager: pm,
     dryRun: !!opts.dryRun,
@@ -118,14 +123,15 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
     packageJson: plan.packageJsonEdits,
     wired: plan.wired.map((d) => ({ package: d.package, version: d.version, file: d.file, fixes: d.fixes, unverified: d.unverified })),
     unpatched,
+    conflicts: plan.conflicts,
     warnings: plan.warnings,
     next,
   };
 
   if (!opts.dryRun) apply(appDir, plan, pj.file, pjChanged ? pjText : undefined);
-  printPlan(report, plan, appDir);
+  printPlan(report, plan, appDir, opts.json ? say : (line) => process.stdout.write(`${line}\n`));
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  return unpatched.length ? 1 : 0;
+  return unpatched.length || plan.conflicts.length ? 1 : 0;
 }
 
 function readText(file: string): string | undefined {
@@ -231,15 +237,17 @@ function apply(appDir: string, plan: Plan, pjFile: string, pjText: string | unde
   for (const r of plan.removes) fs.rmSync(path.join(appDir, r.file), { force: true });
 }
 
-function printPlan(r: SyncReport, plan: Plan, appDir: string): void {
+/** The report for people: stdout, or stderr when stdout carries the JSON report. */
+function printPlan(r: SyncReport, plan: Plan, appDir: string, say: (line: string) => void): void {
   const verb = r.dryRun ? 'would ' : '';
   say(`sync (${r.packageManager}) in ${appDir}${r.dryRun ? ' — dry run, nothing written' : ''}`);
   for (const w of plan.writes) say(`  + ${verb}write ${w.file}  (${w.reason})`);
   for (const x of plan.removes) say(`  - ${verb}remove ${x.file}  (${x.reason})`);
   for (const e of plan.packageJsonEdits) say(`  ~ ${verb}edit package.json: ${e}`);
-  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length) say('  nothing to change: every installed copy is wired as it should be');
+  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length && !plan.conflicts.length) say('  nothing to change: every installed copy is wired as it should be');
   for (const d of plan.wired) if (!plan.writes.some((w) => w.file === d.file)) say(`  = ${d.file} (${d.package}@${d.version}) already wired`);
   for (const u of r.unpatched) say(`  ! ${u.package}@${u.version} (${u.path}): ${u.reason}`);
+  for (const c of r.conflicts) say(`  ! remove ${c.file}: it also patches ${c.target}, and patch-package fails when two patches target one package (sync did not write it, so it does not delete it)`);
   for (const w of r.warnings) say(`warning: ${w}`);
   if (r.next.length) say(`next: ${r.next.map((n) => `\`${n}\``).join(', then ')}${r.dryRun ? ' (after running sync without --dry-run)' : ''}; then \`clerk-expo-patches check\``);
 }
