@@ -95,7 +95,7 @@ describe('sync report and record', () => {
     expect(fs.existsSync(path.join(app, OWNERSHIP_FILE))).toBe(false);
   });
 
-  it('a postinstall the developers wrote themselves (not sync's exact step) is never claimed, record or not', async () => {
+  it('a postinstall the developers wrote themselves (not the exact step sync adds) is never claimed', async () => {
     fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ ...readJson('package.json'), scripts: { postinstall: 'patch-package' } }, null, 2)}\n`);
     expect(await sync({ cwd: app })).toBe(0);
     expect(readJson(OWNERSHIP_FILE).added.postinstall).toBeUndefined();
