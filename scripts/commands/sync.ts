@@ -11,7 +11,7 @@ import { outOfDate, readPackageJson, packageJsonText } from '../consumer/package
 import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../consumer/package-manager.ts';
 import { SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR, writeFileAtomic } from '../infra/paths.ts';
 import { readShippedPatch } from '../patch-file/shipped.ts';
-import { fixesCovering } from '../codemod/covering.ts';
+import { fixesCovering } from '../codemod/fix-status.ts';
 import { detectCopy } from '../consumer/copy-detect.ts';
 import { planSync, type DesiredPatch, type Plan } from '../consumer/sync/plan.ts';
 import { placePatch, readWired } from '../consumer/wiring.ts';

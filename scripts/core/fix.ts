@@ -53,7 +53,7 @@ export interface PackageSnapshot {
   read(path: string): string | undefined;
 }
 
-/** A fix's metadata: what the consumer needs on its fast path, without loading any codemod. */
+/** A fix's metadata and the files it reads: what the consumer needs before (and often instead of) loading its codemod. */
 export interface FixMeta {
   /** Slug: names the folder in scripts/fixes/, fixtures/ and test/fixes/. */
   id: string;
@@ -67,11 +67,11 @@ export interface FixMeta {
   fixedUpstreamIn: string | null;
   /** Extra step a user must run after the patch applies (e.g. Expo prebuild for Swift files). */
   afterApply?: string;
+  /** The files this fix reads and edits in the given package version (empty: nothing to do). */
+  targets(pkg: PackageSnapshot): string[];
 }
 
 export interface Fix extends FixMeta {
-  /** The files this fix reads and edits in the given package version (empty: nothing to do). */
-  targets(pkg: PackageSnapshot): string[];
   detect(text: string, file: string): Detection;
   /** New text, or "unchanged" with the reason. Throws ShapeError when the code is not the expected shape. */
   apply(text: string, file: string): ApplyResult;

@@ -65,6 +65,11 @@ export function memo<T>(kind: string, parts: string[], compute: () => T): T {
   return value;
 }
 
+/** The memoised value for `parts` in `kind`, if one is stored (nothing is computed). */
+export function recall<T>(kind: string, parts: string[]): { value: T } | undefined {
+  return memoEnabled() ? read<T>(memoFile(kind, parts)) : undefined;
+}
+
 export async function memoAsync<T>(kind: string, parts: string[], compute: () => Promise<T>): Promise<T> {
   if (!memoEnabled()) return compute();
   const file = memoFile(kind, parts);

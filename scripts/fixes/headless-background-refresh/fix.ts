@@ -3,7 +3,6 @@ import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.
 import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { commaList, labelJs, memberCall, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
-import { jsEntryPoints } from '../../codemod/entry-points.ts';
 
 /**
  * Fix A: in headless runtimes (React Native / Expo), skip Session's background token refresh
@@ -177,7 +176,6 @@ function applyLocated(l: Located, text: string): AppliedEdit {
 
 export const fix = defineFix<Located>({
   ...meta,
-  targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
   analyze,
   edit: applyLocated,
 });

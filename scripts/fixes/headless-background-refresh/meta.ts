@@ -1,6 +1,7 @@
-import type { FixMeta } from '../../core/fix.ts';
+import { jsEntryPoints } from '../../codemod/entry-points.ts';
+import type { FixMeta, PackageSnapshot } from '../../core/fix.ts';
 
-/** What this fix is, without its code: the consumer reads it on the fast path (no parser loaded). */
+/** What this fix is and which files it reads, without its code: the consumer needs no parser for these. */
 export const meta = {
   id: 'headless-background-refresh',
   letter: 'A',
@@ -8,4 +9,5 @@ export const meta = {
   package: '@clerk/clerk-js',
   affected: '>=6.0.0 <6.7.4',
   fixedUpstreamIn: '6.7.4',
+  targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
 } as const satisfies FixMeta;

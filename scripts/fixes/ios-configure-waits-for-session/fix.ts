@@ -1,7 +1,6 @@
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
 import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
 import { commit, descendants, findFunctions, indentOf, parseSwift, removeLine, squash, statementList, statementsOf, type Edit, type SgNode } from '../../codemod/swift-ast.ts';
 
 /**
@@ -222,7 +221,6 @@ export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {
 
 export const fix = defineFix<Located>({
   ...meta,
-  targets: bridgeTargets,
   analyze,
   edit: applyLocated,
 });

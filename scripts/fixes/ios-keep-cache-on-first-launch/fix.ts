@@ -1,7 +1,6 @@
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
 import { commit, descendants, findFunctions, indentOf, parseSwift, squash, statementList, statementsOf, type SgNode } from '../../codemod/swift-ast.ts';
 
 /**
@@ -106,7 +105,6 @@ export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {};
 
 export const fix = defineFix<Located>({
   ...meta,
-  targets: bridgeTargets,
   analyze,
   edit: applyLocated,
 });

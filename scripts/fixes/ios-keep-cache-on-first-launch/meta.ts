@@ -1,6 +1,7 @@
+import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
 import type { FixMeta } from '../../core/fix.ts';
 
-/** What this fix is, without its code: the consumer reads it on the fast path (no parser loaded). */
+/** What this fix is and which files it reads, without its code: the consumer needs no parser for these. */
 export const meta = {
   id: 'ios-keep-cache-on-first-launch',
   letter: 'C',
@@ -11,4 +12,5 @@ export const meta = {
   // client-driven). 3.4.4 is not on the registry; the first installable release without it is 3.5.2.
   fixedUpstreamIn: '3.4.4',
   afterApply: 'npx expo prebuild --clean',
+  targets: bridgeTargets,
 } as const satisfies FixMeta;

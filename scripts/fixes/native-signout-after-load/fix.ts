@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
-import { meta } from './meta.ts';
+import { meta, TARGET } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
@@ -17,7 +17,7 @@ import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js
  */
 const ID = meta.id;
 const COMPONENT = 'NativeSessionSync';
-const TARGET = 'dist/provider/ClerkProvider.js';
+
 
 /** The last name of a callee: `useAuth`, `React.useAuth`, `(0, import_react.useAuth)` → "useAuth". */
 function calleeName(e: ts.Expression): string | undefined {
@@ -280,7 +280,6 @@ function edits(l: Located): Edit[] {
 
 export const fix = defineFix<Located>({
   ...meta,
-  targets: (pkg: PackageSnapshot) => (pkg.files.includes(TARGET) ? [TARGET] : []),
   analyze,
   edit: (located, text) => ({ changed: true, text: splice(text, edits(located)), node: located.span }),
 });

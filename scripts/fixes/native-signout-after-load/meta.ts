@@ -1,6 +1,9 @@
-import type { FixMeta } from '../../core/fix.ts';
+import type { FixMeta, PackageSnapshot } from '../../core/fix.ts';
 
-/** What this fix is, without its code: the consumer reads it on the fast path (no parser loaded). */
+/** The one file this fix edits. */
+export const TARGET = 'dist/provider/ClerkProvider.js';
+
+/** What this fix is and which files it reads, without its code: the consumer needs no parser for these. */
 export const meta = {
   id: 'native-signout-after-load',
   letter: 'D',
@@ -8,4 +11,5 @@ export const meta = {
   package: '@clerk/expo',
   affected: '>=3.1.6 <3.2.8',
   fixedUpstreamIn: '3.2.8',
+  targets: (pkg: PackageSnapshot) => (pkg.files.includes(TARGET) ? [TARGET] : []),
 } as const satisfies FixMeta;

@@ -3,7 +3,6 @@ import { defineFix } from '../../codemod/define-fix.ts';
 import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { findFirst, labelJs, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
-import { jsEntryPoints } from '../../codemod/entry-points.ts';
 
 /**
  * Fix E: clerk-js 6.1.0–6.3.1 bundle an online heuristic `isBrowserOnline()` that returns
@@ -203,7 +202,6 @@ function applySites(sites: Site[], text: string, file: string): AppliedEdit {
 
 export const fix = defineFix<Site[]>({
   ...meta,
-  targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
   analyze: (text, file) => {
     const { detection, sites } = analyze(text, file);
     return detection.status === 'vulnerable' ? { detection, located: sites } : { detection };
