@@ -187,8 +187,16 @@ function bytesIn(dir: string): number {
   return n;
 }
 
-/** Packages in the app's install, as npm counts them (package-lock.json). */
-const packagesIn = (app: string): number => Object.keys((JSON.parse(fs.readFileSync(path.join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).length - 1;
+/** The installed package folders of an npm app, as its lockfile lists them (node_modules/…). */
+const lockedPackages = (app: string): Set<string> =>
+  new Set(Object.keys((JSON.parse(fs.readFileSync(path.join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).filter((k) => k !== ''));
+
+/** What an install added: the package folders new in the lockfile, and their bytes on disk (nested ones counted once). */
+function addedBy(before: Set<string>, app: string): { packages: string[]; bytes: number } {
+  const added = [...lockedPackages(app)].filter((k) => !before.has(k)).sort();
+  const outer = added.filter((k) => !added.some((o) => o !== k && k.startsWith(`${o}/`)));
+  return { packages: added, bytes: outer.reduce((n, k) => n + (fs.existsSync(path.join(app, k)) ? bytesIn(path.join(app, k)) : 0), 0) };
+}
 
 /**
  * The published package as an Expo team meets it: `npm pack` (prepack builds dist/), installed
@@ -214,11 +222,9 @@ function packaged() {
     fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(pj, null, 2)}\n`);
     run('npm', ['install', '--no-audit', '--no-fund'], app);
   }
-  const beforeBytes = bytesIn(path.join(app, 'node_modules'));
-  const beforePkgs = packagesIn(app);
+  const before = lockedPackages(app);
   const install = run('npm', ['install', '-D', tarball, '--no-audit', '--no-fund'], app);
-  const addedBytes = bytesIn(path.join(app, 'node_modules')) - beforeBytes;
-  const addedPkgs = packagesIn(app) - beforePkgs;
+  const added = addedBy(before, app);
   const bin = path.join(app, 'node_modules', '.bin', 'clerk-expo-patches');
   run(bin, ['sync'], app, [0, 1]);
   const patchPackage = run('npx', ['patch-package'], app, [0, 1]);
@@ -235,7 +241,7 @@ function packaged() {
   const ratio = median(check) / median(node);
   console.log(`\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.7'}; median of ${PACKAGE})`);
   console.log(`tarball ${mb(packed.size)}, ${packed.entryCount} files, ${mb(packed.unpackedSize)} unpacked`);
-  console.log(`npm install -D <tarball>: ${fmt(install)} · adds ${mb(addedBytes)} and ${addedPkgs} package(s) (goal ≤ 20 MB, ≤ 20 packages)`);
+  console.log(`npm install -D <tarball>: ${fmt(install)} · adds ${added.packages.length} package(s), ${mb(added.bytes)} (goal ≤ 20 packages, ≤ 20 MB): ${added.packages.map((k) => k.replace(/^node_modules\//, '')).join(', ')}`);
   console.log(`check through node_modules/.bin: ${fmt(median(check))} · node -e 0: ${fmt(median(node))} · ratio ${ratio.toFixed(2)}× (goal ≤ 2.5×) · npx patch-package: ${fmt(patchPackage)}`);
 }
 
