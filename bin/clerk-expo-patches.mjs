@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Entry point: runs the TypeScript CLI through tsx so a clean clone works right after `npm ci`.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../scripts/cli.ts');
+// Entry point. The published package runs its compiled JavaScript (dist/, built at pack time);
+// a clone of the repository runs the TypeScript sources through tsx, so it works right after `npm ci`.
+import { existsSync } from 'node:fs';
+
+const sources = new URL('../scripts/cli.ts', import.meta.url);
+let main;
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(sources.href));
+} else {
+  ({ main } = await import(new URL('../dist/cli.js', import.meta.url).href));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,15 +1,19 @@
 /**
  * npm run bench — prints timing and size figures (medians), never asserts them.
- *   --runs N       repetitions for the per-bundle figures (default 5)
+ *   --runs N       repetitions for the per-bundle figures (default 5; 0 skips them)
+ *   --bytes 0      skips the patch-bytes table
  *   --matrix N     repetitions of the warm generate/verify matrix (default 1; 0 skips it)
  *   --cold         also time generate+verify once with an empty cache (downloads everything)
  *   --consumer N   repetitions of the consumer-app install/check timings (default 3; 0 skips them)
+ *   --package N    the packed package in a fresh Expo SDK 54 app: tarball, install footprint,
+ *                  and N timed runs of `check` beside `node -e 0` and `npx patch-package` (default 3; 0 skips)
+ *   --expo-app DIR for --package: copy this installed Expo app instead of installing the template
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { FIXES } from './fixes/index.ts';
 import { fetchPackage } from './produce/npm-registry.ts';
 import { forgetParses } from './codemod/js-ast.ts';
@@ -26,6 +30,12 @@ const RUNS = arg('--runs', 5);
 const MATRIX = arg('--matrix', 1);
 const COLD = process.argv.includes('--cold');
 const CONSUMER = arg('--consumer', 3);
+const PACKAGE = arg('--package', 3);
+const BYTES = arg('--bytes', 1);
+const EXPO_APP = (() => {
+  const i = process.argv.indexOf('--expo-app');
+  return i === -1 ? undefined : path.resolve(process.argv[i + 1]!);
+})();
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,6 +49,7 @@ const time = (f: () => void) => {
 const fmt = (msv: number) => (msv >= 1000 ? `${(msv / 1000).toFixed(1)} s` : `${msv.toFixed(0)} ms`);
 
 async function perBundle() {
+  if (RUNS <= 0) return;
   const fixA = FIXES.find((f) => f.id === 'headless-background-refresh')!;
   const pkg = await fetchPackage('@clerk/clerk-js', '6.7.1');
   console.log(`\n## Fix A codemod vs bare TypeScript parse (@clerk/clerk-js 6.7.1, median of ${RUNS})`);
@@ -93,6 +104,7 @@ function matrix() {
 }
 
 async function patchBytes() {
+  if (BYTES <= 0) return;
   const m = readManifest();
   console.log('\n## Patch bytes vs the floor (original + new text of the edited lines)');
   console.log('| patch | bytes | floor | ratio |');
@@ -156,8 +168,86 @@ function consumer() {
   console.log(`clerk-expo-patches check: ${fmt(median(check))}`);
 }
 
+/** Runs a command; its wall time in ms. Exit codes in `ok` count as success. */
+function run(cmd: string, args: string[], cwd: string, ok: number[] = [0]): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd, stdio: 'ignore', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', CI: '1' } });
+  if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}`);
+  return performance.now() - t0;
+}
+
+/** Apparent size of a folder's files (symlinks not followed). */
+function bytesIn(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += bytesIn(p);
+    else if (e.isFile()) n += fs.statSync(p).size;
+  }
+  return n;
+}
+
+/** The installed package folders of an npm app, as its lockfile lists them (node_modules/…). */
+const lockedPackages = (app: string): Set<string> =>
+  new Set(Object.keys((JSON.parse(fs.readFileSync(path.join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).filter((k) => k !== ''));
+
+/** What an install added: the package folders new in the lockfile, and their bytes on disk (nested ones counted once). */
+function addedBy(before: Set<string>, app: string): { packages: string[]; bytes: number } {
+  const added = [...lockedPackages(app)].filter((k) => !before.has(k)).sort();
+  const outer = added.filter((k) => !added.some((o) => o !== k && k.startsWith(`${o}/`)));
+  return { packages: added, bytes: outer.reduce((n, k) => n + (fs.existsSync(path.join(app, k)) ? bytesIn(path.join(app, k)) : 0), 0) };
+}
+
+/**
+ * The published package as an Expo team meets it: `npm pack` (prepack builds dist/), installed
+ * into a fresh Expo SDK 54 app (the registry's blank TypeScript template + @clerk/expo 3.2.7, which
+ * already has typescript); what the install adds; then `check` through node_modules/.bin, timed
+ * beside `node -e 0` in the same run, and `npx patch-package` (what the postinstall runs).
+ */
+function packaged() {
+  if (PACKAGE <= 0) return;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-bench-pkg-'));
+  const packOut = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (packOut.status !== 0) throw new Error(`npm pack failed:\n${packOut.stderr}`);
+  const packed = (JSON.parse(packOut.stdout) as Array<{ filename: string; size: number; unpackedSize: number; entryCount: number }>)[0]!;
+  const tarball = path.join(work, path.basename(packed.filename));
+  const app = path.join(work, 'app');
+  if (EXPO_APP) fs.cpSync(EXPO_APP, app, { recursive: true, verbatimSymlinks: true });
+  else {
+    run('npm', ['pack', 'expo-template-blank-typescript@54.0.48', '--pack-destination', work], work);
+    run('tar', ['xzf', 'expo-template-blank-typescript-54.0.48.tgz'], work);
+    fs.renameSync(path.join(work, 'package'), app);
+    const pj = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    pj.dependencies = { ...pj.dependencies, '@clerk/expo': '3.2.7', 'expo-secure-store': '~15.0.8', 'react-dom': '19.1.0' };
+    fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(pj, null, 2)}\n`);
+    run('npm', ['install', '--no-audit', '--no-fund'], app);
+  }
+  const before = lockedPackages(app);
+  const install = run('npm', ['install', '-D', tarball, '--no-audit', '--no-fund'], app);
+  const added = addedBy(before, app);
+  const bin = path.join(app, 'node_modules', '.bin', 'clerk-expo-patches');
+  run(bin, ['sync'], app, [0, 1]);
+  const patchPackage = run('npx', ['patch-package'], app, [0, 1]);
+  // check answers 0 (clean) or 1 (findings); both are answers. Interleaved with the baseline so load hits both alike.
+  run(bin, ['check'], app, [0, 1]); // the first run may memoise detect() for versions no patch ships for
+  const node: number[] = [];
+  const check: number[] = [];
+  for (let i = 0; i < PACKAGE; i++) {
+    node.push(run(process.execPath, ['-e', '0'], app));
+    check.push(run(bin, ['check'], app, [0, 1]));
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const ratio = median(check) / median(node);
+  console.log(`\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.7'}; median of ${PACKAGE})`);
+  console.log(`tarball ${mb(packed.size)}, ${packed.entryCount} files, ${mb(packed.unpackedSize)} unpacked`);
+  console.log(`npm install -D <tarball>: ${fmt(install)} · adds ${added.packages.length} package(s), ${mb(added.bytes)} (goal ≤ 20 packages, ≤ 20 MB): ${added.packages.map((k) => k.replace(/^node_modules\//, '')).join(', ')}`);
+  console.log(`check through node_modules/.bin: ${fmt(median(check))} · node -e 0: ${fmt(median(node))} · ratio ${ratio.toFixed(2)}× (goal ≤ 2.5×) · npx patch-package: ${fmt(patchPackage)}`);
+}
+
 console.log(`# clerk-expo-patches bench — ${os.cpus().length} cores, node ${process.version}`);
 await perBundle();
 await patchBytes();
 matrix();
 consumer();
+packaged();

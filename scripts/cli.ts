@@ -1,6 +1,6 @@
 import { ShapeError, ToolError } from './core/errors.ts';
 import { REPORT_SCHEMA_VERSION, type ErrorReport } from './core/report.ts';
-import { FIXES } from './fixes/index.ts';
+import { FIX_CATALOG as FIXES } from './fixes/catalog.ts';
 import { isTargetPackage, TARGET_PACKAGES as PACKAGES, type TargetPackage } from './core/targets.ts';
 
 const USAGE = `clerk-expo-patches — verified patches for Clerk's Expo SDK
@@ -89,6 +89,16 @@ function printErrorJson(argv: string[], err: unknown): void {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
+/** generate and verify are not in the published package (it ships what apps run): say where they are. */
+async function maintainerCommand<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new ToolError(`generate and verify are not part of the installed package (${(err as Error).message.split('\n')[0]})`, 'run them in a clone of the clerk-expo-patches repository after `npm ci`');
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -99,11 +109,11 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${USAGE}\n`);
         return args.command ? 0 : 2;
       case 'generate': {
-        const { generate } = await import('./commands/generate.ts');
+        const { generate } = await maintainerCommand(() => import('./commands/generate.ts'));
         return await generate({ json: args.json, ...(packages ? { packages } : {}) });
       }
       case 'verify': {
-        const { verify } = await import('./commands/verify.ts');
+        const { verify } = await maintainerCommand(() => import('./commands/verify.ts'));
         return await verify({ json: args.json, ...(packages ? { packages } : {}) });
       }
       case 'sync': {

@@ -2,7 +2,7 @@ import type { AppliedEdit, ApplyResult, Detection, Fix } from '../core/fix.ts';
 import { ShapeError } from '../core/errors.ts';
 
 /**
- * Codemod toolkit: AST helpers for JS (TypeScript compiler nodes via ts-morph) and Swift
+ * Codemod toolkit: AST helpers for JS (raw TypeScript compiler nodes) and Swift
  * (tree-sitter via ast-grep), edits collected on one parse and spliced once, and defineFix(),
  * which turns a fix's analysis and edit into the Fix contract. Imports core only (and the patch
  * writer, for run-fixes.ts).

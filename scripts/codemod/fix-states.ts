@@ -1,9 +1,9 @@
-import type { Fix, Status } from '../core/fix.ts';
+import type { FixMeta, Status } from '../core/fix.ts';
 import type { FixState } from '../core/report.ts';
-import { summarize, type FixDetection } from './run-fixes.ts';
+import { summarize, type FixDetection } from './fix-status.ts';
 
 /** A fix's entry in a report, with its own status. */
-export const fixState = (fix: Fix, status: Status, patch?: string | null): FixState => ({
+export const fixState = (fix: FixMeta, status: Status, patch?: string | null): FixState => ({
   id: fix.id,
   letter: fix.letter,
   status,
@@ -12,7 +12,7 @@ export const fixState = (fix: Fix, status: Status, patch?: string | null): FixSt
 });
 
 /** Each fix's own status from per-file detections (a fix with no target file here is not-affected). */
-export function fixStates(fixes: readonly Fix[], ds: readonly FixDetection[], patchFor: (fix: Fix, status: Status) => string | null = () => null): FixState[] {
+export function fixStates(fixes: readonly FixMeta[], ds: readonly FixDetection[], patchFor: (fix: FixMeta, status: Status) => string | null = () => null): FixState[] {
   return fixes.map((f) => {
     const status = summarize(ds.filter((d) => d.fix === f.id));
     return fixState(f, status, patchFor(f, status));

@@ -1,11 +1,10 @@
-import { Project, ts } from 'ts-morph';
+import ts from 'typescript';
 
 /**
- * JS/TS helpers for codemods on large (minified) bundles. Parsing goes through ts-morph, but
- * every search runs on the raw compiler nodes with early exits: a wrapped-node walk
- * (getDescendants) of a 1.5 MB bundle costs seconds.
+ * JS/TS helpers for codemods on large (minified) bundles, on the raw TypeScript compiler nodes
+ * (the `typescript` package: in an app, its own copy) with early exits: no full-tree walk of a
+ * 1.5 MB bundle.
  */
-let project: Project | undefined;
 
 /**
  * The last few parses, keyed by file name and text: the pipeline asks for the same patched text
@@ -29,12 +28,8 @@ export const forgetParses = (): void => {
 };
 
 function parseFresh(text: string, file: string): ts.SourceFile {
-  project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true }, skipFileDependencyResolution: true });
   const name = `/${file.replace(/\.(mjs|cjs)$/, '.js')}`;
-  const sf = project.createSourceFile(name, text, { overwrite: true, scriptKind: ts.ScriptKind.JS });
-  const node = sf.compilerNode;
-  project.removeSourceFile(sf); // the compiler node stays valid; the project keeps nothing
-  return node;
+  return ts.createSourceFile(name, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
 }
 
 /** The chain of nodes from the root down to the innermost node that contains [pos, end). */

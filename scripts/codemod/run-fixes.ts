@@ -1,6 +1,6 @@
-import semver from 'semver';
 import { type Detection, type Fix, type PackageSnapshot, type Status } from '../core/fix.ts';
 import { ShapeError } from '../core/errors.ts';
+import { fixesCovering, type FixDetection } from './fix-status.ts';
 import { writePatch, type FileChange } from '../patch-file/write.ts';
 import { parseJs } from './js-ast.ts';
 import { countParseProblems } from './swift-ast.ts';
@@ -23,8 +23,7 @@ export interface PackagePatch {
   patch: string;
 }
 
-export const fixesCovering = (fixes: readonly Fix[], version: string): Fix[] =>
-  fixes.filter((f) => semver.satisfies(version, f.affected));
+export { fixesCovering, summarize, type FixDetection } from './fix-status.ts';
 
 export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): PackagePatch | undefined {
   const covering = fixesCovering(fixes, pkg.version);
@@ -76,11 +75,6 @@ function assertParses(f: PatchedFile) {
 }
 
 /** detect() of every fix of the package on every one of its targets in this version. */
-export interface FixDetection {
-  fix: string;
-  file: string;
-  detection: Detection;
-}
 
 export function detectAll(
   pkg: PackageSnapshot,
@@ -98,13 +92,3 @@ export function detectAll(
   return out;
 }
 
-/** One status for a version from per-file detections: the worst wins. */
-export function summarize(ds: readonly FixDetection[]): Status {
-  const has = (s: Status) => ds.some((d) => d.detection.status === s);
-  if (has('vulnerable')) return 'vulnerable';
-  if (has('unknown-shape')) return 'unknown-shape';
-  if (ds.length > 0 && ds.every((d) => d.detection.status === 'patched')) return 'patched';
-  if (has('patched')) return 'patched';
-  if (has('fixed-upstream')) return 'fixed-upstream';
-  return 'not-affected';
-}

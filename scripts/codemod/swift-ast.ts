@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { parse, registerDynamicLanguage, type Edit, type SgNode } from '@ast-grep/napi';
+import type { Edit, SgNode } from '@ast-grep/napi';
+import { ToolError } from '../core/errors.ts';
 import { splice } from './edits.ts';
 
 /**
@@ -10,12 +11,29 @@ import { splice } from './edits.ts';
  */
 export type { Edit, SgNode };
 
-const registered = globalThis as { __clerkExpoPatchesSwift?: boolean };
-function ensureSwift(): void {
-  if (registered.__clerkExpoPatchesSwift) return;
+type Napi = typeof import('@ast-grep/napi');
+const registered = globalThis as { __clerkExpoPatchesSwift?: Napi };
+
+/**
+ * @ast-grep/napi and its Swift grammar, loaded on the first Swift parse: an app that only needs
+ * the manifest's hashes (or only JS detection) never loads them, and need not install them.
+ */
+function swiftParser(): Napi {
+  if (registered.__clerkExpoPatchesSwift) return registered.__clerkExpoPatchesSwift;
   const require = createRequire(import.meta.url);
-  registerDynamicLanguage({ swift: require('@ast-grep/lang-swift') as never });
-  registered.__clerkExpoPatchesSwift = true;
+  let napi: Napi;
+  try {
+    napi = require('@ast-grep/napi') as Napi;
+    napi.registerDynamicLanguage({ swift: require('@ast-grep/lang-swift') as never });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new ToolError(
+      `reading the Swift bridge's code needs @ast-grep/napi and @ast-grep/lang-swift, which are not installed (${(err as Error).message.split('\n')[0]})`,
+      'install them next to clerk-expo-patches: `npm i -D @ast-grep/napi @ast-grep/lang-swift` (or your package manager\'s add), then run the command again',
+    );
+  }
+  registered.__clerkExpoPatchesSwift = napi;
+  return napi;
 }
 
 /**
@@ -24,8 +42,7 @@ function ensureSwift(): void {
  * Callers parse once per detect()/apply() and pass the root along; Swift files here are small.
  */
 export function parseSwift(text: string): SgNode {
-  ensureSwift();
-  return parse('swift' as never, text).root();
+  return swiftParser().parse('swift' as never, text).root();
 }
 
 /** Every descendant (pre-order), the node itself first. */

@@ -1,5 +1,6 @@
 // Commands: parse options, call the layers below, print. One file per CLI command.
-import { fixesFor } from '../fixes/index.ts';
+import { metasFor } from '../fixes/catalog.ts';
+import { fixCodeFor } from './fix-code.ts';
 import { readCheckInput } from '../consumer/check/read.ts';
 import { classify, type CheckReport } from '../consumer/check/classify.ts';
 import { renderCheck } from '../consumer/check/render.ts';
@@ -20,7 +21,7 @@ export interface CheckOptions {
  */
 export async function check(opts: CheckOptions = {}): Promise<number> {
   const t0 = performance.now();
-  const report = runCheck(opts);
+  const report = await runCheck(opts);
   // The table is for humans: stdout normally, stderr when stdout carries JSON.
   if (opts.json) say(renderCheck(report));
   else process.stdout.write(`${renderCheck(report)}\n`);
@@ -29,4 +30,4 @@ export async function check(opts: CheckOptions = {}): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-export const runCheck = (opts: CheckOptions = {}): CheckReport => classify(readCheckInput(opts, fixesFor));
+export const runCheck = async (opts: CheckOptions = {}): Promise<CheckReport> => classify(await readCheckInput(opts, { metasFor, loadFixes: fixCodeFor }));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fixesFor } from '../fixes/index.ts';
+import { metasFor } from '../fixes/catalog.ts';
+import { fixCodeFor } from './fix-code.ts';
 import { ShapeError, ToolError } from '../core/errors.ts';
 import { sha256 } from '../infra/hash.ts';
 import { findInstalled, nothingInstalled, snapshotFromDir, TARGET_PACKAGES, type InstalledCopy } from '../consumer/installed.ts';
@@ -8,8 +9,9 @@ import { readManifest, type Manifest } from '../patch-file/manifest.ts';
 import { readOwnership, OWNERSHIP_FILE, type Ownership } from '../consumer/ownership.ts';
 import { outOfDate, readPackageJson, packageJsonText } from '../consumer/package-json.ts';
 import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage, type PackageManager } from '../consumer/package-manager.ts';
-import { PATCHES_DIR, writeFileAtomic } from '../infra/paths.ts';
-import { buildPatch, fixesCovering } from '../codemod/run-fixes.ts';
+import { SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR, writeFileAtomic } from '../infra/paths.ts';
+import { readShippedPatch } from '../patch-file/shipped.ts';
+import { fixesCovering } from '../codemod/fix-status.ts';
 import { detectCopy } from '../consumer/copy-detect.ts';
 import { planSync, type DesiredPatch, type Plan } from '../consumer/sync/plan.ts';
 import { placePatch, readWired } from '../consumer/wiring.ts';
@@ -36,6 +38,8 @@ export interface SyncReport {
   wired: Array<{ package: string; version: string; file: string; fixes: string[]; unverified: boolean }>;
   /** Installed copies in an affected range left unpatched (no shipped patch, no --allow-unverified). */
   unpatched: Array<{ package: string; version: string; path: string; reason: string }>;
+  /** npm / yarn classic: patches sync did not write beside the one it wires for the same package; each must be removed (exit 1). */
+  conflicts: Array<{ file: string; target: string }>;
   warnings: string[];
   next: string[];
 }
@@ -82,20 +86,22 @@ function acquireLock(appDir: string): () => void {
 async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const pj = readPackageJson(appDir);
   const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
-  const manifest = readManifest(opts.manifestFile);
-  const patchesDir = opts.patchesDir ?? PATCHES_DIR;
+  const manifest = readManifest(opts.manifestFile ?? SHIPPED_MANIFEST);
+  const patchesDir = opts.patchesDir ?? SHIPPED_PATCHES_DIR;
   const copies = findInstalled(appDir, TARGET_PACKAGES);
   if (copies.length === 0) {
     throw nothingInstalled(appDir, pm, `run \`${installCommand(pm)}\` first (sync wires patches for the versions actually installed)`);
   }
   const record = readOwnership(appDir, pm);
+  const early: string[] = [];
   if (record.packageManager !== pm && record.patches.length) {
-    say(`warning: ${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`);
+    early.push(`${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`);
   }
-  const { desired, unpatched, warnings, outOfDate: stale } = desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
+  const { desired, unpatched, warnings, outOfDate: stale } = await desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
   const current = readWired(appDir, pm, pj.data);
-  const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)) });
-  plan.warnings.unshift(...warnings, ...stale);
+  const recordMissing = !fs.existsSync(path.join(appDir, OWNERSHIP_FILE));
+  const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)), recordMissing });
+  plan.warnings.unshift(...early, ...warnings, ...stale);
   if (pm === 'yarn-berry') {
     const linker = yarnNodeLinker(appDir);
     if (linker !== 'node-modules') plan.warnings.push(`.yarnrc.yml has nodeLinker: ${linker ?? '(unset, i.e. pnp)'}; Expo and \`clerk-expo-patches check\` need \`nodeLinker: node-modules\`. Add it to .yarnrc.yml.`);
@@ -107,7 +113,8 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const removedExpo = plan.removes.some((r) => record.patches.find((p) => p.file === r.file)?.package === '@clerk/expo');
   // patch-package cannot apply a changed patch over files an older one already patched: those copies need pristine files first.
   const replaced = usesPatchPackage(pm) ? plan.writes.filter((w) => record.patches.some((p) => p.file === w.file)).map((w) => plan.wired.find((d) => d.file === w.file)?.target).filter((t): t is string => !!t) : [];
-  const next = changed || stale.length ? [...(replaced.length ? [`rm -rf ${replaced.join(' ')}`] : []), installCommand(pm), ...(stale.length ? ['clerk-expo-patches sync'] : []), ...(plan.wired.some((d) => d.afterApply) || removedExpo ? ['npx expo prebuild --clean'] : [])] : [];
+  const removeFirst = plan.conflicts.length ? [`rm ${[...new Set(plan.conflicts.map((c) => c.file))].join(' ')}`] : [];
+  const next = changed || stale.length || removeFirst.length ? [...removeFirst, ...(replaced.length ? [`rm -rf ${replaced.join(' ')}`] : []), installCommand(pm), ...(stale.length ? ['clerk-expo-patches sync'] : []), ...(plan.wired.some((d) => d.afterApply) || removedExpo ? ['npx expo prebuild --clean'] : [])] : [];
   const report: SyncReport = {
     packageManager: pm,
     dryRun: !!opts.dryRun,
@@ -116,14 +123,15 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
     packageJson: plan.packageJsonEdits,
     wired: plan.wired.map((d) => ({ package: d.package, version: d.version, file: d.file, fixes: d.fixes, unverified: d.unverified })),
     unpatched,
+    conflicts: plan.conflicts,
     warnings: plan.warnings,
     next,
   };
 
   if (!opts.dryRun) apply(appDir, plan, pj.file, pjChanged ? pjText : undefined);
-  printPlan(report, plan, appDir);
+  printPlan(report, plan, appDir, opts.json ? say : (line) => process.stdout.write(`${line}\n`));
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  return unpatched.length ? 1 : 0;
+  return unpatched.length || plan.conflicts.length ? 1 : 0;
 }
 
 function readText(file: string): string | undefined {
@@ -141,7 +149,7 @@ interface Desired {
   warnings: string[];
 }
 
-function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies: InstalledCopy[], manifest: Manifest, patchesDir: string, record: Ownership, appDir: string, allowUnverified: boolean): Desired {
+async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies: InstalledCopy[], manifest: Manifest, patchesDir: string, record: Ownership, appDir: string, allowUnverified: boolean): Promise<Desired> {
   const out: Desired = { desired: [], outOfDate: [], unpatched: [], warnings: [] };
   const seen = new Set<string>();
   for (const copy of copies) {
@@ -156,11 +164,11 @@ function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies
       out.outOfDate.push(`${copy.name}: node_modules has ${copy.version} but package.json asks for ${wants}; not wiring a patch for ${copy.version}. Run \`${installCommand(pm)}\`, then \`clerk-expo-patches sync\` again.`);
       continue;
     }
-    const fixes = fixesFor(copy.name);
+    const fixes = metasFor(copy.name);
     const covering = fixesCovering(fixes, copy.version);
     const entry = manifest.patches.find((p) => p.package === copy.name && p.version === copy.version);
     if (entry) {
-      const text = readText(path.join(patchesDir, entry.patch));
+      const text = readShippedPatch(patchesDir, entry.patch);
       if (text === undefined || sha256(text) !== entry.patchSha256) {
         throw new ToolError(`the shipped patch ${entry.patch} is missing or does not match its manifest sha256`, 'reinstall clerk-expo-patches (the package is damaged)');
       }
@@ -170,7 +178,7 @@ function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies
     }
     if (covering.length === 0) continue;
     // In an affected range, but no verified patch ships for this version.
-    const det = detectCopy(copy, manifest, fixes);
+    const det = await detectCopy(copy, manifest, fixes, () => fixCodeFor(copy.name));
     if (det.status === 'fixed-upstream' || det.status === 'not-affected') continue;
     const fixedIn = [...new Set(covering.map((f) => f.fixedUpstreamIn).filter(Boolean))].join(', ');
     if (!allowUnverified) {
@@ -185,7 +193,8 @@ function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies
     const place0 = placePatch(pm, pkg, copy, '', yarnDescriptorsFor(pm, appDir, copy, record));
     const prior = record.patches.find((p) => p.file === place0.file && p.unverified && p.version === copy.version);
     try {
-      const built = buildPatch(snapshotFromDir(copy), fixes);
+      const { buildPatch } = await import('../codemod/run-fixes.ts');
+      const built = buildPatch(snapshotFromDir(copy), await fixCodeFor(copy.name));
       if (!built) continue;
       const place = placePatch(pm, pkg, copy, built.patch, yarnDescriptorsFor(pm, appDir, copy, record));
       const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
@@ -228,15 +237,17 @@ function apply(appDir: string, plan: Plan, pjFile: string, pjText: string | unde
   for (const r of plan.removes) fs.rmSync(path.join(appDir, r.file), { force: true });
 }
 
-function printPlan(r: SyncReport, plan: Plan, appDir: string): void {
+/** The report for people: stdout, or stderr when stdout carries the JSON report. */
+function printPlan(r: SyncReport, plan: Plan, appDir: string, say: (line: string) => void): void {
   const verb = r.dryRun ? 'would ' : '';
   say(`sync (${r.packageManager}) in ${appDir}${r.dryRun ? ' — dry run, nothing written' : ''}`);
   for (const w of plan.writes) say(`  + ${verb}write ${w.file}  (${w.reason})`);
   for (const x of plan.removes) say(`  - ${verb}remove ${x.file}  (${x.reason})`);
   for (const e of plan.packageJsonEdits) say(`  ~ ${verb}edit package.json: ${e}`);
-  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length) say('  nothing to change: every installed copy is wired as it should be');
+  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length && !plan.conflicts.length) say('  nothing to change: every installed copy is wired as it should be');
   for (const d of plan.wired) if (!plan.writes.some((w) => w.file === d.file)) say(`  = ${d.file} (${d.package}@${d.version}) already wired`);
   for (const u of r.unpatched) say(`  ! ${u.package}@${u.version} (${u.path}): ${u.reason}`);
+  for (const c of r.conflicts) say(`  ! remove ${c.file}: it also patches ${c.target}, and patch-package fails when two patches target one package (sync did not write it, so it does not delete it)`);
   for (const w of r.warnings) say(`warning: ${w}`);
   if (r.next.length) say(`next: ${r.next.map((n) => `\`${n}\``).join(', then ')}${r.dryRun ? ' (after running sync without --dry-run)' : ''}; then \`clerk-expo-patches check\``);
 }

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { cachedDetect } from '../infra/detect-cache.ts';
-import type { Fix, Status } from '../core/fix.ts';
+import type { Fix, FixMeta, PackageSnapshot, Status } from '../core/fix.ts';
 import { sha256 } from '../infra/hash.ts';
 import { snapshotFromDir, type InstalledCopy } from './installed.ts';
 import type { Manifest, ManifestEntry } from '../patch-file/manifest.ts';
-import { detectAll, fixesCovering, summarize, type FixDetection } from '../codemod/run-fixes.ts';
 import { fixState, fixStates } from '../codemod/fix-states.ts';
 import type { FixState } from '../core/report.ts';
+import { fixesCovering, summarize, type FixDetection } from '../codemod/fix-status.ts';
+import { cachedDetect, recallDetect } from '../infra/detect-cache.ts';
 
 /**
  * What the installed files of one copy are, read from disk (never from file names): a manifest
@@ -17,7 +17,7 @@ import type { FixState } from '../core/report.ts';
 export interface CopyDetection {
   status: Status;
   /** The fixes of this package that matter here: those detected as not "not-affected", or covering the version. */
-  fixes: Fix[];
+  fixes: FixMeta[];
   /** The same fixes, each with its own status on these files. */
   states: FixState[];
   via: 'manifest-sha256' | 'detect' | 'no-fixes';
@@ -30,7 +30,11 @@ export interface CopyDetection {
 export const manifestEntryFor = (manifest: Manifest, name: string, version: string): ManifestEntry | undefined =>
   manifest.patches.find((p) => p.package === name && p.version === version);
 
-export function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: readonly Fix[]): CopyDetection {
+/**
+ * `fixes` is the metadata of the package's fixes; `loadFixes` brings their code (and a parser)
+ * only when no manifest hash answers.
+ */
+export async function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: readonly FixMeta[], loadFixes: () => Promise<readonly Fix[]>): Promise<CopyDetection> {
   const entry = manifestEntryFor(manifest, copy.name, copy.version);
   if (fixes.length === 0) return { status: 'not-affected', fixes: [], states: [], via: 'no-fixes', reason: `no fix targets ${copy.name}`, entry };
   const covering = fixesCovering(fixes, copy.version);
@@ -48,11 +52,37 @@ export function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: reado
       return { status: 'vulnerable', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'vulnerable')), via: 'manifest-sha256', reason: `the files are the pristine ${copy.name}@${copy.version} (sha256 match): not patched`, entry };
     }
   }
-  const ds = detectAll(snapshotFromDir(copy), fixes, undefined, cachedDetect);
+  const snapshot = snapshotFromDir(copy);
+  const ds = recalled(snapshot, fixes) ?? (await detectWithCode(snapshot, fixes, loadFixes));
   const status = summarize(ds);
   const relevant = fixes.filter((f) => covering.includes(f) || ds.some((d) => d.fix === f.id && d.detection.status !== 'not-affected'));
   const foreign = entry && entry.files.length > 0 && covering.every((f) => entry.fixes.includes(f.id)) ? ({ foreign: true } as const) : {};
   return { status, fixes: relevant, states: fixStates(relevant, ds), via: 'detect', reason: reasonOf(ds, status), entry, ...foreign };
+}
+
+/**
+ * Every (fix, target file) answered from the on-disk detect() memo (keyed by the file's sha256
+ * and the codemod sources), without loading any fix code or parser; undefined on any miss.
+ */
+function recalled(snapshot: PackageSnapshot, fixes: readonly FixMeta[]): FixDetection[] | undefined {
+  const out: FixDetection[] = [];
+  for (const fix of fixes) {
+    for (const file of fix.targets(snapshot)) {
+      const text = snapshot.read(file);
+      const detection = text === undefined ? { status: 'unknown-shape' as const, reason: `${file} is missing` } : recallDetect(fix.id, text, file);
+      if (!detection) return undefined;
+      out.push({ fix: fix.id, file, detection });
+    }
+  }
+  return out;
+}
+
+/** detect() of every fix on the installed files: loads the fixes' code (and a parser). */
+async function detectWithCode(snapshot: PackageSnapshot, fixes: readonly FixMeta[], loadFixes: () => Promise<readonly Fix[]>): Promise<FixDetection[]> {
+  const ids = new Set(fixes.map((f) => f.id));
+  const code = (await loadFixes()).filter((f) => ids.has(f.id));
+  const { detectAll } = await import('../codemod/run-fixes.ts');
+  return detectAll(snapshot, code, undefined, cachedDetect);
 }
 
 function reasonOf(ds: FixDetection[], status: Status): string {

@@ -43,17 +43,21 @@ export function findInstalled(appDir: string, names: readonly string[]): Install
   const seenPkgs = new Set<string>();
   let root: string;
   try {
-    root = fs.realpathSync(appDir);
+    root = fs.realpathSync.native(appDir);
   } catch {
     return [];
   }
 
-  const visitPackage = (pkgDir: string, name: string, rel: string, chain: string[], inStore: boolean) => {
+  /** `plainDir`: a directory (not a symlink) in a folder already resolved, so pkgDir is its real path. */
+  const visitPackage = (pkgDir: string, name: string, rel: string, chain: string[], inStore: boolean, plainDir: boolean) => {
     let real: string;
-    try {
-      real = fs.realpathSync(pkgDir);
-    } catch {
-      return; // a dangling symlink
+    if (plainDir) real = pkgDir;
+    else {
+      try {
+        real = fs.realpathSync.native(pkgDir);
+      } catch {
+        return; // a dangling symlink
+      }
     }
     if (wanted.has(name)) {
       const version = readVersion(real);
@@ -73,14 +77,16 @@ export function findInstalled(appDir: string, names: readonly string[]): Install
   };
 
   const visitNodeModules = (nm: string, rel: string, chain: string[], inStore: boolean) => {
+    if (seenDirs.has(nm)) return;
     let real: string;
     try {
-      real = fs.realpathSync(nm);
+      real = fs.realpathSync.native(nm);
     } catch {
       return;
     }
     if (seenDirs.has(real)) return;
     seenDirs.add(real);
+    seenDirs.add(nm);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(real, { withFileTypes: true });
@@ -90,12 +96,14 @@ export function findInstalled(appDir: string, names: readonly string[]): Install
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       if (e.name.startsWith('@')) {
-        for (const sub of safeReaddir(path.join(real, e.name))) {
-          const name = `${e.name}/${sub}`;
-          visitPackage(path.join(real, e.name, sub), name, `${rel}/${name}`, [...chain, name], inStore);
+        const scope = e.isDirectory() ? path.join(real, e.name) : realOrUndefined(path.join(real, e.name));
+        if (!scope) continue;
+        for (const sub of safeReaddir(scope)) {
+          const name = `${e.name}/${sub.name}`;
+          visitPackage(path.join(scope, sub.name), name, `${rel}/${name}`, [...chain, name], inStore, sub.isDirectory());
         }
       } else {
-        visitPackage(path.join(real, e.name), e.name, `${rel}/${e.name}`, [...chain, e.name], inStore);
+        visitPackage(path.join(real, e.name), e.name, `${rel}/${e.name}`, [...chain, e.name], inStore, e.isDirectory());
       }
     }
   };
@@ -106,11 +114,19 @@ export function findInstalled(appDir: string, names: readonly string[]): Install
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function safeReaddir(dir: string): string[] {
+function safeReaddir(dir: string): fs.Dirent[] {
   try {
-    return fs.readdirSync(dir).filter((n) => !n.startsWith('.'));
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
   } catch {
     return [];
+  }
+}
+
+function realOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
   }
 }
 

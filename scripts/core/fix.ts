@@ -53,7 +53,8 @@ export interface PackageSnapshot {
   read(path: string): string | undefined;
 }
 
-export interface Fix {
+/** A fix's metadata and the files it reads: what the consumer needs before (and often instead of) loading its codemod. */
+export interface FixMeta {
   /** Slug: names the folder in scripts/fixes/, fixtures/ and test/fixes/. */
   id: string;
   /** Short letter used in the brief and the README table (A, B, C, D). */
@@ -68,6 +69,9 @@ export interface Fix {
   afterApply?: string;
   /** The files this fix reads and edits in the given package version (empty: nothing to do). */
   targets(pkg: PackageSnapshot): string[];
+}
+
+export interface Fix extends FixMeta {
   detect(text: string, file: string): Detection;
   /** New text, or "unchanged" with the reason. Throws ShapeError when the code is not the expected shape. */
   apply(text: string, file: string): ApplyResult;

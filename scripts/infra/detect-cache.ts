@@ -1,5 +1,5 @@
 import { sha256 } from './hash.ts';
-import { memo } from './memo-cache.ts';
+import { memo, recall } from './memo-cache.ts';
 import type { Detection, Fix } from '../core/fix.ts';
 
 /**
@@ -8,3 +8,6 @@ import type { Detection, Fix } from '../core/fix.ts';
  */
 export const cachedDetect = (fix: Fix, text: string, file: string): Detection =>
   memo('detect', [fix.id, file, sha256(text)], () => fix.detect(text, file));
+
+/** A detection remembered for this fix id, file and text, without the fix's code; undefined when none is stored. */
+export const recallDetect = (fixId: string, text: string, file: string): Detection | undefined => recall<Detection>('detect', [fixId, file, sha256(text)])?.value;

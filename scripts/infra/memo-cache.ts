@@ -25,7 +25,8 @@ export function codemodHash(): string {
       else if (/\.(ts|mts|mjs|js)$/.test(e.name)) files.push(p);
     }
   };
-  for (const folder of CODE_FOLDERS) walk(path.join(SCRIPTS, folder));
+  // The published package ships no producer folders (produce/): hash what is there.
+  for (const folder of CODE_FOLDERS) if (fs.existsSync(path.join(SCRIPTS, folder))) walk(path.join(SCRIPTS, folder));
   codeHash = sha256(files.sort().map((f) => `${path.relative(SCRIPTS, f)}\0${fs.readFileSync(f, 'utf8')}`).join('\0'));
   return codeHash;
 }
@@ -62,6 +63,11 @@ export function memo<T>(kind: string, parts: string[], compute: () => T): T {
   const value = compute();
   write(file, value);
   return value;
+}
+
+/** The memoised value for `parts` in `kind`, if one is stored (nothing is computed). */
+export function recall<T>(kind: string, parts: string[]): { value: T } | undefined {
+  return memoEnabled() ? read<T>(memoFile(kind, parts)) : undefined;
 }
 
 export async function memoAsync<T>(kind: string, parts: string[], compute: () => Promise<T>): Promise<T> {

@@ -9,6 +9,13 @@ export const SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export const PATCHES_DIR = path.join(ROOT, 'patches');
 export const MANIFEST = path.join(PATCHES_DIR, 'manifest.json');
 export const README = path.join(ROOT, 'README.md');
+/**
+ * The shipped patches as the consumer reads them: in the published package, dist/patches/ (the
+ * manifest plain, every patch brotli-compressed, written at pack time); in the repository,
+ * patches/ itself.
+ */
+export const SHIPPED_PATCHES_DIR = fs.existsSync(path.join(SCRIPTS, 'patches', 'manifest.json')) ? path.join(SCRIPTS, 'patches') : PATCHES_DIR;
+export const SHIPPED_MANIFEST = path.join(SHIPPED_PATCHES_DIR, 'manifest.json');
 
 /** Writes through a temp file in the same folder and a rename, so a reader never sees half a file. */
 export function writeFileAtomic(file: string, text: string): void {

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { diffLines } from '../patch-file/diff-lines.ts';
 import { labelJs, parseJs, pathTo } from '../codemod/js-ast.ts';
 import { trimCommon, type ChangedRun } from './runs.ts';

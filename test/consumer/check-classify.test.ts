@@ -50,12 +50,12 @@ function wire(version: string) {
   fs.copyFileSync(path.join(PATCHES_DIR, shippedPatch(version).patch), path.join(app, 'patches', shippedPatch(version).patch));
 }
 
-const check = () => {
-  const r = runCheck({ cwd: app });
+const check = async () => {
+  const r = await runCheck({ cwd: app });
   expect(schemaErrors(JSON.parse(JSON.stringify(r)))).toBeUndefined();
   return r;
 };
-const iosRow = () => check().results.find((r) => r.kind === 'ios-copy')!;
+const iosRow = async () => (await check()).results.find((r) => r.kind === 'ios-copy')!;
 
 beforeAll(async () => {
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -74,9 +74,9 @@ afterAll(() => {
 });
 
 describe('check: the ios/ copy of the Swift bridge is classified on its own', () => {
-  it('prebuilt while node_modules was unpatched: the copy is vulnerable (not "patched, same bytes"), and the advice patches node_modules before the prebuild', () => {
+  it('prebuilt while node_modules was unpatched: the copy is vulnerable (not "patched, same bytes"), and the advice patches node_modules before the prebuild', async () => {
     prebuildCopy(pkgs.get('3.2.7')!.read(BRIDGE)!);
-    const row = iosRow();
+    const row = await iosRow();
     expect(row).toMatchObject({ status: 'vulnerable', finding: true, via: 'manifest-sha256' });
     expect(row.fixes.map((f) => [f.letter, f.status])).toEqual([
       ['B', 'vulnerable'],
@@ -85,67 +85,67 @@ describe('check: the ios/ copy of the Swift bridge is classified on its own', ()
     expect(row.action).toMatch(/sync.*npm install.*prebuild --clean/);
   });
 
-  it('a patched copy beside a pristine node_modules is the good one: no stale-ios-copy, and the advice says not to prebuild before the install', () => {
+  it('a patched copy beside a pristine node_modules is the good one: no stale-ios-copy, and the advice says not to prebuild before the install', async () => {
     prebuildCopy(patchedFiles.get('3.2.7')!.get(BRIDGE)!);
-    const row = iosRow();
+    const row = await iosRow();
     expect(row).toMatchObject({ status: 'patched', finding: false });
     expect(row.action).toMatch(/keep this copy/);
     expect(row.action).toMatch(/do not prebuild before/);
     expect(row.action).not.toMatch(/^run `npx expo prebuild/);
     // The finding is on node_modules itself.
-    expect(check().results.find((r) => r.kind === 'installed')).toMatchObject({ status: 'vulnerable', finding: true });
+    expect((await check()).results.find((r) => r.kind === 'installed')).toMatchObject({ status: 'vulnerable', finding: true });
   });
 
-  it('a pristine copy beside a patched node_modules is stale: prebuild again', () => {
+  it('a pristine copy beside a patched node_modules is stale: prebuild again', async () => {
     install('3.2.7', true);
     prebuildCopy(pkgs.get('3.2.7')!.read(BRIDGE)!);
-    const row = iosRow();
+    const row = await iosRow();
     expect(row).toMatchObject({ status: 'stale-ios-copy', finding: true });
     expect(row.action).toMatch(/prebuild --clean/);
   });
 
-  it('both patched and identical: patched, no finding', () => {
+  it('both patched and identical: patched, no finding', async () => {
     install('3.2.7', true);
     prebuildCopy(patchedFiles.get('3.2.7')!.get(BRIDGE)!);
-    expect(iosRow()).toMatchObject({ status: 'patched', finding: false, action: 'none (same bytes as node_modules)' });
+    expect(await iosRow()).toMatchObject({ status: 'patched', finding: false, action: 'none (same bytes as node_modules)' });
   });
 
-  it('a copy no shipped hash knows is read by detect()', () => {
+  it('a copy no shipped hash knows is read by detect()', async () => {
     install('3.2.7', true);
     prebuildCopy(`${patchedFiles.get('3.2.7')!.get(BRIDGE)!}\n// edited\n`);
-    const row = iosRow();
+    const row = await iosRow();
     expect(row).toMatchObject({ status: 'stale-ios-copy', finding: true, via: 'detect' });
     expect(row.fixes.every((f) => f.status === 'patched')).toBe(true);
   });
 });
 
 describe('check: a leftover patch for the same package', () => {
-  it('one sync did not write is named for removal (sync leaves it alone, so "run sync" cannot fix it)', () => {
+  it('one sync did not write is named for removal (sync leaves it alone, so "run sync" cannot fix it)', async () => {
     install('3.2.8', true);
     wire('3.2.8');
     wire('3.2.7');
-    const row = check().results.find((r) => r.kind === 'installed')!;
+    const row = (await check()).results.find((r) => r.kind === 'installed')!;
     expect(row.status).toBe('stale-patch');
     expect(row.action).toMatch(/remove patches\/@clerk\+expo\+3\.2\.7\.patch/);
     expect(row.action).not.toMatch(/clerk-expo-patches sync/);
   });
 
-  it('one sync wrote (still byte-for-byte) is left to sync', () => {
+  it('one sync wrote (still byte-for-byte) is left to sync', async () => {
     install('3.2.8', true);
     wire('3.2.8');
     wire('3.2.7');
     const file = 'patches/@clerk+expo+3.2.7.patch';
     const record = { schema: 1, tool: 'clerk-expo-patches', packageManager: 'npm', added: {}, patches: [{ package: '@clerk/expo', version: '3.2.7', file, sha256: sha256(fs.readFileSync(path.join(app, file))), fixes: [] }] };
     fs.writeFileSync(path.join(app, '.clerk-expo-patches.json'), JSON.stringify(record));
-    expect(check().results.find((r) => r.kind === 'installed')!.action).toMatch(/run `clerk-expo-patches sync`/);
+    expect((await check()).results.find((r) => r.kind === 'installed')!.action).toMatch(/run `clerk-expo-patches sync`/);
   });
 });
 
 describe('check: per-fix entries', () => {
-  it('each fix carries its own status and upstream version; the fixed-in cell says which fix each version belongs to', () => {
+  it('each fix carries its own status and upstream version; the fixed-in cell says which fix each version belongs to', async () => {
     install('3.2.7', true);
     wire('3.2.7');
-    const row = check().results.find((r) => r.kind === 'installed')!;
+    const row = (await check()).results.find((r) => r.kind === 'installed')!;
     expect(row.fixes).toEqual([
       { id: 'ios-configure-waits-for-session', letter: 'B', status: 'patched', fixedUpstreamIn: '3.4.4', patch: 'patches/@clerk+expo+3.2.7.patch' },
       { id: 'ios-keep-cache-on-first-launch', letter: 'C', status: 'patched', fixedUpstreamIn: '3.4.4', patch: 'patches/@clerk+expo+3.2.7.patch' },

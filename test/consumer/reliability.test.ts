@@ -45,46 +45,46 @@ afterAll(() => {
 });
 
 describe('check on damaged or unusual installs', () => {
-  it('a copy patched in one file only (by hand, or a half-applied patch) is a finding naming a file still vulnerable', () => {
+  it('a copy patched in one file only (by hand, or a half-applied patch) is a finding naming a file still vulnerable', async () => {
     const native = path.join(dir, 'dist/clerk.native.js');
     const r = fixA.apply(fs.readFileSync(native, 'utf8'), 'dist/clerk.native.js');
     if (!r.changed) throw new Error('expected a change');
     fs.writeFileSync(native, r.text);
     const before = snapshot();
-    const row = runCheck({ cwd: app }).results[0]!;
+    const row = (await runCheck({ cwd: app })).results[0]!;
     expect(row).toMatchObject({ status: 'vulnerable', finding: true, via: 'detect' });
     expect(row.reason).toMatch(/dist\/clerk\.(js|mjs|no-rhc\.js|no-rhc\.mjs)/);
     expect(snapshot()).toEqual(before);
   });
 
-  it('a missing target file is a finding that names the file', () => {
+  it('a missing target file is a finding that names the file', async () => {
     fs.rmSync(path.join(dir, 'dist/clerk.mjs'));
     for (const f of jsEntryPoints(pkg).filter((x) => x !== 'dist/clerk.mjs')) {
       const p = path.join(dir, f);
       const r = fixA.apply(fs.readFileSync(p, 'utf8'), f);
       if (r.changed) fs.writeFileSync(p, r.text);
     }
-    const row = runCheck({ cwd: app }).results[0]!;
+    const row = (await runCheck({ cwd: app })).results[0]!;
     expect(row.finding).toBe(true);
     expect(row.status).toBe('unknown-shape');
     expect(row.reason).toContain('dist/clerk.mjs');
     expect(row.reason).toMatch(/reinstall/);
   });
 
-  it('CRLF line endings: still read by structure (vulnerable, not unknown), and left as they are', () => {
+  it('CRLF line endings: still read by structure (vulnerable, not unknown), and left as they are', async () => {
     for (const f of jsEntryPoints(pkg)) {
       const p = path.join(dir, f);
       fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/\n/g, '\r\n'));
     }
     const before = snapshot();
-    const row = runCheck({ cwd: app }).results[0]!;
+    const row = (await runCheck({ cwd: app })).results[0]!;
     expect(row).toMatchObject({ status: 'vulnerable', finding: true, via: 'detect' });
     expect(snapshot()).toEqual(before);
   });
 
-  it('a version outside every affected range whose code is nevertheless vulnerable is reported, not trusted by its number', () => {
+  it('a version outside every affected range whose code is nevertheless vulnerable is reported, not trusted by its number', async () => {
     install('5.99.0');
-    const row = runCheck({ cwd: app }).results[0]!;
+    const row = (await runCheck({ cwd: app })).results[0]!;
     expect(row.installed).toBe('5.99.0');
     expect(row.status).toBe('vulnerable');
     expect(row.finding).toBe(true);

@@ -41,8 +41,8 @@ afterAll(() => {
 });
 
 describe('sync / check on disk', () => {
-  it('check before sync: vulnerable, exit-worthy finding, decided by the manifest hash', () => {
-    const r = runCheck({ cwd: app });
+  it('check before sync: vulnerable, exit-worthy finding, decided by the manifest hash', async () => {
+    const r = await runCheck({ cwd: app });
     expect(r.ok).toBe(false);
     expect(r.results[0]).toMatchObject({ package: '@clerk/clerk-js', installed: '6.7.1', status: 'vulnerable', via: 'manifest-sha256', finding: true });
   });
@@ -72,8 +72,8 @@ describe('sync / check on disk', () => {
     expect(pj.scripts.postinstall).toBe('patch-package --error-on-fail');
   });
 
-  it('a wired patch that was not applied: check says to run the install', () => {
-    const r = runCheck({ cwd: app });
+  it('a wired patch that was not applied: check says to run the install', async () => {
+    const r = await runCheck({ cwd: app });
     expect(r.results[0]).toMatchObject({ status: 'vulnerable', patch: 'patches/@clerk+clerk-js+6.7.1.patch' });
     expect(r.results[0]!.action).toMatch(/wired but not applied: run `npm install`/);
   });
@@ -83,7 +83,7 @@ describe('sync / check on disk', () => {
     fs.mkdirSync(path.join(root, 'bare'));
     fs.writeFileSync(path.join(root, 'bare', 'package.json'), '{}');
     fs.writeFileSync(path.join(root, 'bare', 'package-lock.json'), '{}');
-    expect(() => runCheck({ cwd: path.join(root, 'bare') })).toThrow(/no installed @clerk\/clerk-js or @clerk\/expo[\s\S]*npm install/);
+    await expect(runCheck({ cwd: path.join(root, 'bare') })).rejects.toThrow(/no installed @clerk\/clerk-js or @clerk\/expo[\s\S]*npm install/);
   });
 
   it('two syncs at once: the second refuses (exit 2) naming the lock, and changes nothing', async () => {

@@ -53,7 +53,8 @@ describe('sync plan (npm / patch-package)', () => {
     const plan = planSync({ pm: 'npm', packageJson: {}, record, desired: [npmPatch('6.7.1')], current: [theirs], read: files({ [old.file]: 'edited\n', [theirs.file]: 'their patch\n' }) });
     expect(plan.removes).toEqual([]);
     expect(plan.warnings.join('\n')).toMatch(/was edited since; left it in place/);
-    expect(plan.warnings.join('\n')).toMatch(/patch-package fails when two patches target one package/);
+    // A second patch for the same package path: a conflict sync reports (exit 1), never deletes.
+    expect(plan.conflicts).toEqual([{ file: theirs.file, target: 'node_modules/@clerk/clerk-js' }]);
   });
 
   it('does not overwrite a file at its target path that it did not write', () => {

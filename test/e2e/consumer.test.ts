@@ -145,7 +145,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(false);
     const s1 = await cli(['sync', '--cwd', dir], dir);
     expect(s1.status, s1.stderr).toBe(0);
-    expect(s1.stderr).toMatch(/next: /);
+    expect(s1.stdout).toMatch(/next: /);
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(true);
 
     await install(pm, dir, 'install after sync');
@@ -159,7 +159,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     // A second sync changes nothing.
     const s2 = await cli(['sync', '--cwd', dir], dir);
     expect(s2.status).toBe(0);
-    expect(s2.stderr).toMatch(/nothing to change/);
+    expect(s2.stdout).toMatch(/nothing to change/);
 
     // A committed ios/ holding an old copy of the Swift bridge is reported until it matches node_modules.
     const swift = path.join(dir, 'node_modules', '@clerk', 'expo', 'ios', 'ClerkViewFactory.swift');
@@ -188,7 +188,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     // pnpm could not install the upgrade while the stale patch was wired: sync again on the new versions.
     const s4 = await cli(['sync', '--cwd', dir], dir);
     expect(s4.status, s4.stderr).toBe(0);
-    if (!/nothing to change/.test(s4.stderr)) await install(pm, dir, 'install after second sync');
+    if (!/nothing to change/.test(s4.stdout)) await install(pm, dir, 'install after second sync');
     const c4 = await checkJson(dir);
     expect(c4.status, c4.stderr).toBe(0);
     expect(c4.report.results.filter((r) => r.status === 'stale-patch')).toEqual([]);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { fix } from '../../scripts/fixes/headless-background-refresh/fix.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { parseJs } from '../../scripts/codemod/js-ast.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { fix } from '../../scripts/fixes/react-native-online-check/fix.ts';
 import { fix as fixA } from '../../scripts/fixes/headless-background-refresh/fix.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import type { Fix, Status } from '../../core/fix.ts';
+import type { Fix, FixMeta, Status } from '../../core/fix.ts';
 import type { FixState } from '../../core/report.ts';
 import { sha256 } from '../../infra/hash.ts';
 import { cachedDetect } from '../../infra/detect-cache.ts';
 import type { Manifest } from '../../patch-file/manifest.ts';
 import { fixState, fixStates } from '../../codemod/fix-states.ts';
-import type { FixDetection } from '../../codemod/run-fixes.ts';
+import type { FixDetection } from '../../codemod/fix-status.ts';
 import { derivedStatus } from '../../core/report.ts';
 import type { BridgeFile } from '../../core/targets.ts';
 
@@ -23,7 +23,14 @@ export interface BridgeState {
   reason: string;
 }
 
-export function bridgeState(text: Buffer, source: BridgeFile, manifest: Manifest, installedVersion: string, fixes: readonly Fix[]): BridgeState {
+export async function bridgeState(
+  text: Buffer,
+  source: BridgeFile,
+  manifest: Manifest,
+  installedVersion: string,
+  fixes: readonly FixMeta[],
+  loadFixes: () => Promise<readonly Fix[]>,
+): Promise<BridgeState> {
   const hash = sha256(text);
   const entries = manifest.patches
     .filter((p) => p.package === '@clerk/expo')
@@ -42,7 +49,9 @@ export function bridgeState(text: Buffer, source: BridgeFile, manifest: Manifest
   }
   const swift = fixes.filter((x) => x.package === '@clerk/expo' && x.targets({ name: '@clerk/expo', version: installedVersion, packageJson: {}, files: [source], read: () => undefined }).includes(source));
   const str = text.toString('utf8');
-  const ds: FixDetection[] = swift.map((x) => ({ fix: x.id, file: source, detection: cachedDetect(x, str, source) }));
+  // No hash answered: only now load the fixes' code (and the Swift parser).
+  const code = swift.length > 0 ? await loadFixes() : [];
+  const ds: FixDetection[] = swift.map((x) => ({ fix: x.id, file: source, detection: cachedDetect(code.find((c) => c.id === x.id)!, str, source) }));
   const states = fixStates(swift, ds);
   const status = derivedStatus(states);
   const hit = ds.find((d) => d.detection.status === status);

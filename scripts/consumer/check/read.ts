@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Fix } from '../../core/fix.ts';
+import type { Fix, FixMeta } from '../../core/fix.ts';
 import { isTargetPackage } from '../../core/targets.ts';
 import { readManifest } from '../../patch-file/manifest.ts';
 import { detectCopy, type CopyDetection } from '../copy-detect.ts';
@@ -11,6 +11,7 @@ import { outOfDate, readPackageJson } from '../package-json.ts';
 import { detectPackageManager, installCommand, parsePmOption, type PackageManager } from '../package-manager.ts';
 import { readWired, type Wired } from '../wiring.ts';
 import { sha256 } from '../../infra/hash.ts';
+import { SHIPPED_MANIFEST } from '../../infra/paths.ts';
 import { bridgeState, readBridge, type BridgeState } from './ios-state.ts';
 
 const fileSha256 = (file: string): string | undefined => {
@@ -59,29 +60,40 @@ export interface ReadOptions {
   manifestFile?: string;
 }
 
-export function readCheckInput(opts: ReadOptions, fixesFor: (pkg: string) => readonly Fix[]): CheckInput {
+/** The fixes as check needs them: metadata always; their code (and a parser) only when no hash answers. */
+export interface FixSource {
+  metasFor(pkg: string): readonly FixMeta[];
+  loadFixes(pkg: string): Promise<readonly Fix[]>;
+}
+
+export async function readCheckInput(opts: ReadOptions, fixes: FixSource): Promise<CheckInput> {
   const appDir = path.resolve(opts.cwd ?? process.cwd());
   const pj = readPackageJson(appDir);
   const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
-  const manifest = readManifest(opts.manifestFile);
+  const manifest = readManifest(opts.manifestFile ?? SHIPPED_MANIFEST);
   const found = findInstalled(appDir, TARGET_PACKAGES);
   if (found.length === 0) {
     throw nothingInstalled(appDir, pm, `run \`${installCommand(pm)}\` before check (check reads the installed files), or pass --cwd <app dir>`);
   }
   const record = readOwnership(appDir, pm);
-  const copies = found.map((copy) => ({ copy, det: detectCopy(copy, manifest, fixesFor(copy.name)), wants: outOfDate(pj.data, copy) }));
+  const copies: CopyInput[] = [];
+  for (const copy of found) {
+    const det = await detectCopy(copy, manifest, fixes.metasFor(copy.name), () => fixes.loadFixes(copy.name));
+    copies.push({ copy, det, wants: outOfDate(pj.data, copy) });
+  }
   const expo = found.find((c) => c.name === '@clerk/expo' && c.chain.length === 1 && !c.inStore) ?? found.find((c) => c.name === '@clerk/expo');
   const ios: IosInput[] = [];
   if (expo) {
-    const fixes = fixesFor('@clerk/expo');
+    const metas = fixes.metasFor('@clerk/expo');
+    const load = () => fixes.loadFixes('@clerk/expo');
     for (const copy of findIosCopies(appDir)) {
       const text = fs.readFileSync(path.join(appDir, copy.file));
       const nm = readBridge(expo.dir, copy.source);
       ios.push({
         ios: copy,
         expo,
-        state: bridgeState(text, copy.source, manifest, expo.version, fixes),
-        nodeModules: nm && bridgeState(nm, copy.source, manifest, expo.version, fixes),
+        state: await bridgeState(text, copy.source, manifest, expo.version, metas, load),
+        nodeModules: nm && (await bridgeState(nm, copy.source, manifest, expo.version, metas, load)),
         same: !!nm && nm.equals(text),
       });
     }

@@ -1,6 +1,6 @@
 import { sha256 } from '../../infra/hash.ts';
 import { mergePostinstall, objectAt, pruneEmpty, unmergePostinstall, PATCH_PACKAGE_STEP } from '../package-json.ts';
-import type { ConfigRef, OwnedPatch, Ownership } from '../ownership.ts';
+import { OWNERSHIP_FILE, type ConfigRef, type OwnedPatch, type Ownership } from '../ownership.ts';
 import { usesPatchPackage, type PackageManager } from '../package-manager.ts';
 import type { Wired } from '../wiring.ts';
 
@@ -36,6 +36,11 @@ export interface Plan {
   /** undefined: delete the record (nothing owned any more). */
   recordText: string | undefined;
   warnings: string[];
+  /**
+   * npm / yarn classic: patches sync did not write that target the same node_modules path as a
+   * patch it wires. patch-package fails on two patches for one package: each must be removed.
+   */
+  conflicts: Array<{ file: string; target: string }>;
   /** The desired patches actually wired (conflicts skipped). */
   wired: DesiredPatch[];
 }
@@ -51,12 +56,18 @@ export interface PlanInput {
   current: Wired[];
   /** Reads an app-relative file; undefined when absent. */
   read(file: string): string | undefined;
+  /**
+   * No ownership record on disk (never synced, or the record was deleted): package.json wiring
+   * that is exactly what sync adds (its postinstall step, its patch-package range) is taken as
+   * sync's own, so a later sync can still undo it.
+   */
+  recordMissing?: boolean;
 }
 
 export function planSync(input: PlanInput): Plan {
   const pkg = structuredClone(input.packageJson);
   const owned = new Map(input.record.patches.map((p) => [p.file, p]));
-  const plan: Plan = { writes: [], removes: [], packageJsonEdits: [], packageJson: pkg, record: input.record, recordText: undefined, warnings: [], wired: [] };
+  const plan: Plan = { writes: [], removes: [], packageJsonEdits: [], packageJson: pkg, record: input.record, recordText: undefined, warnings: [], conflicts: [], wired: [] };
   const kept: OwnedPatch[] = [];
 
   for (const d of input.desired) {
@@ -123,8 +134,8 @@ export function planSync(input: PlanInput): Plan {
     // patch-package fails on two patches for one package path and can leave it half-patched.
     for (const d of plan.wired) {
       for (const w of input.current) {
-        if (w.target === d.target && w.file !== d.file && !owned.has(w.file) && !removed.has(w.file)) {
-          plan.warnings.push(`${w.file} also patches ${d.target}; patch-package fails when two patches target one package. Remove or merge ${w.file} (clerk-expo-patches did not write it, so it left it alone).`);
+        if (w.target === d.target && w.file !== d.file && !owned.has(w.file) && !removed.has(w.file) && d.target !== undefined) {
+          plan.conflicts.push({ file: w.file, target: d.target });
         }
       }
     }
@@ -136,11 +147,16 @@ export function planSync(input: PlanInput): Plan {
         pkg.scripts = { ...scripts, postinstall: m.value };
         added.postinstall = PATCH_PACKAGE_STEP;
         plan.packageJsonEdits.push(`scripts.postinstall = "${m.value}"`);
+      } else if (input.recordMissing && !added.postinstall && unmergePostinstall(scripts.postinstall).changed) {
+        added.postinstall = PATCH_PACKAGE_STEP;
+        plan.warnings.push(`no ${OWNERSHIP_FILE}: the postinstall step "${PATCH_PACKAGE_STEP}" is what sync adds, so it is recorded as sync's own (removed again when no patch is left)`);
       }
       if (!hasDep) {
         objectAt(pkg, ['devDependencies'], true)!['patch-package'] = PATCH_PACKAGE_RANGE;
         added.devDependency = PATCH_PACKAGE_RANGE;
         plan.packageJsonEdits.push(`devDependencies["patch-package"] = "${PATCH_PACKAGE_RANGE}"`);
+      } else if (input.recordMissing && !added.devDependency && objectAt(pkg, ['devDependencies'], false)?.['patch-package'] === PATCH_PACKAGE_RANGE) {
+        added.devDependency = PATCH_PACKAGE_RANGE;
       }
     } else {
       const othersLeft = input.current.some((w) => !owned.has(w.file) && !removed.has(w.file));

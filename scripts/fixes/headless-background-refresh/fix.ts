@@ -1,8 +1,8 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { commaList, labelJs, memberCall, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
-import { jsEntryPoints } from '../../codemod/entry-points.ts';
 
 /**
  * Fix A: in headless runtimes (React Native / Expo), skip Session's background token refresh
@@ -11,7 +11,7 @@ import { jsEntryPoints } from '../../codemod/entry-points.ts';
  * that is still valid. Same guard as upstream @clerk/clerk-js 6.7.4 (clerk/javascript#8303).
  */
 const WARNING = 'Background token refresh failed';
-const ID = 'headless-background-refresh';
+const ID = meta.id;
 
 /** The in-flight marker: `<cls>.<set>.has(<arg>)` / `.add(<arg>)` / `.delete(<arg>)`. */
 interface Marker {
@@ -175,13 +175,7 @@ function applyLocated(l: Located, text: string): AppliedEdit {
 }
 
 export const fix = defineFix<Located>({
-  id: ID,
-  letter: 'A',
-  title: 'Skip the background token refresh in headless runtimes when the last token has expired',
-  package: '@clerk/clerk-js',
-  affected: '>=6.0.0 <6.7.4',
-  fixedUpstreamIn: '6.7.4',
-  targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
+  ...meta,
   analyze,
   edit: applyLocated,
 });

@@ -1,6 +1,6 @@
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
 import { commit, descendants, findFunctions, indentOf, parseSwift, removeLine, squash, statementList, statementsOf, type Edit, type SgNode } from '../../codemod/swift-ast.ts';
 
 /**
@@ -11,7 +11,7 @@ import { commit, descendants, findFunctions, indentOf, parseSwift, removeLine, s
  * answer is definitive — the server returned the client (with or without a session) or the
  * request failed (thrown) — bounded by a 15 s deadline. Without a token it does not wait.
  */
-const ID = 'ios-configure-waits-for-session';
+const ID = meta.id;
 export const HELPER = 'refreshClientBeforeDeadline';
 export const DEADLINE_LOCAL = 'sessionDeadlineNs';
 /** 15 s in nanoseconds: see README ("The deadline"). */
@@ -220,16 +220,7 @@ export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {
 };
 
 export const fix = defineFix<Located>({
-  id: ID,
-  letter: 'B',
-  title: 'iOS configure() waits for a session or a definitive answer when a bearer token is present',
-  package: '@clerk/expo',
-  affected: '>=3.1.2 <3.4.4',
-  // Upstream removed this code in 3.4.4 (a redesign: ClerkKit owns the device token and cache, sync is
-  // client-driven). 3.4.4 is not on the registry; the first installable release without it is 3.5.2.
-  fixedUpstreamIn: '3.4.4',
-  afterApply: 'npx expo prebuild --clean',
-  targets: bridgeTargets,
+  ...meta,
   analyze,
   edit: applyLocated,
 });

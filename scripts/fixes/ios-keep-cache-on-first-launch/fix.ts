@@ -1,6 +1,6 @@
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
+import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { bridgeTargets } from '../../codemod/expo-ios-bridge.ts';
 import { commit, descendants, findFunctions, indentOf, parseSwift, squash, statementList, statementsOf, type SgNode } from '../../codemod/swift-ast.ts';
 
 /**
@@ -9,7 +9,7 @@ import { commit, descendants, findFunctions, indentOf, parseSwift, squash, state
  * previous token (`nil != token`), i.e. on the first launch that hands a token to native. The
  * patched condition clears only when a previous token existed and differs.
  */
-const ID = 'ios-keep-cache-on-first-launch';
+const ID = meta.id;
 const FN = 'syncTokenState';
 const READ_PREVIOUS = 'readNativeDeviceToken()';
 const CLEAR = 'clearCachedClerkData';
@@ -104,16 +104,7 @@ function applyLocated(l: Located, text: string): AppliedEdit {
 export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {};
 
 export const fix = defineFix<Located>({
-  id: ID,
-  letter: 'C',
-  title: 'iOS syncTokenState keeps the cached client on first launch (clears only when a previous token differs)',
-  package: '@clerk/expo',
-  affected: '>=3.1.6 <3.4.4',
-  // Upstream removed this code in 3.4.4 (a redesign: ClerkKit owns the device token and cache, sync is
-  // client-driven). 3.4.4 is not on the registry; the first installable release without it is 3.5.2.
-  fixedUpstreamIn: '3.4.4',
-  afterApply: 'npx expo prebuild --clean',
-  targets: bridgeTargets,
+  ...meta,
   analyze,
   edit: applyLocated,
 });

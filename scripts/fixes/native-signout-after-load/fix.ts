@@ -1,5 +1,6 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
+import { meta, TARGET } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
@@ -14,9 +15,9 @@ import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js
  * returns right after it anyway), which is one line, needs no re-indentation, and lets detect()
  * tell this patch from upstream's fix by structure alone.
  */
-const ID = 'native-signout-after-load';
+const ID = meta.id;
 const COMPONENT = 'NativeSessionSync';
-const TARGET = 'dist/provider/ClerkProvider.js';
+
 
 /** The last name of a callee: `useAuth`, `React.useAuth`, `(0, import_react.useAuth)` → "useAuth". */
 function calleeName(e: ts.Expression): string | undefined {
@@ -278,13 +279,7 @@ function edits(l: Located): Edit[] {
 }
 
 export const fix = defineFix<Located>({
-  id: ID,
-  letter: 'D',
-  title: 'Never sign the native SDK out before JS Clerk has loaded (NativeSessionSync isLoaded guard)',
-  package: '@clerk/expo',
-  affected: '>=3.1.6 <3.2.8',
-  fixedUpstreamIn: '3.2.8',
-  targets: (pkg: PackageSnapshot) => (pkg.files.includes(TARGET) ? [TARGET] : []),
+  ...meta,
   analyze,
   edit: (located, text) => ({ changed: true, text: splice(text, edits(located)), node: located.span }),
 });

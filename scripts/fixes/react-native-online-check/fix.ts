@@ -1,8 +1,8 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { defineFix } from '../../codemod/define-fix.ts';
+import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { findFirst, labelJs, offsetsOf, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
-import { jsEntryPoints } from '../../codemod/entry-points.ts';
 
 /**
  * Fix E: clerk-js 6.1.0–6.3.1 bundle an online heuristic `isBrowserOnline()` that returns
@@ -12,7 +12,7 @@ import { jsEntryPoints } from '../../codemod/entry-points.ts';
  * Fix A skips the late background refresh that used to refill the cache, so without this fix
  * Fix A would turn that latent bug into a failed foreground getToken() on those versions.
  */
-const ID = 'react-native-online-check';
+const ID = meta.id;
 const PROP = 'onLine';
 
 /** What the `!!X.onLine` operand of the return is, in each recognised shape. */
@@ -201,13 +201,7 @@ function applySites(sites: Site[], text: string, file: string): AppliedEdit {
 }
 
 export const fix = defineFix<Site[]>({
-  id: ID,
-  letter: 'E',
-  title: 'Treat a missing navigator.onLine as online (React Native), so uncached getToken() does not throw "offline"',
-  package: '@clerk/clerk-js',
-  affected: '>=6.1.0 <6.3.2',
-  fixedUpstreamIn: '6.3.2',
-  targets: (pkg: PackageSnapshot) => jsEntryPoints(pkg),
+  ...meta,
   analyze: (text, file) => {
     const { detection, sites } = analyze(text, file);
     return detection.status === 'vulnerable' ? { detection, located: sites } : { detection };
