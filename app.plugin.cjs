@@ -17,8 +17,9 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const TARGET_PACKAGES = ['@clerk/expo', '@clerk/clerk-js'];
-const MANIFEST = path.join(__dirname, 'patches', 'manifest.json');
+// The repository keeps the manifest in patches/; the published package in dist/patches/ (written at pack time).
+const MANIFEST_CANDIDATES = [path.join(__dirname, 'patches', 'manifest.json'), path.join(__dirname, 'dist', 'patches', 'manifest.json')];
+const MANIFEST = MANIFEST_CANDIDATES.find((f) => fs.existsSync(f)) || MANIFEST_CANDIDATES[0];
 const OWNERSHIP_FILE = '.clerk-expo-patches.json';
 const LOCKFILES = [
   ['package-lock.json', 'npm'],
@@ -38,9 +39,12 @@ function readManifest(file = MANIFEST) {
   try {
     manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw configError(`clerk-expo-patches: cannot read its manifest ${file} (${err.message}).\nNext: reinstall clerk-expo-patches (\`npm i -D clerk-expo-patches\`), then \`npx clerk-expo-patches check\`.`);
+    throw configError(
+      `clerk-expo-patches: cannot read its manifest ${file} (${err.message}).\nNext: reinstall clerk-expo-patches (\`npm i -D clerk-expo-patches\`), then \`npx clerk-expo-patches check\`.`,
+    );
   }
-  if (manifest.schema !== 1 || !Array.isArray(manifest.patches)) throw configError(`clerk-expo-patches: ${file} is not a schema-1 manifest.\nNext: reinstall clerk-expo-patches.`);
+  if (manifest.schema !== 1 || !Array.isArray(manifest.patches))
+    throw configError(`clerk-expo-patches: ${file} is not a schema-1 manifest.\nNext: reinstall clerk-expo-patches.`);
   manifestMemo = { file, manifest };
   return manifest;
 }
@@ -113,7 +117,14 @@ function findUnappliedPatches(projectRoot, manifestFile = MANIFEST) {
     if (states.every((s) => s === 'patched')) continue;
     const state = states.every((s) => s === 'unpatched') ? 'unpatched' : 'unknown';
     const files = entry.files.filter((_, i) => states[i] !== 'patched').map((f) => f.path);
-    problems.push({ ...copy, relPath: path.relative(projectRoot, copy.dir).split(path.sep).join('/'), state, fixes: entry.fixes, patch: entry.patch, files });
+    problems.push({
+      ...copy,
+      relPath: path.relative(projectRoot, copy.dir).split(path.sep).join('/'),
+      state,
+      fixes: entry.fixes,
+      patch: entry.patch,
+      files,
+    });
   }
   return problems;
 }
@@ -130,13 +141,22 @@ function packageManagerOf(projectRoot) {
 function isWired(projectRoot, name, version) {
   try {
     const o = JSON.parse(fs.readFileSync(path.join(projectRoot, OWNERSHIP_FILE), 'utf8'));
-    return Array.isArray(o.patches) && o.patches.some((p) => p.package === name && p.version === version && fs.existsSync(path.join(projectRoot, p.file)));
+    return (
+      Array.isArray(o.patches) &&
+      o.patches.some((p) => p.package === name && p.version === version && fs.existsSync(path.join(projectRoot, p.file)))
+    );
   } catch {
     return false;
   }
 }
 
-const INSTALL = { npm: 'npm install', pnpm: 'pnpm install', 'yarn-berry': 'yarn install', 'yarn-classic': 'yarn install', bun: 'bun install' };
+const INSTALL = {
+  npm: 'npm install',
+  pnpm: 'pnpm install',
+  'yarn-berry': 'yarn install',
+  'yarn-classic': 'yarn install',
+  bun: 'bun install',
+};
 
 function nextSteps(projectRoot, problems) {
   const pm = packageManagerOf(projectRoot);
@@ -145,7 +165,8 @@ function nextSteps(projectRoot, problems) {
   if (problems.some((p) => p.state === 'unknown')) {
     return `run \`npx clerk-expo-patches check\`: it names each copy's state and what to run (a copy patched by an older patch: remove it, e.g. \`rm -rf ${problems[0].relPath}\`, then \`${install}\`)`;
   }
-  if (!wired) return `run \`npx clerk-expo-patches sync\`, then \`${install}\` (with install scripts enabled), then \`npx clerk-expo-patches check\``;
+  if (!wired)
+    return `run \`npx clerk-expo-patches sync\`, then \`${install}\` (with install scripts enabled), then \`npx clerk-expo-patches check\``;
   if (pm === 'npm' || pm === 'yarn-classic') {
     return `the patch is wired but its postinstall (patch-package) did not run (--ignore-scripts, ignore-scripts=true, or a restored node_modules cache): run \`npx patch-package --error-on-fail\` (or \`${install}\` with scripts enabled), then \`npx clerk-expo-patches check\``;
   }
@@ -153,9 +174,14 @@ function nextSteps(projectRoot, problems) {
 }
 
 function unappliedMessage(projectRoot, problems) {
-  const lines = ['clerk-expo-patches: a shipped patch is not applied to the installed Clerk SDK, so this build would ship the bugs it fixes.'];
+  const lines = [
+    'clerk-expo-patches: a shipped patch is not applied to the installed Clerk SDK, so this build would ship the bugs it fixes.',
+  ];
   for (const p of problems) {
-    const what = p.state === 'unpatched' ? 'not patched (the published files)' : `neither the published files nor the shipped patch's output (${p.files.join(', ')})`;
+    const what =
+      p.state === 'unpatched'
+        ? 'not patched (the published files)'
+        : `neither the published files nor the shipped patch's output (${p.files.join(', ')})`;
     lines.push(`  ${p.name}@${p.version} (${p.relPath}): ${what}; fixes ${p.fixes.join(', ')} (${p.patch})`);
   }
   lines.push(`Next: ${nextSteps(projectRoot, problems)}.`);

@@ -50,8 +50,12 @@ function thrown(fn: () => unknown): Error & { code?: string } {
 
 beforeAll(async () => {
   const manifest = readManifest();
-  for (const [name, v] of [['@clerk/expo', EXPO], ['@clerk/clerk-js', CLERK_JS]] as const) {
-    if (!manifest.patches.some((p) => p.package === name && p.version === v)) throw new Error(`this test needs a shipped patch for ${name}@${v}`);
+  for (const [name, v] of [
+    ['@clerk/expo', EXPO],
+    ['@clerk/clerk-js', CLERK_JS],
+  ] as const) {
+    if (!manifest.patches.some((p) => p.package === name && p.version === v))
+      throw new Error(`this test needs a shipped patch for ${name}@${v}`);
   }
   expo = buildPatch(await fetchPackage('@clerk/expo', EXPO), fixesFor('@clerk/expo'))!;
   clerkJs = buildPatch(await fetchPackage('@clerk/clerk-js', CLERK_JS), fixesFor('@clerk/clerk-js'))!;
@@ -96,7 +100,16 @@ describe('Expo config plugin (app.plugin.cjs)', () => {
     const file = `patches/@clerk+expo+${EXPO}.patch`;
     fs.mkdirSync(path.join(app, 'patches'));
     fs.writeFileSync(path.join(app, file), 'wired\n');
-    fs.writeFileSync(path.join(app, '.clerk-expo-patches.json'), JSON.stringify({ schema: 1, tool: 'clerk-expo-patches', packageManager: 'npm', patches: [{ package: '@clerk/expo', version: EXPO, file }], added: {} }));
+    fs.writeFileSync(
+      path.join(app, '.clerk-expo-patches.json'),
+      JSON.stringify({
+        schema: 1,
+        tool: 'clerk-expo-patches',
+        packageManager: 'npm',
+        patches: [{ package: '@clerk/expo', version: EXPO, file }],
+        added: {},
+      }),
+    );
     const err = thrown(() => plugin(config()));
     expect(err.message).toMatch(/wired but its postinstall \(patch-package\) did not run/);
     expect(err.message).toContain('npx patch-package');
@@ -120,6 +133,16 @@ describe('Expo config plugin (app.plugin.cjs)', () => {
     const err = thrown(() => plugin(config()));
     expect(err.message).toContain(`neither the published files nor the shipped patch's output (${f.path})`);
     expect(err.message).toContain('npx clerk-expo-patches check');
+  });
+
+  it('in the published layout (manifest in dist/patches/, no patches/) reads that manifest', () => {
+    const pkg = path.join(root, 'published');
+    fs.mkdirSync(path.join(pkg, 'dist', 'patches'), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'app.plugin.cjs'), path.join(pkg, 'app.plugin.cjs'));
+    fs.copyFileSync(path.join(ROOT, 'patches', 'manifest.json'), path.join(pkg, 'dist', 'patches', 'manifest.json'));
+    const published = createRequire(import.meta.url)(path.join(pkg, 'app.plugin.cjs')) as PluginFn;
+    lay(expoDir(), expo, 'before');
+    expect(published.findUnappliedPatches(app).map((p) => `${p.name}@${p.version} ${p.state}`)).toEqual([`@clerk/expo@${EXPO} unpatched`]);
   });
 
   it('a version without a shipped patch, or nothing installed: silent (sync and check report those)', () => {
