@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixesFor } from '../../scripts/fixes/index.ts';
 import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/consumer/installed.ts';
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
 import { detectAll } from '../../scripts/codemod/run-fixes.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
-import { CACHE_DIR, cleanEnv, cli, ensureTools, run, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
+import { CACHE_DIR, cleanEnv, cli, ensureTools, run, tarballDependency, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
 
 /**
- * The consumer side with real installs: a throwaway app per package manager depends on a
- * patched version, `sync` wires it, a real install applies it, the installed files detect as
+ * The consumer side with real installs of the packed package: a throwaway app per package
+ * manager installs this repository's `npm pack` output beside a patched version, the app's own
+ * node_modules/.bin/clerk-expo-patches `sync` wires it, a real install applies it, the installed files detect as
  * patched and `check` exits 0. Then an upgrade to the upstream-fixed versions: `check` reports
  * the stale patch (exit 1), `sync` removes it, a reinstall is clean and `check` exits 0.
  * A stale ios/<App>/ClerkViewFactory.swift is reported. No React Native toolchain: peers are
@@ -34,6 +35,9 @@ interface Pm {
 
 let tools: Tools;
 const timings: string[] = [];
+const tarball = inject('cepTarball');
+/** Words for people go to stdout or stderr depending on the command: match either. */
+const said = (r: RunResult) => `${r.stdout}\n${r.stderr}`;
 const apps: string[] = [];
 
 function pmOf(name: PmName): Pm {
@@ -114,8 +118,8 @@ async function assertInstalledPatched(dir: string, name: string, version: string
   }
 }
 
-beforeAll(() => {
-  tools = ensureTools();
+beforeAll(async () => {
+  tools = await ensureTools();
   fs.mkdirSync(CACHE_DIR, { recursive: true });
 }, 600_000);
 
@@ -133,19 +137,19 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     const pm = pmOf(name);
     const dir = tempApp(name);
     apps.push(dir);
-    writeJson(path.join(dir, 'package.json'), { name: 'cep-e2e-app', version: '1.0.0', private: true, dependencies: deps('patched') });
+    writeJson(path.join(dir, 'package.json'), { name: 'cep-e2e-app', version: '1.0.0', private: true, dependencies: deps('patched'), devDependencies: tarballDependency(tarball) });
     pm.setup(dir);
     await install(pm, dir, 'first install');
 
     // sync: dry run writes nothing; the real run wires.
     const before = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
     const dry = await cli(['sync', '--dry-run', '--cwd', dir], dir);
-    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.status, said(dry)).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(false);
     const s1 = await cli(['sync', '--cwd', dir], dir);
-    expect(s1.status, s1.stderr).toBe(0);
-    expect(s1.stderr).toMatch(/next: /);
+    expect(s1.status, said(s1)).toBe(0);
+    expect(said(s1)).toMatch(/next: /);
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(true);
 
     await install(pm, dir, 'install after sync');
@@ -159,7 +163,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     // A second sync changes nothing.
     const s2 = await cli(['sync', '--cwd', dir], dir);
     expect(s2.status).toBe(0);
-    expect(s2.stderr).toMatch(/nothing to change/);
+    expect(said(s2)).toMatch(/nothing to change/);
 
     // A committed ios/ holding an old copy of the Swift bridge is reported until it matches node_modules.
     const swift = path.join(dir, 'node_modules', '@clerk', 'expo', 'ios', 'ClerkViewFactory.swift');
@@ -183,12 +187,12 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     expect(c3.report.results.some((r) => r.package === '@clerk/clerk-js' && r.status === 'stale-patch'), JSON.stringify(c3.report.results, null, 2)).toBe(true);
 
     const s3 = await cli(['sync', '--cwd', dir], dir);
-    expect(s3.status, s3.stderr).toBe(0);
+    expect(s3.status, said(s3)).toBe(0);
     await install(pm, dir, 'install after sync (upgrade)');
     // pnpm could not install the upgrade while the stale patch was wired: sync again on the new versions.
     const s4 = await cli(['sync', '--cwd', dir], dir);
-    expect(s4.status, s4.stderr).toBe(0);
-    if (!/nothing to change/.test(s4.stderr)) await install(pm, dir, 'install after second sync');
+    expect(s4.status, said(s4)).toBe(0);
+    if (!/nothing to change/.test(said(s4))) await install(pm, dir, 'install after second sync');
     const c4 = await checkJson(dir);
     expect(c4.status, c4.stderr).toBe(0);
     expect(c4.report.results.filter((r) => r.status === 'stale-patch')).toEqual([]);
@@ -221,13 +225,14 @@ describe('npm: a nested copy', () => {
       version: '1.0.0',
       private: true,
       dependencies: { '@clerk/clerk-js': CLERK_JS.fixed, '@clerk/expo': EXPO.patched },
+      devDependencies: tarballDependency(tarball),
       overrides: { '@clerk/expo': { '@clerk/clerk-js': CLERK_JS.patched } },
     });
     await install(pm, dir, 'first install (nested)');
     const nested = findInstalled(dir, TARGET_PACKAGES).find((c) => c.relPath === 'node_modules/@clerk/expo/node_modules/@clerk/clerk-js');
     expect(nested?.version).toBe(CLERK_JS.patched);
     const s = await cli(['sync', '--cwd', dir], dir);
-    expect(s.status, s.stderr).toBe(0);
+    expect(s.status, said(s)).toBe(0);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+expo++@clerk+clerk-js+${CLERK_JS.patched}.patch`))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+clerk-js+${CLERK_JS.fixed}.patch`))).toBe(false);
     await install(pm, dir, 'install after sync (nested)');
