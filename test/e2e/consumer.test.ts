@@ -6,7 +6,7 @@ import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/c
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
 import { detectAll } from '../../scripts/codemod/run-fixes.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
-import { CACHE_DIR, cleanEnv, cli, ensureTools, run, tarballDependency, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
+import { CACHE_DIR, cleanEnv, cli, ensureTools, run, runConfigPlugin, tarballDependency, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
 
 /**
  * The consumer side with real installs of the packed package: a throwaway app per package
@@ -140,6 +140,11 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     writeJson(path.join(dir, 'package.json'), { name: 'cep-e2e-app', version: '1.0.0', private: true, dependencies: deps('patched'), devDependencies: tarballDependency(tarball) });
     pm.setup(dir);
     await install(pm, dir, 'first install');
+    // The installed config plugin (resolved as Expo resolves it) stops a prebuild on the unpatched install.
+    const p0 = await runConfigPlugin(dir);
+    expect(p0.status, said(p0)).toBe(1);
+    expect(p0.stderr).toContain('ConfigError: clerk-expo-patches: a shipped patch is not applied');
+    expect(p0.stderr).toContain(`@clerk/clerk-js@${CLERK_JS.patched}`);
 
     // sync: dry run writes nothing; the real run wires.
     const before = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
@@ -153,6 +158,9 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(true);
 
     await install(pm, dir, 'install after sync');
+    const p1 = await runConfigPlugin(dir);
+    expect(p1.status, said(p1)).toBe(0);
+    expect(said(p1).trim()).toBe('');
     await assertInstalledPatched(dir, '@clerk/clerk-js', CLERK_JS.patched);
     await assertInstalledPatched(dir, '@clerk/expo', EXPO.patched);
     const c1 = await checkJson(dir);

@@ -125,6 +125,20 @@ export function appBin(appDir: string, name = 'clerk-expo-patches'): string {
 /** Runs the app's own clerk-expo-patches (never this repository's path). */
 export const cli = (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => run(appBin(cwd), args, cwd, env);
 
+/**
+ * Runs the app's installed config plugin the way Expo loads it (`clerk-expo-patches/app.plugin.js`
+ * resolved from the app through the package's exports map, then require()d) on a minimal config.
+ * Exit 0 and no output when all is well; a ConfigError and exit 1 otherwise.
+ */
+export function runConfigPlugin(appDir: string): Promise<RunResult> {
+  const script = [
+    "const p = require(require.resolve('clerk-expo-patches/app.plugin.js', { paths: [process.cwd()] }));",
+    "try { p({ name: 'app', slug: 'app', _internal: { projectRoot: process.cwd() } }); }",
+    'catch (e) { console.error(`${e.name}: ${e.message}`); process.exitCode = 1; }',
+  ].join('\n');
+  return run(process.execPath, ['-e', script], appDir);
+}
+
 export function tempApp(pm: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cep-e2e-${pm}-`));
 }
