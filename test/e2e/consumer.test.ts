@@ -63,7 +63,7 @@ function pmOf(name: PmName): Pm {
       return {
         name,
         setup: () => {},
-        install: (dir) => run(tools.yarnClassic[0]!, [...tools.yarnClassic.slice(1), 'install', '--no-progress', '--non-interactive', '--ignore-engines'], dir, cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') })),
+        install: (dir) => run(tools.yarnClassic[0]!, [...tools.yarnClassic.slice(1), 'install', '--no-progress', '--non-interactive', '--ignore-engines', '--network-timeout', '600000'], dir, cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') })),
       };
     case 'bun':
       return {
