@@ -30,6 +30,8 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // `npm pack` of this repository, once: every e2e app installs that tarball.
+          globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 900_000,
           hookTimeout: 600_000,
           sequence: { groupOrder: 1 },

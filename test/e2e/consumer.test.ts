@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixesFor } from '../../scripts/fixes/index.ts';
 import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/consumer/installed.ts';
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
 import { detectAll } from '../../scripts/codemod/run-fixes.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
-import { CACHE_DIR, cleanEnv, cli, ensureTools, run, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
+import { CACHE_DIR, cleanEnv, cli, ensureTools, run, runConfigPlugin, tarballDependency, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
 
 /**
- * The consumer side with real installs: a throwaway app per package manager depends on a
- * patched version, `sync` wires it, a real install applies it, the installed files detect as
+ * The consumer side with real installs of the packed package: a throwaway app per package
+ * manager installs this repository's `npm pack` output beside a patched version, the app's own
+ * node_modules/.bin/clerk-expo-patches `sync` wires it, a real install applies it, the installed files detect as
  * patched and `check` exits 0. Then an upgrade to the upstream-fixed versions: `check` reports
  * the stale patch (exit 1), `sync` removes it, a reinstall is clean and `check` exits 0.
  * A stale ios/<App>/ClerkViewFactory.swift is reported. No React Native toolchain: peers are
@@ -34,6 +35,9 @@ interface Pm {
 
 let tools: Tools;
 const timings: string[] = [];
+const tarball = inject('cepTarball');
+/** Words for people go to stdout or stderr depending on the command: match either. */
+const said = (r: RunResult) => `${r.stdout}\n${r.stderr}`;
 const apps: string[] = [];
 
 function pmOf(name: PmName): Pm {
@@ -59,7 +63,7 @@ function pmOf(name: PmName): Pm {
       return {
         name,
         setup: () => {},
-        install: (dir) => run(tools.yarnClassic[0]!, [...tools.yarnClassic.slice(1), 'install', '--no-progress', '--non-interactive', '--ignore-engines'], dir, cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') })),
+        install: (dir) => run(tools.yarnClassic[0]!, [...tools.yarnClassic.slice(1), 'install', '--no-progress', '--non-interactive', '--ignore-engines', '--network-timeout', '600000'], dir, cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') })),
       };
     case 'bun':
       return {
@@ -114,8 +118,8 @@ async function assertInstalledPatched(dir: string, name: string, version: string
   }
 }
 
-beforeAll(() => {
-  tools = ensureTools();
+beforeAll(async () => {
+  tools = await ensureTools();
   fs.mkdirSync(CACHE_DIR, { recursive: true });
 }, 600_000);
 
@@ -133,14 +137,19 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     const pm = pmOf(name);
     const dir = tempApp(name);
     apps.push(dir);
-    writeJson(path.join(dir, 'package.json'), { name: 'cep-e2e-app', version: '1.0.0', private: true, dependencies: deps('patched') });
+    writeJson(path.join(dir, 'package.json'), { name: 'cep-e2e-app', version: '1.0.0', private: true, dependencies: deps('patched'), devDependencies: tarballDependency(tarball) });
     pm.setup(dir);
     await install(pm, dir, 'first install');
+    // The installed config plugin (resolved as Expo resolves it) stops a prebuild on the unpatched install.
+    const p0 = await runConfigPlugin(dir);
+    expect(p0.status, said(p0)).toBe(1);
+    expect(p0.stderr).toContain('ConfigError: clerk-expo-patches: a shipped patch is not applied');
+    expect(p0.stderr).toContain(`@clerk/clerk-js@${CLERK_JS.patched}`);
 
     // sync: dry run writes nothing; the real run wires.
     const before = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
     const dry = await cli(['sync', '--dry-run', '--cwd', dir], dir);
-    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.status, said(dry)).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(false);
     const s1 = await cli(['sync', '--cwd', dir], dir);
@@ -149,6 +158,9 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(true);
 
     await install(pm, dir, 'install after sync');
+    const p1 = await runConfigPlugin(dir);
+    expect(p1.status, said(p1)).toBe(0);
+    expect(said(p1).trim()).toBe('');
     await assertInstalledPatched(dir, '@clerk/clerk-js', CLERK_JS.patched);
     await assertInstalledPatched(dir, '@clerk/expo', EXPO.patched);
     const c1 = await checkJson(dir);
@@ -183,7 +195,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     expect(c3.report.results.some((r) => r.package === '@clerk/clerk-js' && r.status === 'stale-patch'), JSON.stringify(c3.report.results, null, 2)).toBe(true);
 
     const s3 = await cli(['sync', '--cwd', dir], dir);
-    expect(s3.status, s3.stderr).toBe(0);
+    expect(s3.status, said(s3)).toBe(0);
     await install(pm, dir, 'install after sync (upgrade)');
     // pnpm could not install the upgrade while the stale patch was wired: sync again on the new versions.
     const s4 = await cli(['sync', '--cwd', dir], dir);
@@ -221,13 +233,14 @@ describe('npm: a nested copy', () => {
       version: '1.0.0',
       private: true,
       dependencies: { '@clerk/clerk-js': CLERK_JS.fixed, '@clerk/expo': EXPO.patched },
+      devDependencies: tarballDependency(tarball),
       overrides: { '@clerk/expo': { '@clerk/clerk-js': CLERK_JS.patched } },
     });
     await install(pm, dir, 'first install (nested)');
     const nested = findInstalled(dir, TARGET_PACKAGES).find((c) => c.relPath === 'node_modules/@clerk/expo/node_modules/@clerk/clerk-js');
     expect(nested?.version).toBe(CLERK_JS.patched);
     const s = await cli(['sync', '--cwd', dir], dir);
-    expect(s.status, s.stderr).toBe(0);
+    expect(s.status, said(s)).toBe(0);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+expo++@clerk+clerk-js+${CLERK_JS.patched}.patch`))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+clerk-js+${CLERK_JS.fixed}.patch`))).toBe(false);
     await install(pm, dir, 'install after sync (nested)');

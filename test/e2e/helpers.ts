@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,7 @@ export interface RunResult {
 }
 
 /** Runs a command without blocking the test worker's event loop (vitest's RPC must keep ticking). */
-export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunResult> {
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv(), hangGuardMs = 600_000): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +45,7 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), hangGuardMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -57,16 +57,15 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
   });
 }
 
-const runSync = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 600_000 });
-
-export function ensureTools(): Tools {
+/** Installs the package managers once (an async child process: the worker's event loop keeps ticking). */
+export async function ensureTools(): Promise<Tools> {
   const nm = path.join(TOOLS_DIR, 'node_modules');
   const have = () => fs.existsSync(path.join(nm, 'pnpm', 'package.json')) && fs.existsSync(path.join(nm, '@yarnpkg', 'cli-dist', 'package.json')) && fs.existsSync(path.join(nm, 'yarn', 'package.json')) && fs.existsSync(path.join(nm, 'bun', 'package.json'));
   if (!have()) {
     fs.mkdirSync(TOOLS_DIR, { recursive: true });
     if (!fs.existsSync(path.join(TOOLS_DIR, 'package.json'))) fs.writeFileSync(path.join(TOOLS_DIR, 'package.json'), '{"private":true}\n');
     const t0 = performance.now();
-    const r = runSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', ...TOOL_SPECS], TOOLS_DIR);
+    const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', ...TOOL_SPECS], TOOLS_DIR);
     process.stderr.write(`e2e: installed ${TOOL_SPECS.join(', ')} into ${TOOLS_DIR} in ${Math.round(performance.now() - t0)} ms\n`);
     if (r.status !== 0) throw new Error(`could not install the package managers for the e2e suite:\n${r.stderr}`);
   }
@@ -82,7 +81,7 @@ export function ensureTools(): Tools {
   candidates.sort((a, b) => a.length - b.length);
   for (const c of candidates) {
     const bin = path.join(oven, c, 'bin', os.platform() === 'win32' ? 'bun.exe' : 'bun');
-    if (fs.existsSync(bin) && runSync(bin, ['--version'], TOOLS_DIR).status === 0) {
+    if (fs.existsSync(bin) && (await run(bin, ['--version'], TOOLS_DIR)).status === 0) {
       tools.bun = [bin];
       break;
     }
@@ -91,10 +90,54 @@ export function ensureTools(): Tools {
   return tools;
 }
 
-export const CLI = path.join(ROOT, 'bin', 'clerk-expo-patches.mjs');
+/**
+ * The product as users get it: `npm pack` of this repository (prepack build included), once per
+ * e2e run (test/e2e/global-setup.ts). The file name carries the tarball's sha1 so no package
+ * manager's cache can serve an older pack of the same version.
+ */
+export interface Packed {
+  tarball: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+}
 
-/** Runs the clerk-expo-patches CLI as a user would. */
-export const cli = (args: string[], cwd: string) => run(process.execPath, [CLI, ...args], cwd);
+export async function packThisRepository(dest: string): Promise<Packed> {
+  const r = await run('npm', ['pack', '--json', '--pack-destination', dest], ROOT);
+  if (r.status !== 0) throw new Error(`npm pack failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{ filename: string; shasum: string; size: number; unpackedSize: number; entryCount: number }>;
+  if (!info) throw new Error(`npm pack printed no file:\n${r.stdout}`);
+  const tarball = path.join(dest, info.filename.replace(/\.tgz$/, `-${info.shasum.slice(0, 12)}.tgz`));
+  fs.renameSync(path.join(dest, info.filename), tarball);
+  return { tarball, size: info.size, unpackedSize: info.unpackedSize, entryCount: info.entryCount };
+}
+
+/** The devDependency that installs the packed tarball into an app, as `npm i -D ./clerk-expo-patches-x.tgz` would. */
+export const tarballDependency = (tarball: string): Record<string, string> => ({ 'clerk-expo-patches': `file:${tarball}` });
+
+/** The CLI the app installed: node_modules/.bin/clerk-expo-patches, run in the app as a user would. */
+export function appBin(appDir: string, name = 'clerk-expo-patches'): string {
+  const bin = path.join(appDir, 'node_modules', '.bin', name);
+  if (!fs.existsSync(bin)) throw new Error(`${bin} does not exist: the app's install did not link the packed clerk-expo-patches`);
+  return bin;
+}
+
+/** Runs the app's own clerk-expo-patches (never this repository's path). */
+export const cli = (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => run(appBin(cwd), args, cwd, env);
+
+/**
+ * Runs the app's installed config plugin the way Expo loads it (`clerk-expo-patches/app.plugin.js`
+ * resolved from the app through the package's exports map, then require()d) on a minimal config.
+ * Exit 0 and no output when all is well; a ConfigError and exit 1 otherwise.
+ */
+export function runConfigPlugin(appDir: string): Promise<RunResult> {
+  const script = [
+    "const p = require(require.resolve('clerk-expo-patches/app.plugin.js', { paths: [process.cwd()] }));",
+    "try { p({ name: 'app', slug: 'app', _internal: { projectRoot: process.cwd() } }); }",
+    'catch (e) { console.error(`${e.name}: ${e.message}`); process.exitCode = 1; }',
+  ].join('\n');
+  return run(process.execPath, ['-e', script], appDir);
+}
 
 export function tempApp(pm: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cep-e2e-${pm}-`));
