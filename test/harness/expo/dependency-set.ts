@@ -110,7 +110,7 @@ function maxSatisfying(versions: { version: string }[], range: string, what: str
 }
 
 function npmInstall(cwd: string, expoVersion: string): Promise<void> {
-  const args = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps', '--no-update-notifier', '--loglevel=error', `--cache=${path.join(config().cacheDir, 'npm')}`, `--registry=${config().registry}`];
+  const args = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps', '--no-update-notifier', '--prefer-offline', '--loglevel=error', `--cache=${path.join(config().cacheDir, 'npm')}`, `--registry=${config().registry}`];
   return new Promise((resolve, reject) => {
     const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_package_lock: 'true' } });
     let output = '';

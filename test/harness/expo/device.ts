@@ -56,6 +56,8 @@ export interface DeviceOptions {
   bridge?: Bridge;
   /** iOS configure() semantics when the scenario does not fix them (pristine Swift: 'return-early'). */
   configure?: 'return-early' | 'wait-for-session';
+  /** iOS syncTokenState() keeps the cached client on a first token hand-over (Fix C, and versions without the wipe). Default true. */
+  keepCacheOnFirstLaunch?: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi, o
   const store = new InMemorySecureStore(scenario.js.secureStore);
   if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.clientJwt);
   const bridge = scenario.native ? (options.bridge ?? 'session') : 'none';
-  const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null }, bridge, scenario.native?.configure ?? options.configure);
+  const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null }, bridge, scenario.native?.configure ?? options.configure, options.keepCacheOnFirstLaunch ?? true);
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
   return { timeline, scenario, fapi, native, store, initialSessionId: created?.session.id ?? null };

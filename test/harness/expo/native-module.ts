@@ -84,10 +84,12 @@ export class SimulatedClerkExpo {
     readonly bridge: Bridge = 'session',
     /** iOS configure() semantics: pristine Swift returns early; Fix B (and 3.4.4+) waits. */
     private readonly configureMode: 'return-early' | 'wait-for-session' = scenario.native?.configure ?? 'return-early',
+    /** iOS syncTokenState() on a first hand-over (no prior device token): false = pristine 3.1.6–3.4.3 wipes the cached client. */
+    private readonly keepCacheOnFirstLaunch: boolean = true,
   ) {
     const n = scenario.native;
     this.configured = n?.configured ?? false;
-    this.deviceToken = n?.signedIn ? device.token : null;
+    this.deviceToken = n?.signedIn && !n.cachedClientWithoutDeviceToken ? device.token : null;
     this.held = n?.signedIn && device.sessionId ? { id: device.sessionId, visibleAt: n.configured ? 0 : Number.POSITIVE_INFINITY } : null;
   }
 
@@ -113,11 +115,21 @@ export class SimulatedClerkExpo {
 
   configure = async (publishableKey: string, bearerToken: string | null): Promise<void> => {
     this.record({ method: 'configure', at: this.clock, args: [publishableKey, bearerToken] });
+    const previousToken = this.deviceToken;
     if (bearerToken) this.deviceToken = bearerToken;
+    // Another client's token replaces the native one: the session of the previous client is not this client's.
+    if (bearerToken && previousToken && bearerToken !== previousToken) this.held = null;
     if (this.configured) return; // refreshClient() / Clerk.configure no-op: the held session stays as it is
     this.configured = true;
     this.sinceConfigure = 0;
-    if (this.held && !Number.isFinite(this.held.visibleAt)) this.held.visibleAt = this.clock + (this.scenario.native?.sessionRestoredAtMs ?? 0);
+    if (this.held && !Number.isFinite(this.held.visibleAt)) {
+      const restoreAt = this.clock + (this.scenario.native?.sessionRestoredAtMs ?? 0);
+      if (this.scenario.native?.cachedClientWithoutDeviceToken && this.scenario.platform === 'ios') {
+        // syncTokenState(): a changed token wipes the cached client; pristine 3.1.6–3.4.3 also when there was none.
+        const wiped = !!bearerToken && (previousToken === null ? !this.keepCacheOnFirstLaunch : previousToken !== bearerToken);
+        this.held.visibleAt = wiped ? restoreAt : this.clock;
+      } else this.held.visibleAt = restoreAt;
+    }
     const waitForever = this.scenario.platform === 'android' || this.bridge === 'device-token' || this.configureMode === 'wait-for-session';
     // waitForLoadedSession(): poll in 100 ms steps until the session is there (or give up, iOS pristine).
     for (let step = 0; !this.sessionId && this.held && (waitForever || step < IOS_CONFIGURE_WAIT_STEPS); step++) this.clock += POLL_MS;
@@ -167,7 +179,10 @@ export class SimulatedClerkExpo {
     this.record({ method: 'syncClientStateFromJs', at: this.clock, args: [deviceToken, sourceId, didChangeClient, didChangeDeviceToken] });
     if (!this.configured) return;
     const token = deviceToken?.trim();
-    if (didChangeDeviceToken && token && token !== this.deviceToken) this.deviceToken = token;
+    if (didChangeDeviceToken && token && token !== this.deviceToken) {
+      if (this.deviceToken) this.held = null; // another client's token: the previous client's session is not its
+      this.deviceToken = token;
+    }
     if (didChangeClient || didChangeDeviceToken) this.refreshFromServer();
   };
 

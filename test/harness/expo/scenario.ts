@@ -11,6 +11,12 @@ export interface NativeScenario {
   description: string;
   /** What the user experiences, in their words (the matrix prints it). */
   user?: string;
+  /** Short column title (matrix). */
+  title?: string;
+  /** The fix letter this scenario exercises, if any (matrix). */
+  fix?: string;
+  /** "kept" also requires the native side to hold the session the JS bootstrap saw (native screens). */
+  nativeMustAgree?: boolean;
   platform: 'ios' | 'android';
   /** The device holds a signed-in client when the app starts (default: native.signedIn). */
   signedIn?: boolean;
@@ -34,6 +40,13 @@ export interface NativeScenario {
      * previous one, so outcomes never depend on wall-clock timing.
      */
     sessionRestoredAtMs: number;
+    /**
+     * The keychain holds the native SDK's cached client (with the session) but no device token
+     * (a first launch that hands the JS client token to native). configure(pk, token) keeps that
+     * cache (session visible at once) or wipes it (visible only at sessionRestoredAtMs, when the
+     * server answers): pristine 3.1.6–3.4.3 Swift wipes it; Fix C and other versions keep it.
+     */
+    cachedClientWithoutDeviceToken?: boolean;
   };
   js: {
     /** What expo-secure-store holds under __clerk_client_jwt when JS starts. */
