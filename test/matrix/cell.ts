@@ -28,8 +28,8 @@ export async function runCell(spec: CellSpec): Promise<CellOutcome> {
   const bridge = bridgeFor(spec.version);
   if (scenario.native && bridge === 'none') return { ...spec, result: '—' };
   if (scenario.native && !MODELLED.includes(bridge)) return { ...spec, result: 'not modelled' };
-  const guard = loopbackOnly();
   const fapi = await startDeviceFapi();
+  const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
   try {
     const dist = await expoDist(spec.version, spec.variant);
     const outcome = await runLoadedScenario(fapi, scenario, dist, deviceOptions(spec.version, dist.variant));

@@ -7,8 +7,8 @@ import { deviceOptions } from './device-config.ts';
 
 /** Maintainer aid: prints the full timeline of one matrix cell (`node --import tsx test/matrix/debug-cell.ts <version> <variant> <scenario>`). */
 const [version, variant, name] = process.argv.slice(2) as [string, Variant, string];
-const guard = loopbackOnly();
 const fapi = await startDeviceFapi();
+const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
 try {
   const dist = await expoDist(version, variant);
   const opts = deviceOptions(version, dist.variant);
