@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   const store = readStore();
   // Dependency closures first (npm, one at a time: they share npm's cache).
   for (const [i, v] of versions.entries()) {
+    if (i === 0) process.stderr.write(`installing or reusing ${versions.length} dependency set(s)\n`);
     const t = Date.now();
     const set = await dependencySet(v);
     store.versions[v] = { clerkJs: set.resolved['@clerk/clerk-js'] ?? '?', clerkReact: set.resolved['@clerk/react'] ?? '?', react: set.resolved.react ?? '?' };
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
       const item = items[next++]!;
       await runWorker(item, (o) => {
         outcomes.push(o);
+        // Saved as each cell arrives: an interrupted run keeps what it measured.
+        store.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
+        writeStore(store);
         const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
         process.stderr.write(`[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`);
       });
@@ -93,7 +97,6 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
 
-  for (const o of outcomes) store.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
   writeStore(store);
   const changed = writeMatrixDoc(store);
   process.stderr.write(`${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${changed ? 'updated' : 'unchanged'}\n`);
