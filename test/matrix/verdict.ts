@@ -7,7 +7,8 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
  * - `lost`: signed out without asking (or the session ended on the server) although nothing
  *   should have ended it;
  * - `signed out`: signed out as expected (the user signed out, or the server ended the session);
- * - `stuck`: still signed in although the user signed out or the server ended the session;
+ * - `stuck`: still signed in (in JS, or on the native screens) although the user signed out or
+ *   the server ended the session;
  * - `—`: not applicable (a native scenario on a version without the native module);
  * - `not modelled`: the harness does not model this version's native side for this scenario;
  * - `error`: the run failed (the message is in --json output).
@@ -21,7 +22,9 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
   if ((scenario.expect ?? 'signed-in') === 'signed-out') {
     // Lost before the user could act (e.g. a reload already signed them out) is still a loss.
     if (!o.wasSignedInInJs) return 'lost';
-    return !jsSignedIn && !serverActive ? 'signed out' : 'stuck';
+    // With the native module, its screens must be signed out too.
+    const nativeSignedOut = !scenario.native || o.nativeSessionId === null;
+    return !jsSignedIn && !serverActive && nativeSignedOut ? 'signed out' : 'stuck';
   }
   const kept = jsSignedIn && o.finalAuth.sessionId === initial && serverActive && o.storedClientJwt !== null && (!scenario.nativeMustAgree || nativeAgrees(o));
   return kept ? 'kept' : 'lost';

@@ -54,7 +54,7 @@ export interface NativeCall {
   args: unknown[];
   /** For signOut: the session the native side ended at the Frontend API, if any. */
   endedSession?: string | null;
-  /** For getSession: the session id it answered (null: none). */
+  /** For getSession: the session id it answered; for getClientToken: the token (null: none). */
   result?: string | null;
 }
 
@@ -119,7 +119,7 @@ export class SimulatedClerkExpo {
     if (bearerToken) this.deviceToken = bearerToken;
     // Another client's token replaces the native one: the session of the previous client is not this client's.
     if (bearerToken && previousToken && bearerToken !== previousToken) this.held = null;
-    if (this.configured) return; // refreshClient() / Clerk.configure no-op: the held session stays as it is
+    if (this.configured) return this.refreshFromServer(); // already configured: refreshClient(), nothing else
     this.configured = true;
     this.sinceConfigure = 0;
     if (this.held && !Number.isFinite(this.held.visibleAt)) {
@@ -144,8 +144,8 @@ export class SimulatedClerkExpo {
   };
 
   getClientToken = async (): Promise<string | null> => {
-    this.record({ method: 'getClientToken', at: this.clock, args: [] });
-    return this.deviceToken;
+    this.record({ method: 'getClientToken', at: this.clock, args: [], result: this.configured ? this.deviceToken : null });
+    return this.configured ? this.deviceToken : null;
   };
 
   signOut = async (): Promise<void> => {

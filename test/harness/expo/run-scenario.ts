@@ -1,3 +1,4 @@
+import semver from 'semver';
 import type { FapiSession } from '../fapi/server.ts';
 import type { DeviceFapi } from './backend.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
@@ -42,7 +43,7 @@ export async function runScenario(fapi: DeviceFapi, name: string, version: strin
 }
 
 /** Settled: JS has loaded and the native bootstrap of the device's bridge generation has finished. */
-async function settle(app: RunningApp, device: Device): Promise<void> {
+async function settle(app: RunningApp, device: Device, version: string): Promise<void> {
   const loadedAt = () => device.timeline.findIndex(isLoadedAuth);
   await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
   const native = device.native;
@@ -52,11 +53,13 @@ async function settle(app: RunningApp, device: Device): Promise<void> {
     case 'session':
       // The native bootstrap has asked the native side for its session (after JS loaded).
       await app.until(() => native.callsOf('getSession').length > 0, 'the native bootstrap calling getSession()');
-      await app.until(() => !app.auth.isSignedIn || device.timeline.slice(loadedAt()).some((e) => e.kind === 'native' && e.call.method === 'getSession'), 'a native session check after JS loaded');
+      // 3.1.6+ (NativeSessionSync) checks again once JS has loaded; 3.1.2–3.1.5 only at bootstrap.
+      if (semver.gte(version, '3.1.6')) await app.until(() => !app.auth.isSignedIn || device.timeline.slice(loadedAt()).some((e) => e.kind === 'native' && e.call.method === 'getSession'), 'a native session check after JS loaded');
       break;
     case 'client-token':
       // configure(), then syncNativeClientToJs: getClientToken() polls, a reload of the client.
-      await app.until(() => native.callsOf('configure').length > 0 && app.reloads.settled >= 1, 'the native bootstrap (configure, getClientToken, client reload)');
+      // It polls up to 30 times for a token, then saves (or clears) it and reloads the client.
+      await app.until(() => native.callsOf('configure').length > 0 && native.callsOf('getClientToken').some((c, i, all) => c.result !== null || all.length >= 30), 'the native bootstrap (configure, getClientToken)');
       break;
     case 'device-token':
       // configure(), then the bootstrap compares the JS and native device tokens (getClientToken).
@@ -77,7 +80,7 @@ export async function runLoadedScenario(fapi: DeviceFapi, scenario: NativeScenar
   let app = await launch(device, dist);
   let wasSignedInInJs = false;
   try {
-    await settle(app, device);
+    await settle(app, device, dist.version);
     wasSignedInInJs = app.history.some((h) => h.isLoaded && h.isSignedIn === true);
     for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist, fapi);
     if (scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist, fapi);
@@ -110,7 +113,8 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
       const loadedAt = device.timeline.length;
       await app.act(() => app.clerk().signOut());
       await app.until(() => app.auth.isSignedIn === false, 'JS signing out');
-      if (device.native.bridge === 'session') await app.until(() => device.native.callsOf('signOut').some((c) => device.timeline.findIndex((e) => e.kind === 'native' && e.call === c) >= loadedAt), 'native signOut() after the JS sign-out');
+      // 3.1.6+ (NativeSessionSync) follows a JS sign-out with native signOut(); 3.1.2–3.1.5 never call it.
+      if (device.native.bridge === 'session' && semver.gte(dist.version, '3.1.6')) await app.until(() => device.native.callsOf('signOut').some((c) => device.timeline.findIndex((e) => e.kind === 'native' && e.call === c) >= loadedAt), 'native signOut() after the JS sign-out');
       await quiet(app, device);
       return app;
     }
@@ -150,7 +154,7 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
     case 'relaunch': {
       await app.unmount();
       const next = await launch(device, dist);
-      await settle(next, device);
+      await settle(next, device, dist.version);
       return next;
     }
   }
