@@ -14,7 +14,7 @@ import { writeMatrixDoc } from './render.ts';
  * `npm run matrix` — the session-loss matrix: every scenario (fixtures/matrix/) × every
  * @clerk/expo 3.x/4.x version the registry serves × {pristine, patched where a patch ships}.
  *
- *   npm run matrix [-- --versions 3.2.7,4.6.6] [--scenarios js-reload-signed-in,…] [--json] [--jobs N]
+ *   npm run matrix [-- --versions 3.2.7,4.6.6] [--scenarios js-reload-signed-in,…] [--json] [--jobs N] [--missing]
  *
  * Installs each version's dependency closure first (cached; offline once warm), then runs the
  * cells on worker processes (one per core, at most --jobs), printing a progress line per cell
@@ -30,10 +30,12 @@ interface Args {
   scenarios?: string[];
   json: boolean;
   jobs: number;
+  /** Only the cells docs/session-matrix.json does not have yet (or has as errors): resume an interrupted run. */
+  missing: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, jobs: Math.max(1, Math.min(os.availableParallelism(), 2)) };
+  const args: Args = { json: false, missing: false, jobs: Math.max(1, Math.min(os.availableParallelism(), 2)) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -44,8 +46,9 @@ function parseArgs(argv: string[]): Args {
     if (a === '--versions') args.versions = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--scenarios') args.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--json') args.json = true;
+    else if (a === '--missing') args.missing = true;
     else if (a === '--jobs') args.jobs = Math.max(1, Number(value()) || 1);
-    else throw new Error(`unknown option ${a} (known: --versions a,b --scenarios x,y --json --jobs N)`);
+    else throw new Error(`unknown option ${a} (known: --versions a,b --scenarios x,y --json --jobs N --missing)`);
   }
   return args;
 }
@@ -76,7 +79,8 @@ async function main(): Promise<void> {
   const items: CellSpec[][] = [];
   for (const version of versions) {
     for (const variant of hasShippedPatch(version) ? (['pristine', 'patched'] as const) : (['pristine'] as const)) {
-      items.push(scenarios.map((scenario) => ({ version, variant, scenario })));
+      const cells = scenarios.map((scenario) => ({ version, variant, scenario })).filter((c) => !args.missing || !store.cells[cellKey(c)] || store.cells[cellKey(c)]!.result === 'error');
+      if (cells.length > 0) items.push(cells);
     }
   }
   const total = items.reduce((n, i) => n + i.length, 0);
