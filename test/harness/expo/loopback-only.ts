@@ -12,11 +12,21 @@ export interface LoopbackGuard {
   restore(): void;
 }
 
-export function loopbackOnly(): LoopbackGuard {
+/**
+ * `hosts` maps a host name to a loopback origin, as the device's DNS would: an app that talks to
+ * the Frontend API host of its publishable key directly (no proxyUrl — @clerk/expo 3.0.1 does
+ * not pass one to clerk-js) reaches the fake there.
+ */
+export function loopbackOnly(hosts: Record<string, string> = {}): LoopbackGuard {
   const real = globalThis.fetch;
   const blocked: string[] = [];
   globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    let url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const mapped = hosts[url.hostname];
+    if (mapped) {
+      url = new URL(`${url.pathname}${url.search}`, mapped);
+      input = typeof input === 'string' || input instanceof URL ? url : new Request(url, input);
+    }
     if (!LOOPBACK.has(url.hostname)) {
       blocked.push(url.href);
       return Promise.reject(new TypeError(`network request to ${url.host} blocked by the test harness (loopback only)`));

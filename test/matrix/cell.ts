@@ -1,0 +1,43 @@
+import { startDeviceFapi } from '../harness/expo/backend.ts';
+import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
+import { loopbackOnly } from '../harness/expo/loopback-only.ts';
+import { bridgeFor, type Bridge } from '../harness/expo/native-module.ts';
+import { runLoadedScenario } from '../harness/expo/run-scenario.ts';
+import { loadMatrixScenario } from './scenarios.ts';
+import { deviceOptions } from './device-config.ts';
+import { verdict, type CellResult } from './verdict.ts';
+
+/** One cell of the session-loss matrix: a scenario on one @clerk/expo version, pristine or patched. */
+export interface CellSpec {
+  version: string;
+  variant: Variant;
+  scenario: string;
+}
+export interface CellOutcome extends CellSpec {
+  result: CellResult;
+  /** For `error`: the message. */
+  error?: string;
+}
+
+/** Native bridge generations whose native side the harness models (native-module.ts). */
+const MODELLED: readonly Bridge[] = ['session', 'client-token', 'device-token'];
+
+/** Runs one cell on a fresh fake Frontend API and device; never throws (a failure is an `error` cell). */
+export async function runCell(spec: CellSpec): Promise<CellOutcome> {
+  const scenario = loadMatrixScenario(spec.scenario);
+  const bridge = bridgeFor(spec.version);
+  if (scenario.native && bridge === 'none') return { ...spec, result: '—' };
+  if (scenario.native && !MODELLED.includes(bridge)) return { ...spec, result: 'not modelled' };
+  const fapi = await startDeviceFapi();
+  const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
+  try {
+    const dist = await expoDist(spec.version, spec.variant);
+    const outcome = await runLoadedScenario(fapi, scenario, dist, deviceOptions(spec.version, dist.variant));
+    return { ...spec, result: verdict(scenario, outcome) };
+  } catch (err) {
+    return { ...spec, result: 'error', error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
+  } finally {
+    guard.restore();
+    await fapi.close();
+  }
+}

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { MANIFEST } from '../../scripts/infra/paths.ts';
+import { loadMatrixScenario, matrixScenarioNames } from './scenarios.ts';
+import { cellKey, readStore } from './store.ts';
+
+/**
+ * What the README claims agrees with the committed matrix: for every shipped @clerk/expo patch
+ * and every fix it carries, each scenario exercising that fix ends as the user expects with the
+ * patch (`kept`, or `signed out` for a sign-out), where the matrix has that cell.
+ */
+const README = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+/** Fix letter → id, as the README's fix table states them ("| **D** [`native-signout-after-load`]"). */
+const letters = new Map([...README.matchAll(/^\| \*\*([A-Z])\*\* \[`([a-z0-9-]+)`\]/gm)].map((m) => [m[2]!, m[1]!]));
+const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { patches: { package: string; version: string; fixes: string[] }[] };
+const store = readStore();
+
+it('every patched cell of a fix the patch carries is kept', () => {
+  const checked: string[] = [];
+  for (const p of manifest.patches.filter((x) => x.package === '@clerk/expo')) {
+    for (const id of p.fixes) {
+      const letter = letters.get(id);
+      expect(letter, `README names no letter for ${id}`).toBeDefined();
+      for (const scenario of matrixScenarioNames().filter((n) => loadMatrixScenario(n).fix === letter)) {
+        const cell = store.cells[cellKey({ version: p.version, variant: 'patched', scenario })];
+        if (!cell) continue;
+        const want = (loadMatrixScenario(scenario).expect ?? 'signed-in') === 'signed-in' ? 'kept' : 'signed out';
+        expect(cell.result, `${p.version} patched ${scenario}`).toBe(want);
+        checked.push(`${p.version} ${scenario}`);
+      }
+    }
+  }
+  expect(checked.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import semver from 'semver';
+import { listVersions } from '../../scripts/produce/npm-registry.ts';
+import { hasShippedPatch } from '../harness/expo/expo-dist.ts';
+import { dependencySet } from '../harness/expo/dependency-set.ts';
+import type { CellOutcome, CellSpec } from './cell.ts';
+import { matrixScenarioNames } from './scenarios.ts';
+import { cellKey, readStore, writeStore } from './store.ts';
+import { writeMatrixDoc } from './render.ts';
+
+/**
+ * `npm run matrix` — the session-loss matrix: every scenario (fixtures/matrix/) × every
+ * @clerk/expo 3.x/4.x version the registry serves × {pristine, patched where a patch ships}.
+ *
+ *   npm run matrix [-- --versions 3.2.7,4.6.6] [--scenarios js-reload-signed-in,…] [--json] [--jobs N] [--missing]
+ *
+ * Installs each version's dependency closure first (cached; offline once warm), then runs the
+ * cells on worker processes (one per core, at most --jobs), printing a progress line per cell
+ * on stderr. Results merge into docs/session-matrix.json (cells of a narrowed run replace only
+ * those cells) and docs/session-matrix.md is rewritten between its markers; a rerun with no
+ * change rewrites no byte. --json prints the cells of this run on stdout.
+ */
+const WORKER = path.resolve(import.meta.dirname, 'worker.ts');
+const RANGE = '>=3.0.0 <5.0.0';
+
+interface Args {
+  versions?: string[];
+  scenarios?: string[];
+  json: boolean;
+  jobs: number;
+  /** Only the cells docs/session-matrix.json does not have yet (or has as errors): resume an interrupted run. */
+  missing: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, missing: false, jobs: Math.max(1, Math.min(os.availableParallelism(), 2)) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (!v) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--versions') args.versions = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--scenarios') args.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--json') args.json = true;
+    else if (a === '--missing') args.missing = true;
+    else if (a === '--jobs') args.jobs = Math.max(1, Number(value()) || 1);
+    else throw new Error(`unknown option ${a} (known: --versions a,b --scenarios x,y --json --jobs N --missing)`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const served = (await listVersions('@clerk/expo')).map((v) => v.version).filter((v) => semver.satisfies(v, RANGE));
+  const versions = args.versions ?? served;
+  const unknown = versions.filter((v) => !served.includes(v));
+  if (unknown.length > 0) throw new Error(`not a served @clerk/expo 3.x/4.x version: ${unknown.join(', ')}`);
+  const allScenarios = matrixScenarioNames();
+  const scenarios = args.scenarios ?? allScenarios;
+  const unknownScenarios = scenarios.filter((s) => !allScenarios.includes(s));
+  if (unknownScenarios.length > 0) throw new Error(`unknown scenario(s): ${unknownScenarios.join(', ')} (known: ${allScenarios.join(', ')})`);
+
+  const started = Date.now();
+  const store = readStore();
+  // Dependency closures first (npm, one at a time: they share npm's cache).
+  for (const [i, v] of versions.entries()) {
+    if (i === 0) process.stderr.write(`installing or reusing ${versions.length} dependency set(s)\n`);
+    const t = Date.now();
+    const set = await dependencySet(v);
+    store.versions[v] = { clerkJs: set.resolved['@clerk/clerk-js'] ?? '?', clerkReact: set.resolved['@clerk/react'] ?? '?', react: set.resolved.react ?? '?' };
+    process.stderr.write(`deps [${i + 1}/${versions.length}] @clerk/expo ${v}: clerk-js ${store.versions[v]!.clerkJs} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+  }
+
+  // Work items: one per (version, variant), each running the requested scenarios in order.
+  const items: CellSpec[][] = [];
+  for (const version of versions) {
+    for (const variant of hasShippedPatch(version) ? (['pristine', 'patched'] as const) : (['pristine'] as const)) {
+      const cells = scenarios.map((scenario) => ({ version, variant, scenario })).filter((c) => !args.missing || !store.cells[cellKey(c)] || store.cells[cellKey(c)]!.result === 'error');
+      if (cells.length > 0) items.push(cells);
+    }
+  }
+  const total = items.reduce((n, i) => n + i.length, 0);
+  const outcomes: CellOutcome[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await runWorker(item, (o) => {
+        outcomes.push(o);
+        // Saved as each cell arrives: an interrupted run keeps what it measured.
+        store.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
+        writeStore(store);
+        const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
+        process.stderr.write(`[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
+
+  writeStore(store);
+  const changed = writeMatrixDoc(store);
+  process.stderr.write(`${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${changed ? 'updated' : 'unchanged'}\n`);
+  if (args.json) process.stdout.write(JSON.stringify(outcomes.map(({ version, variant, scenario, result, error }) => ({ version, variant, scenario, result, ...(error ? { error } : {}) })).sort(byCell), null, 2) + '\n');
+  if (outcomes.some((o) => o.result === 'error')) process.exitCode = 1;
+}
+
+const byCell = (a: CellSpec, b: CellSpec) => semver.compare(a.version, b.version) || a.variant.localeCompare(b.variant) || a.scenario.localeCompare(b.scenario);
+
+/** Runs one worker process over `cells`; reports each outcome as it arrives. A crashed worker turns its missing cells into `error`. */
+function runWorker(cells: CellSpec[], onCell: (o: CellOutcome) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(cells)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const seen = new Set<string>();
+    let buffer = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith('@@cell ')) continue;
+        const o = JSON.parse(line.slice('@@cell '.length)) as CellOutcome;
+        seen.add(cellKey(o));
+        onCell(o);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
+    child.on('close', (code) => {
+      for (const c of cells) if (!seen.has(cellKey(c))) onCell({ ...c, result: 'error', error: `worker exited (${code}) before this cell: ${stderr.trim().split('\n').slice(-2).join(' ')}` });
+      resolve();
+    });
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`matrix: ${(err as Error).message}\n`);
+  process.exit(2);
+});

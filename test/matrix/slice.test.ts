@@ -1,0 +1,41 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dependencySet } from '../harness/expo/dependency-set.ts';
+import { hasShippedPatch } from '../harness/expo/expo-dist.ts';
+import { bridgeFor } from '../harness/expo/native-module.ts';
+import { runCell } from './cell.ts';
+import { matrixScenarioNames } from './scenarios.ts';
+import { cellKey, readStore } from './store.ts';
+
+/**
+ * The CI slice of the session-loss matrix: one @clerk/expo version per native bridge generation,
+ * every scenario, pristine and patched. Each cell must equal the committed
+ * docs/session-matrix.json: a behaviour change (ours or the registry's) fails here, and
+ * `npm run matrix` regenerates the table. The full matrix is the maintainer's command.
+ */
+const SLICE = ['3.0.1', '3.2.7', '3.4.3', '4.6.6'];
+const store = readStore();
+
+beforeAll(async () => {
+  for (const v of SLICE) await dependencySet(v);
+});
+
+it('covers every bridge generation', () => {
+  expect(new Set(SLICE.map(bridgeFor))).toEqual(new Set(['none', 'session', 'client-token', 'device-token']));
+});
+
+for (const version of SLICE) {
+  describe(`@clerk/expo ${version} (${bridgeFor(version)})`, () => {
+    for (const variant of hasShippedPatch(version) ? (['pristine', 'patched'] as const) : (['pristine'] as const)) {
+      for (const scenario of matrixScenarioNames()) {
+        it(`${variant} ${scenario}`, async () => {
+          const cell = { version, variant, scenario };
+          const expected = store.cells[cellKey(cell)];
+          expect(expected, `docs/session-matrix.json has no cell "${cellKey(cell)}": run npm run matrix`).toBeDefined();
+          const outcome = await runCell(cell);
+          expect(outcome.error).toBeUndefined();
+          expect(outcome.result).toBe(expected!.result);
+        });
+      }
+    }
+  });
+}

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import type { CellSpec } from './cell.ts';
+import type { CellResult } from './verdict.ts';
+
+/**
+ * The matrix's data, docs/session-matrix.json (committed; docs/session-matrix.md is rendered
+ * from it): per version the dependency versions it ran on, per cell its result. A narrowed run
+ * replaces only its own cells. Written with a fixed key order, so an unchanged run writes the
+ * same bytes.
+ */
+export interface MatrixStore {
+  versions: Record<string, { clerkJs: string; clerkReact: string; react: string }>;
+  cells: Record<string, { result: CellResult; error?: string }>;
+}
+
+export const DOCS = path.resolve(import.meta.dirname, '../../docs');
+export const STORE_FILE = path.join(DOCS, 'session-matrix.json');
+
+export const cellKey = (c: CellSpec): string => `${c.version} ${c.variant} ${c.scenario}`;
+
+export function readStore(file = STORE_FILE): MatrixStore {
+  if (!fs.existsSync(file)) return { versions: {}, cells: {} };
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as MatrixStore;
+}
+
+const byVersionKey = (a: string, b: string) => {
+  const [va, ...ra] = a.split(' ');
+  const [vb, ...rb] = b.split(' ');
+  return semver.compare(va!, vb!) || (ra.join(' ') < rb.join(' ') ? -1 : ra.join(' ') > rb.join(' ') ? 1 : 0);
+};
+
+export function serialiseStore(store: MatrixStore): string {
+  const versions = Object.fromEntries(Object.keys(store.versions).sort(byVersionKey).map((v) => [v, store.versions[v]]));
+  const cells = Object.fromEntries(Object.keys(store.cells).sort(byVersionKey).map((k) => [k, store.cells[k]]));
+  return JSON.stringify({ versions, cells }, null, 2) + '\n';
+}
+
+/** Writes the store when its bytes change; true when it did. */
+export function writeStore(store: MatrixStore, file = STORE_FILE): boolean {
+  const text = serialiseStore(store);
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return true;
+}

@@ -1,0 +1,38 @@
+import type { Outcome } from '../harness/expo/run-scenario.ts';
+import type { NativeScenario } from '../harness/expo/scenario.ts';
+
+/**
+ * One matrix cell, as a user would put it:
+ * - `kept`: still signed in (same session, active on the server, the client token still stored);
+ * - `lost`: signed out without asking (or the session ended on the server) although nothing
+ *   should have ended it;
+ * - `signed out`: signed out as expected (the user signed out, or the server ended the session);
+ * - `stuck`: still signed in (in JS, or on the native screens) although the user signed out or
+ *   the server ended the session;
+ * - `—`: not applicable (a native scenario on a version without the native module);
+ * - `not modelled`: the harness does not model this version's native side for this scenario;
+ * - `error`: the run failed (the message is in --json output).
+ */
+export type CellResult = 'kept' | 'lost' | 'signed out' | 'stuck' | '—' | 'not modelled' | 'error';
+
+export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
+  const initial = o.device.initialSessionId;
+  const serverActive = o.serverSession?.status === 'active';
+  const jsSignedIn = o.finalAuth.isLoaded && o.finalAuth.isSignedIn === true;
+  if ((scenario.expect ?? 'signed-in') === 'signed-out') {
+    // Lost before the user could act (e.g. a reload already signed them out) is still a loss.
+    if (!o.wasSignedInInJs) return 'lost';
+    // With the native module, its screens must be signed out too.
+    const nativeSignedOut = !scenario.native || o.nativeSessionId === null;
+    return !jsSignedIn && !serverActive && nativeSignedOut ? 'signed out' : 'stuck';
+  }
+  const kept = jsSignedIn && o.finalAuth.sessionId === initial && serverActive && o.storedClientJwt !== null && (!scenario.nativeMustAgree || nativeAgrees(o));
+  return kept ? 'kept' : 'lost';
+}
+
+/** The native side holds the session too (native screens show the user signed in). */
+function nativeAgrees(o: Outcome): boolean {
+  const initial = o.device.initialSessionId;
+  if (o.device.native.bridge === 'session') return o.getSessionCalls.some((c) => c.result === initial);
+  return o.nativeSessionId === initial;
+}
