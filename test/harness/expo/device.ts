@@ -7,6 +7,7 @@ import { SimulatedClerkExpo, type NativeCall } from './native-module.ts';
 import { reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
 import { InMemorySecureStore } from './secure-store.ts';
+import { SimulatedAppState } from './app-state.ts';
 
 /**
  * A simulated device: the native module and the keychain (secure store) outlive JS launches;
@@ -48,6 +49,8 @@ export interface Device {
   fapi: DeviceFapi;
   native: SimulatedClerkExpo;
   store: InMemorySecureStore;
+  /** React Native AppState: outlives JS launches, as the keychain does. */
+  appState: SimulatedAppState;
   /** The server-side session the device started with (null when signed out everywhere). */
   initialSessionId: string | null;
 }
@@ -56,12 +59,12 @@ export interface Device {
 export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi): Promise<Device> {
   const signedIn = scenario.native.signedIn;
   const created = signedIn ? await fapi.signIn('user_harness') : null;
-  const store = new InMemorySecureStore();
+  const store = new InMemorySecureStore(scenario.js.secureStore);
   if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.clientJwt);
   const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null });
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
-  return { timeline, scenario, fapi, native, store, initialSessionId: created?.session.id ?? null };
+  return { timeline, scenario, fapi, native, store, appState: new SimulatedAppState(scenario.js.appState), initialSessionId: created?.session.id ?? null };
 }
 
 export interface RunningApp {
@@ -89,7 +92,7 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
   g.window ??= globalThis;
   installIntercept();
   setStandIns({
-    'react-native': reactNativeStub(device.scenario.platform, device.native),
+    'react-native': { ...reactNativeStub(device.scenario.platform, device.native, device.scenario.nativeModule !== false), AppState: device.appState.module() },
     'expo-secure-store': device.store.module(),
     'expo-web-browser': { maybeCompleteAuthSession: () => ({ type: 'failed' }) },
     'expo-constants': { default: { expoConfig: {} } },

@@ -5,8 +5,8 @@ import type { SimulatedClerkExpo } from './native-module.ts';
  * Platform, TurboModuleRegistry / NativeModules (answering "ClerkExpo" with the simulated
  * native module) and NativeEventEmitter (wired to the module's onAuthStateChange events).
  */
-export function reactNativeStub(platform: 'ios' | 'android', native: SimulatedClerkExpo): Record<string, unknown> {
-  const modules: Record<string, unknown> = { ClerkExpo: native };
+export function reactNativeStub(platform: 'ios' | 'android', native: SimulatedClerkExpo, registerNative = true): Record<string, unknown> {
+  const modules: Record<string, unknown> = registerNative ? { ClerkExpo: native } : {};
   class NativeEventEmitter {
     constructor(private readonly module: SimulatedClerkExpo) {}
     addListener(event: string, listener: (e: unknown) => void): { remove(): void } {

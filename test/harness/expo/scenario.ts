@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AppStateStatus } from './app-state.ts';
+import type { SecureStoreFailures } from './secure-store.ts';
 
 /**
  * A device scenario (fixtures/native/<name>.json): the state of the native Clerk SDK and the
@@ -29,9 +31,18 @@ export interface NativeScenario {
      */
     sessionRestoredAtMs: number;
   };
+  /**
+   * false: the JS-only configuration (no native `ClerkExpo` module registered, as in apps that
+   * use no native components); the `native` fields then only say whether the user starts signed in.
+   */
+  nativeModule?: boolean;
   js: {
     /** What expo-secure-store holds under __clerk_client_jwt when JS starts. */
     tokenCache: 'device-client' | 'empty';
+    /** Read failures of the simulated expo-secure-store (secure-store.ts). */
+    secureStore?: SecureStoreFailures;
+    /** React Native AppState when the JS bundle starts (default 'active'; 'background' for a background launch). */
+    appState?: AppStateStatus;
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
