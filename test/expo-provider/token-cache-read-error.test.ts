@@ -95,6 +95,11 @@ function trace(r: Run): string[] {
   return r.requests.map((q) => `${q.method} ${q.path} → ${q.route} (${cred(q.authorization)})`);
 }
 
+/** HARNESS_TRACE=1 prints each scenario-1 run's request trace (pristine vs patched). */
+const printTrace = (label: string, r: Run) => {
+  if (process.env.HARNESS_TRACE === '1') process.stdout.write(`\n${label} (${r.variant}):\n  ${trace(r).join('\n  ')}\n  secure store: ${r.device.store.calls.map((c) => `${c.op}${c.op === 'get' ? `=${c.outcome === null ? 'null' : typeof c.outcome === 'object' ? c.outcome.error : c.outcome === r.storedAtStart ? 'stored' : 'other'}` : ''}`).join(', ')}\n  → ${JSON.stringify(r.auth)}; stored JWT ${r.storedAtEnd === r.storedAtStart ? 'unchanged' : 'replaced'}\n`);
+};
+
 const loaded = (app: RunningApp) => app.until(() => app.auth.isLoaded, 'JS Clerk loading');
 
 /** Scenario 1: a background launch with the keychain locked, then the user unlocks and opens the app. */
@@ -117,6 +122,7 @@ for (const version of VERSIONS) {
 
     it('1. locked keychain in a background launch, then unlock and foreground: pristine signs out for good', async () => {
       const r = await lockedBackgroundLaunch(version, 'pristine');
+      printTrace(`${version} scenario 1`, r);
       const t = trace(r).join('\n');
       expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: false });
       expect(r.deletes, 'the failed read deleted the stored JWT').toBeGreaterThan(0);
@@ -129,6 +135,7 @@ for (const version of VERSIONS) {
 
     it('1. locked keychain in a background launch, then unlock and foreground: patched ends signed in with the original JWT', async () => {
       const r = await lockedBackgroundLaunch(version, 'patched');
+      printTrace(`${version} scenario 1`, r);
       const t = trace(r).join('\n');
       expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: r.device.initialSessionId });
       expect(r.storedAtEnd).toBe(r.storedAtStart);
