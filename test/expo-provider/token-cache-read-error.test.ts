@@ -8,6 +8,7 @@ import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
 import type { NativeScenario } from '../harness/expo/scenario.ts';
 import type { SecureStoreFailures } from '../harness/expo/secure-store.ts';
 import type { AppStateStatus } from '../harness/expo/app-state.ts';
+import { dependencySet } from '../harness/expo/dependency-set.ts';
 import { loopbackOnly, type LoopbackGuard } from '../harness/expo/loopback-only.ts';
 
 /**
@@ -21,12 +22,14 @@ const FIX_F = 'token-cache-keeps-session-on-read-error';
 const KEY = '__clerk_client_jwt';
 const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { patches: { package: string; version: string; fixes: string[] }[] };
 const shipsFixF = (v: string) => manifest.patches.some((p) => p.package === '@clerk/expo' && p.version === v && p.fixes.includes(FIX_F));
-/** The versions run here: the harness's dependency set is @clerk/expo 3.2.7's (devDependencies). */
-const VERSIONS = ['3.2.7'];
+/** One version per token-cache build (tsup 3.0–3.3, rolldown 3.4, rolldown 3.5+), each on its own dependency closure. */
+const VERSIONS = ['3.2.7', '3.4.3', '4.6.6'];
 
 let fapi: FakeFapi;
 let guard: LoopbackGuard;
 beforeAll(async () => {
+  // Each version's own dependency closure (npm, cached by version; offline once warm).
+  for (const v of VERSIONS) await dependencySet(v);
   guard = loopbackOnly();
   fapi = await startDeviceFapi();
 });
@@ -46,8 +49,8 @@ function scenario(name: string, s: Setup): NativeScenario {
     name,
     description: name,
     platform: 'ios',
-    nativeModule: false,
-    native: { configured: false, signedIn: s.signedIn, configure: 'return-early', sessionRestoredAtMs: 0 },
+    signedIn: s.signedIn,
+    native: null,
     js: { tokenCache: s.signedIn ? 'device-client' : 'empty', secureStore: s.secureStore, appState: s.appState },
   };
 }
