@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST } from '../../scripts/infra/paths.ts';
 import type { FakeFapi, FapiRequest } from '../harness/fapi/server.ts';
 import { startDeviceFapi } from '../harness/expo/backend.ts';
-import { createDevice, launch, type AuthSnapshot, type Device, type RunningApp } from '../harness/expo/device.ts';
+import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from '../harness/expo/device.ts';
+import { bridgeFor } from '../harness/expo/native-module.ts';
+import { settle } from '../harness/expo/run-scenario.ts';
 import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
 import type { NativeScenario } from '../harness/expo/scenario.ts';
 import type { SecureStoreFailures } from '../harness/expo/secure-store.ts';
@@ -42,15 +44,18 @@ interface Setup {
   signedIn: boolean;
   secureStore?: SecureStoreFailures;
   appState?: AppStateStatus;
+  platform?: 'ios' | 'android';
+  /** The native side (default: none, the JS-only configuration). */
+  native?: NativeScenario['native'];
 }
 
 function scenario(name: string, s: Setup): NativeScenario {
   return {
     name,
     description: name,
-    platform: 'ios',
+    platform: s.platform ?? 'ios',
     signedIn: s.signedIn,
-    native: null,
+    native: s.native ?? null,
     js: { tokenCache: s.signedIn ? 'device-client' : 'empty', secureStore: s.secureStore, appState: s.appState },
   };
 }
@@ -69,8 +74,8 @@ interface Run {
   deletes: number;
 }
 
-async function run(version: string, variant: Variant, name: string, setup: Setup, steps: (app: RunningApp, device: Device) => Promise<void>): Promise<Run> {
-  const device = await createDevice(scenario(name, setup), fapi);
+async function run(version: string, variant: Variant, name: string, setup: Setup, steps: (app: RunningApp, device: Device) => Promise<void>, options: DeviceOptions = {}): Promise<Run> {
+  const device = await createDevice(scenario(name, setup), fapi, options);
   const storedAtStart = device.store.items.get(KEY) ?? null;
   const from = fapi.requests.length;
   const clients = fapi.clients.size;
@@ -204,6 +209,39 @@ for (const version of VERSIONS) {
         outcomes.push({ run: r, relaunch });
       }
       expect(shape(outcomes[1]!.run)).toEqual(shape(outcomes[0]!.run));
+    });
+  });
+}
+
+/**
+ * The same read failure with the native side of each version's bridge generation modelled
+ * (Android: the Keystore fails the first two reads on a cold start; the native SDK holds the same
+ * signed-in client). Whatever the native sync then does, the patched token cache must never send
+ * a request without the stored client JWT, never delete it, and end signed in.
+ */
+for (const version of VERSIONS) {
+  const bridge = bridgeFor(version);
+  describe(`@clerk/expo ${version} token cache with its native side (${bridge} bridge)`, () => {
+    // Pristine is judged once JS has loaded (the bug has happened by then; what the native sync
+    // makes of it afterwards differs per generation); patched once the native bootstrap settled.
+    const native = (variant: Variant) =>
+      run(version, variant, 'transient-read-failure-native', { signedIn: true, secureStore: { transientReads: 2 }, platform: 'android', native: { configured: false, signedIn: true, sessionRestoredAtMs: 0 } }, async (app, device) => (variant === 'pristine' ? loaded(app) : settle(app, device)), { bridge });
+
+    it('2n. pristine: the failed read deletes the stored JWT and a request leaves without credentials', async () => {
+      const r = await native('pristine');
+      const t = trace(r).join('\n');
+      expect(r.deletes).toBeGreaterThan(0);
+      expect(r.requests.some((q) => q.authorization === ''), t).toBe(true);
+    });
+
+    it('2n. patched: every request carries the stored JWT, nothing deletes it, signed in', async () => {
+      const r = await native('patched');
+      const t = trace(r).join('\n');
+      expect(r.deletes).toBe(0);
+      expect(r.requests.every((q) => q.authorization === r.storedAtStart), t).toBe(true);
+      expect(r.storedAtEnd).toBe(r.storedAtStart);
+      expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: r.device.initialSessionId });
+      expect(fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');
     });
   });
 }
