@@ -74,7 +74,14 @@ interface Run {
   deletes: number;
 }
 
-async function run(version: string, variant: Variant, name: string, setup: Setup, steps: (app: RunningApp, device: Device) => Promise<void>, options: DeviceOptions = {}): Promise<Run> {
+async function run(
+  version: string,
+  variant: Variant,
+  name: string,
+  setup: Setup,
+  steps: (app: RunningApp, device: Device) => Promise<void>,
+  options: DeviceOptions = {},
+): Promise<Run> {
   const device = await createDevice(scenario(name, setup), fapi, options);
   const storedAtStart = device.store.items.get(KEY) ?? null;
   const from = fapi.requests.length;
@@ -105,22 +112,31 @@ function trace(r: Run): string[] {
 
 /** HARNESS_TRACE=1 prints each scenario-1 run's request trace (pristine vs patched). */
 const printTrace = (label: string, r: Run) => {
-  if (process.env.HARNESS_TRACE === '1') process.stdout.write(`\n${label} (${r.variant}):\n  ${trace(r).join('\n  ')}\n  secure store: ${r.device.store.calls.map((c) => `${c.op}${c.op === 'get' ? `=${c.outcome === null ? 'null' : typeof c.outcome === 'object' ? c.outcome.error : c.outcome === r.storedAtStart ? 'stored' : 'other'}` : ''}`).join(', ')}\n  → ${JSON.stringify(r.auth)}; stored JWT ${r.storedAtEnd === r.storedAtStart ? 'unchanged' : 'replaced'}\n`);
+  if (process.env.HARNESS_TRACE === '1')
+    process.stdout.write(
+      `\n${label} (${r.variant}):\n  ${trace(r).join('\n  ')}\n  secure store: ${r.device.store.calls.map((c) => `${c.op}${c.op === 'get' ? `=${c.outcome === null ? 'null' : typeof c.outcome === 'object' ? c.outcome.error : c.outcome === r.storedAtStart ? 'stored' : 'other'}` : ''}`).join(', ')}\n  → ${JSON.stringify(r.auth)}; stored JWT ${r.storedAtEnd === r.storedAtStart ? 'unchanged' : 'replaced'}\n`,
+    );
 };
 
 const loaded = (app: RunningApp) => app.until(() => app.auth.isLoaded, 'JS Clerk loading');
 
 /** Scenario 1: a background launch with the keychain locked, then the user unlocks and opens the app. */
 const lockedBackgroundLaunch = (version: string, variant: Variant) =>
-  run(version, variant, 'locked-background-launch', { signedIn: true, secureStore: { locked: true }, appState: 'background' }, async (app, device) => {
-    // In the background: Clerk either finishes loading or every request waits for the foreground.
-    await app.until(() => app.auth.isLoaded || device.appState.listenerCount > 0, 'the background launch settling');
-    await app.act(async () => {
-      device.store.unlock();
-      device.appState.set('active');
-    });
-    await loaded(app);
-  });
+  run(
+    version,
+    variant,
+    'locked-background-launch',
+    { signedIn: true, secureStore: { locked: true }, appState: 'background' },
+    async (app, device) => {
+      // In the background: Clerk either finishes loading or every request waits for the foreground.
+      await app.until(() => app.auth.isLoaded || device.appState.listenerCount > 0, 'the background launch settling');
+      await app.act(async () => {
+        device.store.unlock();
+        device.appState.set('active');
+      });
+      await loaded(app);
+    },
+  );
 
 for (const version of VERSIONS) {
   describe(`@clerk/expo ${version} token cache: a keychain read error is not a sign-out (JS-only)`, () => {
@@ -134,7 +150,10 @@ for (const version of VERSIONS) {
       const t = trace(r).join('\n');
       expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: false });
       expect(r.deletes, 'the failed read deleted the stored JWT').toBeGreaterThan(0);
-      expect(r.requests.some((q) => q.authorization === ''), t).toBe(true);
+      expect(
+        r.requests.some((q) => q.authorization === ''),
+        t,
+      ).toBe(true);
       expect(r.clientsCreated, t).toBeGreaterThan(0);
       expect(r.storedAtEnd, 'a different, session-less client JWT overwrote the stored one').not.toBeNull();
       expect(r.storedAtEnd).not.toBe(r.storedAtStart);
@@ -149,15 +168,27 @@ for (const version of VERSIONS) {
       expect(r.storedAtEnd).toBe(r.storedAtStart);
       expect(r.deletes).toBe(0);
       expect(r.requests.length, t).toBeGreaterThan(0);
-      expect(r.requests.every((q) => q.authorization === r.storedAtStart), `every request carries the stored client JWT:\n${t}`).toBe(true);
+      expect(
+        r.requests.every((q) => q.authorization === r.storedAtStart),
+        `every request carries the stored client JWT:\n${t}`,
+      ).toBe(true);
       expect(r.clientsCreated, t).toBe(0);
-      expect(r.device.store.calls.some((c) => c.op === 'get' && typeof c.outcome === 'object' && c.outcome !== null), 'reads did fail while locked').toBe(true);
+      expect(
+        r.device.store.calls.some((c) => c.op === 'get' && typeof c.outcome === 'object' && c.outcome !== null),
+        'reads did fail while locked',
+      ).toBe(true);
       expect(fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');
     });
 
     for (const variant of ['pristine', 'patched'] as const) {
       it(`2. a transient read failure on a cold start (fails twice, then reads): ${variant === 'pristine' ? 'pristine signs out' : 'patched is signed in'}`, async () => {
-        const r = await run(version, variant, 'transient-read-failure', { signedIn: true, secureStore: { transientReads: 2 } }, async (app) => loaded(app));
+        const r = await run(
+          version,
+          variant,
+          'transient-read-failure',
+          { signedIn: true, secureStore: { transientReads: 2 } },
+          async (app) => loaded(app),
+        );
         const t = trace(r).join('\n');
         expect(r.device.store.calls.filter((c) => c.op === 'get' && typeof c.outcome === 'object' && c.outcome !== null)).toHaveLength(2);
         if (variant === 'pristine') {
@@ -166,7 +197,10 @@ for (const version of VERSIONS) {
         } else {
           expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: r.device.initialSessionId });
           expect(r.storedAtEnd).toBe(r.storedAtStart);
-          expect(r.requests.every((q) => q.authorization === r.storedAtStart), t).toBe(true);
+          expect(
+            r.requests.every((q) => q.authorization === r.storedAtStart),
+            t,
+          ).toBe(true);
           expect(r.deletes).toBe(0);
         }
       });
@@ -187,7 +221,11 @@ for (const version of VERSIONS) {
         const patched = await run(version, 'patched', 'plain-cold-start', { signedIn }, async (app) => loaded(app));
         expect(shape(patched), `signedIn=${signedIn}`).toEqual(shape(pristine));
         expect(patched.auth.isSignedIn).toBe(signedIn);
-        if (!signedIn) expect(patched.requests.some((q) => q.authorization === ''), 'nothing stored still means no credentials').toBe(true);
+        if (!signedIn)
+          expect(
+            patched.requests.some((q) => q.authorization === ''),
+            'nothing stored still means no credentials',
+          ).toBe(true);
       }
     });
 
@@ -225,20 +263,38 @@ for (const version of VERSIONS) {
     // Pristine is judged once JS has loaded (the bug has happened by then; what the native sync
     // makes of it afterwards differs per generation); patched once the native bootstrap settled.
     const native = (variant: Variant) =>
-      run(version, variant, 'transient-read-failure-native', { signedIn: true, secureStore: { transientReads: 2 }, platform: 'android', native: { configured: false, signedIn: true, sessionRestoredAtMs: 0 } }, async (app, device) => (variant === 'pristine' ? loaded(app) : settle(app, device)), { bridge });
+      run(
+        version,
+        variant,
+        'transient-read-failure-native',
+        {
+          signedIn: true,
+          secureStore: { transientReads: 2 },
+          platform: 'android',
+          native: { configured: false, signedIn: true, sessionRestoredAtMs: 0 },
+        },
+        async (app, device) => (variant === 'pristine' ? loaded(app) : settle(app, device)),
+        { bridge },
+      );
 
     it('2n. pristine: the failed read deletes the stored JWT and a request leaves without credentials', async () => {
       const r = await native('pristine');
       const t = trace(r).join('\n');
       expect(r.deletes).toBeGreaterThan(0);
-      expect(r.requests.some((q) => q.authorization === ''), t).toBe(true);
+      expect(
+        r.requests.some((q) => q.authorization === ''),
+        t,
+      ).toBe(true);
     });
 
     it('2n. patched: every request carries the stored JWT, nothing deletes it, signed in', async () => {
       const r = await native('patched');
       const t = trace(r).join('\n');
       expect(r.deletes).toBe(0);
-      expect(r.requests.every((q) => q.authorization === r.storedAtStart), t).toBe(true);
+      expect(
+        r.requests.every((q) => q.authorization === r.storedAtStart),
+        t,
+      ).toBe(true);
       expect(r.storedAtEnd).toBe(r.storedAtStart);
       expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: r.device.initialSessionId });
       expect(fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');

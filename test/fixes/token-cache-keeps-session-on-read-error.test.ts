@@ -13,7 +13,11 @@ const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
 const parseErrors = (text: string) => ((parseJs(text, 'x.js') as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics ?? []).length;
 const TARGET = 'dist/token-cache/index.js';
 
-describeFixtureCases(fix, { ext: 'js', parseErrors, label: /^(FunctionDeclaration createTokenCache|MethodDeclaration getToken \(class \(anonymous\)\))$/ });
+describeFixtureCases(fix, {
+  ext: 'js',
+  parseErrors,
+  label: /^(FunctionDeclaration createTokenCache|MethodDeclaration getToken \(class \(anonymous\)\))$/,
+});
 
 /**
  * Runs a token-cache module (CommonJS text) against a scripted secure store and AppState; returns
@@ -62,7 +66,12 @@ function load(text: string, reads: (() => Promise<string | null>)[], appState = 
   return { cache, calls, foreground, listeners };
 }
 
-const locked = () => Promise.reject(Object.assign(new Error("Calling the 'getValueWithKeyAsync' function has failed\n→ Caused by: User interaction is not allowed."), { code: 'ERR_KEY_CHAIN' }));
+const locked = () =>
+  Promise.reject(
+    Object.assign(new Error("Calling the 'getValueWithKeyAsync' function has failed\n→ Caused by: User interaction is not allowed."), {
+      code: 'ERR_KEY_CHAIN',
+    }),
+  );
 const stored = () => Promise.resolve('client_jwt');
 const empty = () => Promise.resolve(null);
 
@@ -81,7 +90,13 @@ describe('Fix F codemod: names, registration, targets', () => {
 
   it('targets what exports["./token-cache"] and the token-cache/package.json shim resolve to', () => {
     const shim = JSON.stringify({ main: '../dist/token-cache/index.js' });
-    const pkg = (files: string[], exportsField: unknown) => ({ name: '@clerk/expo', version: '4.6.6', packageJson: { exports: exportsField }, files, read: (p: string) => (p === 'token-cache/package.json' ? shim : undefined) });
+    const pkg = (files: string[], exportsField: unknown) => ({
+      name: '@clerk/expo',
+      version: '4.6.6',
+      packageJson: { exports: exportsField },
+      files,
+      read: (p: string) => (p === 'token-cache/package.json' ? shim : undefined),
+    });
     const exp = { './token-cache': { types: './dist/token-cache/index.d.ts', default: './dist/token-cache/index.js' } };
     expect(fix.targets(pkg([TARGET, 'dist/token-cache/index.d.ts'], exp))).toEqual([TARGET]);
     expect(fix.targets(pkg([TARGET, 'token-cache/package.json'], {}))).toEqual([TARGET]);

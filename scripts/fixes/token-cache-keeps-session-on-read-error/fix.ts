@@ -103,7 +103,13 @@ function rethrows(clause: ts.CatchClause): boolean {
   const name = decl.name.text;
   let found = false;
   const visit = (n: ts.Node): void => {
-    if (ts.isThrowStatement(n) && n.expression && ts.isIdentifier(unparen(n.expression)) && (unparen(n.expression) as ts.Identifier).text === name) found = true;
+    if (
+      ts.isThrowStatement(n) &&
+      n.expression &&
+      ts.isIdentifier(unparen(n.expression)) &&
+      (unparen(n.expression) as ts.Identifier).text === name
+    )
+      found = true;
     if (ts.isFunctionLike(n)) return;
     ts.forEachChild(n, visit);
   };
@@ -133,16 +139,23 @@ function locate(text: string, file: string): Located | Detection {
   const sf = parseJs(text, file);
   const fns = getTokenFunctions(sf).filter((f) => memberCalls(f.body!, READ).length > 0);
   if (fns.length === 0) return { status: 'not-affected', reason: `${file} has no getToken that reads the secure store with ${READ}()` };
-  if (fns.length !== 1) return { status: 'unknown-shape', reason: `expected one getToken reading the secure store in ${file}, found ${fns.length}` };
+  if (fns.length !== 1)
+    return { status: 'unknown-shape', reason: `expected one getToken reading the secure store in ${file}, found ${fns.length}` };
   const fn = fns[0]!;
   const body = fn.body as ts.Block;
   const span: NodeSpan = { label: labelJs(pathTo(sf, fn.getStart(sf), fn.end), sf), start: fn.getStart(sf), end: fn.end };
   const at = { node: span };
   const reads = memberCalls(body, READ);
-  if (reads.length !== 1) return { status: 'unknown-shape', reason: `${span.label} in ${file}: expected getToken to call ${READ}() once, found ${reads.length}`, ...at };
+  if (reads.length !== 1)
+    return {
+      status: 'unknown-shape',
+      reason: `${span.label} in ${file}: expected getToken to call ${READ}() once, found ${reads.length}`,
+      ...at,
+    };
   const read = reads[0]!;
   const params = fn.parameters;
-  if (params.length < 1 || !ts.isIdentifier(params[0]!.name)) return { status: 'unknown-shape', reason: `${span.label} in ${file}: expected getToken(key) with a plain key parameter`, ...at };
+  if (params.length < 1 || !ts.isIdentifier(params[0]!.name))
+    return { status: 'unknown-shape', reason: `${span.label} in ${file}: expected getToken(key) with a plain key parameter`, ...at };
   const key = params[0]!.name.text;
   const args = read.arguments;
   if (args.length < 1 || !ts.isIdentifier(unparen(args[0]!)) || (unparen(args[0]!) as ts.Identifier).text !== key || args.length > 2) {
@@ -150,7 +163,12 @@ function locate(text: string, file: string): Located | Detection {
   }
   // The read sits in exactly one try block whose catch decides what a failed read means.
   const tries = tryStatements(body).filter((t) => read.pos >= t.tryBlock.pos && read.end <= t.tryBlock.end && t.catchClause);
-  if (tries.length !== 1) return { status: 'unknown-shape', reason: `${span.label} in ${file}: expected the ${READ}() call inside one try/catch, found ${tries.length}`, ...at };
+  if (tries.length !== 1)
+    return {
+      status: 'unknown-shape',
+      reason: `${span.label} in ${file}: expected the ${READ}() call inside one try/catch, found ${tries.length}`,
+      ...at,
+    };
   const clause = tries[0]!.catchClause!;
   const deletes = memberCalls(clause.block, DELETE);
   const store = textOf((read.expression as ts.PropertyAccessExpression).expression, sf);
@@ -158,24 +176,56 @@ function locate(text: string, file: string): Located | Detection {
   if (deletes.length > 0) {
     const taken = [store, key, located.opts ?? ''].map((t) => /^[A-Za-z_$][\w$]*/.exec(t)?.[0]).filter((x): x is string => !!x);
     const clash = taken.find((n) => OUR_LOCALS.includes(n));
-    if (clash) return { status: 'unknown-shape', reason: `${span.label} in ${file}: '${clash}' would be shadowed by the patched getToken's locals (${OUR_LOCALS.join(', ')})`, ...at };
-    if (!/\brequire\(/.test(text)) return { status: 'unknown-shape', reason: `${file} is not a CommonJS module (no require()): the patched getToken loads AppState with require`, ...at };
+    if (clash)
+      return {
+        status: 'unknown-shape',
+        reason: `${span.label} in ${file}: '${clash}' would be shadowed by the patched getToken's locals (${OUR_LOCALS.join(', ')})`,
+        ...at,
+      };
+    if (!/\brequire\(/.test(text))
+      return {
+        status: 'unknown-shape',
+        reason: `${file} is not a CommonJS module (no require()): the patched getToken loads AppState with require`,
+        ...at,
+      };
     // The bug: the catch deletes the stored item. Its shape must be exactly "delete, then answer no token".
-    if (deletes.length !== 1 || !catchAnswersNoToken(clause, fn) || textOf((deletes[0]!.expression as ts.PropertyAccessExpression).expression, sf) !== store) {
-      return { status: 'unknown-shape', reason: `${span.label} in ${file}: the catch calls ${DELETE}() but is not 'await ${store}.${DELETE}(${key}, …); return null;'`, ...at };
+    if (
+      deletes.length !== 1 ||
+      !catchAnswersNoToken(clause, fn) ||
+      textOf((deletes[0]!.expression as ts.PropertyAccessExpression).expression, sf) !== store
+    ) {
+      return {
+        status: 'unknown-shape',
+        reason: `${span.label} in ${file}: the catch calls ${DELETE}() but is not 'await ${store}.${DELETE}(${key}, …); return null;'`,
+        ...at,
+      };
     }
     return located;
   }
-  if (isOurs(fn, read, clause, sf)) return { status: 'patched', reason: `${span.label} retries a failed keychain read and never deletes on one (this patch)`, ...at };
-  if (catchAnswersNoToken(clause, fn)) return { status: 'unknown-shape', reason: `${span.label} in ${file}: the catch of the ${READ}() call answers "no token" without deleting: a shape this fix does not know`, ...at };
-  return { status: 'fixed-upstream', reason: `${span.label} neither deletes nor answers "no token" on a failed keychain read (upstream fix)`, ...at };
+  if (isOurs(fn, read, clause, sf))
+    return { status: 'patched', reason: `${span.label} retries a failed keychain read and never deletes on one (this patch)`, ...at };
+  if (catchAnswersNoToken(clause, fn))
+    return {
+      status: 'unknown-shape',
+      reason: `${span.label} in ${file}: the catch of the ${READ}() call answers "no token" without deleting: a shape this fix does not know`,
+      ...at,
+    };
+  return {
+    status: 'fixed-upstream',
+    reason: `${span.label} neither deletes nor answers "no token" on a failed keychain read (upstream fix)`,
+    ...at,
+  };
 }
 
 function analyze(text: string, file: string): Analysis<Located> {
   const l = locate(text, file);
   if (isDetection(l)) return { detection: l };
   return {
-    detection: { status: 'vulnerable', reason: `${l.span.label}: getToken deletes the stored client JWT and answers null when the keychain read fails (${DELETE} in the catch)`, node: l.span },
+    detection: {
+      status: 'vulnerable',
+      reason: `${l.span.label}: getToken deletes the stored client JWT and answers null when the keychain read fails (${DELETE} in the catch)`,
+      node: l.span,
+    },
     located: l,
   };
 }
@@ -235,7 +285,11 @@ export const fix = defineFix<Located>({
   fixedUpstreamIn: null,
   targets: (pkg: PackageSnapshot) => tokenCacheFiles(pkg),
   analyze,
-  edit: (l, text) => ({ changed: true, text: splice(text, [{ start: l.body.getStart(l.sf), end: l.body.end, text: newBody(l) }]), node: l.span }),
+  edit: (l, text) => ({
+    changed: true,
+    text: splice(text, [{ start: l.body.getStart(l.sf), end: l.body.end, text: newBody(l) }]),
+    node: l.span,
+  }),
 });
 
 /**
@@ -246,7 +300,10 @@ function tokenCacheFiles(pkg: PackageSnapshot): string[] {
   const found = new Set<string>();
   const add = (v: unknown, base = '') => {
     if (typeof v !== 'string') return;
-    const p = (base ? `${base}/${v}` : v).split('/').reduce<string[]>((acc, seg) => (seg === '..' ? acc.slice(0, -1) : seg === '.' || seg === '' ? acc : [...acc, seg]), []).join('/');
+    const p = (base ? `${base}/${v}` : v)
+      .split('/')
+      .reduce<string[]>((acc, seg) => (seg === '..' ? acc.slice(0, -1) : seg === '.' || seg === '' ? acc : [...acc, seg]), [])
+      .join('/');
     if (/\.(c|m)?js$/.test(p) && pkg.files.includes(p)) found.add(p);
   };
   const walk = (v: unknown, key?: string): void => {
