@@ -10,8 +10,9 @@ import { meta as iosConfigureWaitsForSession } from './ios-configure-waits-for-s
 import { meta as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/meta.ts';
 import { meta as nativeSignoutAfterLoad } from './native-signout-after-load/meta.ts';
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
+import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
 
-export const FIX_CATALOG: readonly FixMeta[] = [headlessBackgroundRefresh, reactNativeOnlineCheck, iosConfigureWaitsForSession, iosKeepCacheOnFirstLaunch, nativeSignoutAfterLoad];
+export const FIX_CATALOG: readonly FixMeta[] = [headlessBackgroundRefresh, reactNativeOnlineCheck, iosConfigureWaitsForSession, iosKeepCacheOnFirstLaunch, nativeSignoutAfterLoad, tokenCacheKeepsSessionOnReadError];
 
 /** The metadata of the fixes that target one package, in registry order. */
 export const metasFor = (pkg: string): FixMeta[] => FIX_CATALOG.filter((f) => f.package === pkg);

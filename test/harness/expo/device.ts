@@ -7,6 +7,7 @@ import { SimulatedClerkExpo, type Bridge, type NativeCall } from './native-modul
 import { expoModulesStub, reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
 import { InMemorySecureStore } from './secure-store.ts';
+import { SimulatedAppState } from './app-state.ts';
 
 /**
  * A simulated device: the native module and the keychain (secure store) outlive JS launches;
@@ -47,6 +48,8 @@ export interface Device {
   fapi: DeviceFapi;
   native: SimulatedClerkExpo;
   store: InMemorySecureStore;
+  /** React Native AppState: outlives JS launches, as the keychain does. */
+  appState: SimulatedAppState;
   /** The server-side session the device started with (null when signed out everywhere). */
   initialSessionId: string | null;
 }
@@ -73,7 +76,7 @@ export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi, o
   const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null }, bridge, scenario.native?.configure ?? options.configure, options.keepCacheOnFirstLaunch ?? true);
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
-  return { timeline, scenario, fapi, native, store, initialSessionId: created?.session.id ?? null };
+  return { timeline, scenario, fapi, native, store, appState: new SimulatedAppState(scenario.js.appState), initialSessionId: created?.session.id ?? null };
 }
 
 export interface RunningApp {
@@ -107,7 +110,7 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
   g.window ??= globalThis;
   installIntercept(dist.root, device.scenario.platform);
   setStandIns({
-    'react-native': reactNativeStub(device.scenario.platform, device.native),
+    'react-native': { ...reactNativeStub(device.scenario.platform, device.native), AppState: device.appState.module() },
     // 3.4+ (Android spec) and 3.5+ reach the native module through Expo Modules.
     expo: expoModulesStub(device.native),
     'expo-modules-core': expoModulesStub(device.native),

@@ -43,7 +43,7 @@ export async function runScenario(fapi: DeviceFapi, name: string, version: strin
 }
 
 /** Settled: JS has loaded and the native bootstrap of the device's bridge generation has finished. */
-async function settle(app: RunningApp, device: Device, version: string): Promise<void> {
+export async function settle(app: RunningApp, device: Device, version: string): Promise<void> {
   const loadedAt = () => device.timeline.findIndex(isLoadedAuth);
   await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
   const native = device.native;

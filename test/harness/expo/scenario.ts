@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AppStateStatus } from './app-state.ts';
 import type { SecureStoreFailures } from './secure-store.ts';
 
 /**
@@ -53,6 +54,8 @@ export interface NativeScenario {
     tokenCache: 'device-client' | 'empty';
     /** Read failures of expo-secure-store (locked iOS keychain, transient Android decrypt errors). */
     secureStore?: SecureStoreFailures;
+    /** React Native AppState when the JS bundle starts (default 'active'; 'background' for a background launch). */
+    appState?: AppStateStatus;
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
