@@ -53,7 +53,7 @@ export async function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes:
     }
   }
   const snapshot = snapshotFromDir(copy);
-  const ds = recalled(snapshot, fixes) ?? (await detectWithCode(snapshot, fixes, loadFixes));
+  const ds = recalled(copy, snapshot, fixes) ?? (await detectWithCode(snapshot, fixes, loadFixes));
   const status = summarize(ds);
   const relevant = fixes.filter((f) => covering.includes(f) || ds.some((d) => d.fix === f.id && d.detection.status !== 'not-affected'));
   const foreign = entry && entry.files.length > 0 && covering.every((f) => entry.fixes.includes(f.id)) ? ({ foreign: true } as const) : {};
@@ -64,12 +64,18 @@ export async function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes:
  * Every (fix, target file) answered from the on-disk detect() memo (keyed by the file's sha256
  * and the codemod sources), without loading any fix code or parser; undefined on any miss.
  */
-function recalled(snapshot: PackageSnapshot, fixes: readonly FixMeta[]): FixDetection[] | undefined {
+function recalled(copy: InstalledCopy, snapshot: PackageSnapshot, fixes: readonly FixMeta[]): FixDetection[] | undefined {
   const out: FixDetection[] = [];
+  // Bytes hashed once per file (fixes share bundles), never decoded: only a miss needs the text.
+  const hashes = new Map<string, string | undefined>();
+  const hashOf = (file: string) => {
+    if (!hashes.has(file)) hashes.set(file, hashFile(path.join(copy.dir, file)));
+    return hashes.get(file);
+  };
   for (const fix of fixes) {
     for (const file of fix.targets(snapshot)) {
-      const text = snapshot.read(file);
-      const detection = text === undefined ? { status: 'unknown-shape' as const, reason: `${file} is missing` } : recallDetect(fix.id, text, file);
+      const sha = hashOf(file);
+      const detection = sha === undefined ? { status: 'unknown-shape' as const, reason: `${file} is missing` } : recallDetect(fix.id, file, sha);
       if (!detection) return undefined;
       out.push({ fix: fix.id, file, detection });
     }

@@ -78,21 +78,22 @@ export function findInstalled(appDir: string, names: readonly string[]): Install
 
   const visitNodeModules = (nm: string, rel: string, chain: string[], inStore: boolean) => {
     if (seenDirs.has(nm)) return;
+    seenDirs.add(nm);
+    // Most packages have no node_modules of their own: one failed readdir, no realpath call.
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(nm, { withFileTypes: true });
+    } catch {
+      return;
+    }
     let real: string;
     try {
       real = fs.realpathSync.native(nm);
     } catch {
       return;
     }
-    if (seenDirs.has(real)) return;
+    if (real !== nm && seenDirs.has(real)) return;
     seenDirs.add(real);
-    seenDirs.add(nm);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(real, { withFileTypes: true });
-    } catch {
-      return;
-    }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       if (e.name.startsWith('@')) {
