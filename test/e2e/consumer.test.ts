@@ -123,10 +123,11 @@ beforeAll(async () => {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
 }, 600_000);
 
-afterAll(() => {
+// Removing apps with their node_modules takes minutes on a loaded machine: async, so vitest's worker RPC keeps ticking.
+afterAll(async () => {
   process.stderr.write(`\ne2e install wall times:\n  ${timings.join('\n  ')}\n`);
-  if (process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') for (const a of apps) fs.rmSync(a, { recursive: true, force: true });
-});
+  if (process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') for (const a of apps) await fs.promises.rm(a, { recursive: true, force: true });
+}, 600_000);
 
 describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('consumer app with %s', (name) => {
   it('sync wires the shipped patches, a real install applies them, check gates an upgrade', async (ctx) => {

@@ -127,10 +127,11 @@ beforeAll(async () => {
   }
 }, HANG_GUARD + 300_000);
 
-afterAll(() => {
+// ~500 MB of node_modules: removed asynchronously, so vitest's worker RPC keeps ticking.
+afterAll(async () => {
   process.stderr.write(`\n${timings.join('\n')}\n`);
-  if (dir && process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') fs.rmSync(dir, { recursive: true, force: true });
-});
+  if (dir && process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') await fs.promises.rm(dir, { recursive: true, force: true });
+}, 600_000);
 
 describe(`Expo SDK 54 app, @clerk/expo ${EXPO}, expo prebuild --platform ios`, () => {
   it('prebuild while node_modules is unpatched: check calls the ios/ copy vulnerable and says to install before a prebuild', async () => {

@@ -12,14 +12,14 @@ declare module 'vitest' {
 }
 
 /** Packs the repository once for the whole e2e run; every app installs this tarball. */
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-e2e-pack-'));
   const packed = await packThisRepository(dest);
   process.stderr.write(
     `e2e: packed ${path.basename(packed.tarball)}: ${(packed.size / 1e6).toFixed(2)} MB, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${packed.entryCount} files\n`,
   );
   project.provide('cepTarball', packed.tarball);
-  return () => {
-    if (process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') fs.rmSync(dest, { recursive: true, force: true });
+  return async () => {
+    if (process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') await fs.promises.rm(dest, { recursive: true, force: true });
   };
 }
