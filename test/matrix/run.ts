@@ -7,7 +7,7 @@ import { hasShippedPatch } from '../harness/expo/expo-dist.ts';
 import { dependencySet } from '../harness/expo/dependency-set.ts';
 import type { CellOutcome, CellSpec } from './cell.ts';
 import { matrixScenarioNames } from './scenarios.ts';
-import { cellKey, readStore, writeStore } from './store.ts';
+import { cellKey, readStore, writeStore, type MatrixStore } from './store.ts';
 import { writeMatrixDoc } from './render.ts';
 
 /**
@@ -83,6 +83,16 @@ async function main(): Promise<void> {
       if (cells.length > 0) items.push(cells);
     }
   }
+  // This run's results, laid over the file as it is at each write (another run may be writing other versions).
+  const mine: MatrixStore = { versions: { ...store.versions }, cells: {} };
+  for (const v of versions) mine.versions[v] = store.versions[v]!;
+  const save = () => {
+    const current = readStore();
+    Object.assign(current.versions, Object.fromEntries(versions.map((v) => [v, mine.versions[v]!])));
+    Object.assign(current.cells, mine.cells);
+    writeStore(current);
+    return current;
+  };
   const total = items.reduce((n, i) => n + i.length, 0);
   const outcomes: CellOutcome[] = [];
   let next = 0;
@@ -92,8 +102,8 @@ async function main(): Promise<void> {
       await runWorker(item, (o) => {
         outcomes.push(o);
         // Saved as each cell arrives: an interrupted run keeps what it measured.
-        store.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
-        writeStore(store);
+        mine.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
+        save();
         const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
         process.stderr.write(`[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`);
       });
@@ -101,8 +111,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
 
-  writeStore(store);
-  const changed = writeMatrixDoc(store);
+  const changed = writeMatrixDoc(save());
   process.stderr.write(`${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${changed ? 'updated' : 'unchanged'}\n`);
   if (args.json) process.stdout.write(JSON.stringify(outcomes.map(({ version, variant, scenario, result, error }) => ({ version, variant, scenario, result, ...(error ? { error } : {}) })).sort(byCell), null, 2) + '\n');
   if (outcomes.some((o) => o.result === 'error')) process.exitCode = 1;
