@@ -8,11 +8,13 @@ import { expoDist } from '../harness/expo/expo-dist.ts';
 import { runScenario, type Outcome } from '../harness/expo/run-scenario.ts';
 import { loadScenario } from '../harness/expo/scenario.ts';
 import { loopbackOnly, type LoopbackGuard } from '../harness/expo/loopback-only.ts';
+import { dependencySet } from '../harness/expo/dependency-set.ts';
 
 /**
  * The real @clerk/expo ClerkProvider (published dist, pristine and with the shipped patch
  * applied by patch-package) on a simulated device: real react, @clerk/react and
- * @clerk/clerk-js (native build) from devDependencies; simulated react-native, ClerkExpo
+ * @clerk/clerk-js (native build) as each version's own package.json resolves them (installed at
+ * run time into the dependency-set cache); simulated react-native, ClerkExpo
  * native module and expo-secure-store (test/harness/expo/), and the shared fake Frontend API
  * (test/harness/fapi/, FakeFapi).
  */
@@ -26,6 +28,8 @@ const LATEST_AFFECTED = '3.2.7';
 let fapi: FakeFapi;
 let guard: LoopbackGuard;
 beforeAll(async () => {
+  // Each version's own dependency closure (npm, cached by version; offline once warm).
+  for (const v of new Set([...FIX_D_VERSIONS, UPSTREAM_FIXED])) await dependencySet(v);
   guard = loopbackOnly();
   fapi = await startDeviceFapi();
 });

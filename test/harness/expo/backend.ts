@@ -19,5 +19,5 @@ export function startDeviceFapi(): Promise<FakeFapi> {
   return FakeFapi.start({ now: Date.now, tokenTtlSeconds: DEVICE_TOKEN_TTL_SECONDS });
 }
 
-/** What the simulated device uses of the server: its addresses, a signed-in client, sessions by id. */
-export type DeviceFapi = Pick<FakeFapi, 'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession'>;
+/** What the simulated device uses of the server: its addresses, a signed-in client, sessions by id, ending them, its network. */
+export type DeviceFapi = Pick<FakeFapi, 'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession' | 'revokeSession' | 'offline'>;

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { DeviceFapi } from './backend.ts';
 import type { ExpoDist } from './expo-dist.ts';
 import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
-import { SimulatedClerkExpo, type NativeCall } from './native-module.ts';
-import { reactNativeStub } from './react-native-stub.ts';
+import { SimulatedClerkExpo, type Bridge, type NativeCall } from './native-module.ts';
+import { expoModulesStub, reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
 import { InMemorySecureStore } from './secure-store.ts';
 
@@ -18,7 +18,6 @@ import { InMemorySecureStore } from './secure-store.ts';
  * deprecated in React 19 but still ships and works for this; `act` comes from React itself.
  */
 const CLIENT_JWT_KEY = '__clerk_client_jwt';
-const nodeRequire = createRequire(import.meta.url);
 
 type ReactLike = {
   createElement: (type: unknown, props: Record<string, unknown> | null, ...children: unknown[]) => unknown;
@@ -34,7 +33,7 @@ export interface AuthSnapshot {
 }
 interface ClerkLike {
   loaded: boolean;
-  session?: { id: string } | null;
+  session?: { id: string; getToken(opts?: Record<string, unknown>): Promise<string | null> } | null;
   signOut(): Promise<void>;
 }
 
@@ -52,13 +51,24 @@ export interface Device {
   initialSessionId: string | null;
 }
 
-/** A device as the scenario describes it; a signed-in one gets a client with one active session on `fapi`. */
-export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi): Promise<Device> {
-  const signedIn = scenario.native.signedIn;
+export interface DeviceOptions {
+  /** The native bridge generation of the @clerk/expo under test (default: 'session', 3.1–3.3). */
+  bridge?: Bridge;
+  /** iOS configure() semantics when the scenario does not fix them (pristine Swift: 'return-early'). */
+  configure?: 'return-early' | 'wait-for-session';
+}
+
+/**
+ * A device as the scenario describes it; a signed-in one gets a client with one active session
+ * on `fapi`. A scenario with `native: null` is the JS-only configuration: no native module.
+ */
+export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi, options: DeviceOptions = {}): Promise<Device> {
+  const signedIn = scenario.signedIn ?? scenario.native?.signedIn ?? false;
   const created = signedIn ? await fapi.signIn('user_harness') : null;
-  const store = new InMemorySecureStore();
+  const store = new InMemorySecureStore(scenario.js.secureStore);
   if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.clientJwt);
-  const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null });
+  const bridge = scenario.native ? (options.bridge ?? 'session') : 'none';
+  const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null }, bridge, scenario.native?.configure ?? options.configure);
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
   return { timeline, scenario, fapi, native, store, initialSessionId: created?.session.id ?? null };
@@ -67,6 +77,8 @@ export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi): 
 export interface RunningApp {
   /** setActive() calls on the provider's clerk-js instance: started and settled. */
   setActiveCalls: { started: number; settled: number };
+  /** __internal_reloadInitialResources() calls (the 3.4+ native→JS client sync ends with one): started and settled. */
+  reloads: { started: number; settled: number };
   /** Every auth state the app's component saw, in order. */
   history: AuthSnapshot[];
   readonly auth: AuthSnapshot;
@@ -87,22 +99,28 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
   // React Native's InitializeCore sets `global.window = global` (with no window.location);
   // clerk-js relies on it, e.g. signOut() reads window.location.
   g.window ??= globalThis;
-  installIntercept();
+  installIntercept(dist.root, device.scenario.platform);
   setStandIns({
     'react-native': reactNativeStub(device.scenario.platform, device.native),
+    // 3.4+ (Android spec) and 3.5+ reach the native module through Expo Modules.
+    expo: expoModulesStub(device.native),
+    'expo-modules-core': expoModulesStub(device.native),
     'expo-secure-store': device.store.module(),
     'expo-web-browser': { maybeCompleteAuthSession: () => ({ type: 'failed' }) },
     'expo-constants': { default: { expoConfig: {} } },
     // Node has URL/URLSearchParams; the polyfill would replace the test process's globals.
     'react-native-url-polyfill/auto': {},
+    'react-native-url-polyfill/auto.js': {},
   });
   purgeAppModules([path.dirname(dist.root)]);
   const appRequire = createRequire(path.join(dist.root, 'package.json'));
-  const React = nodeRequire('react') as ReactLike;
-  const TestRenderer = nodeRequire('react-test-renderer') as TestRendererLike;
+  // React and the renderer come from the version's own dependency set: one React for both.
+  const depsRequire = createRequire(path.join(dist.deps.dir, 'package.json'));
+  const React = depsRequire('react') as ReactLike;
+  const TestRenderer = depsRequire('react-test-renderer') as TestRendererLike;
   const { ClerkProvider } = appRequire('./dist/provider/ClerkProvider.js') as { ClerkProvider: unknown };
   const clerkReact = appRequire('@clerk/react') as { useAuth(): AuthSnapshot; useClerk(): ClerkLike };
-  if (appRequire.resolve('react') !== nodeRequire.resolve('react')) throw new Error('the app bundle and the renderer resolve different copies of react');
+  if (appRequire.resolve('react') !== depsRequire.resolve('react')) throw new Error('the app bundle and the renderer resolve different copies of react');
 
   const history: AuthSnapshot[] = [];
   let clerkRef: ClerkLike | undefined;
@@ -127,23 +145,16 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
 
   // Count the provider's own setActive() calls on the clerk-js instance (the native bootstrap
   // ends with one), so a scenario can wait for them to settle before acting.
-  const { getClerkInstance } = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(): { setActive(...a: unknown[]): Promise<unknown> } };
+  const { getClerkInstance } = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(): Record<string, unknown> };
   const instance = getClerkInstance();
-  const setActive = instance.setActive.bind(instance);
-  const setActiveCalls = { started: 0, settled: 0 };
-  instance.setActive = async (...a: unknown[]) => {
-    setActiveCalls.started++;
-    try {
-      return await setActive(...a);
-    } finally {
-      setActiveCalls.settled++;
-    }
-  };
+  const setActiveCalls = countCalls(instance, 'setActive');
+  const reloads = countCalls(instance, '__internal_reloadInitialResources');
 
   const tick = () => React.act(() => new Promise<void>((r) => setTimeout(r, 5)));
   return {
     history,
     setActiveCalls,
+    reloads,
     get auth() {
       return history[history.length - 1] ?? { isLoaded: false, isSignedIn: undefined, sessionId: undefined };
     },
@@ -161,4 +172,20 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
     act: (fn) => React.act(async () => void (await fn())),
     unmount: () => React.act(async () => root?.unmount()),
   };
+}
+
+/** Wraps an async method of the clerk-js instance to count calls started and settled (absent method: zero counts). */
+function countCalls(instance: Record<string, unknown>, method: string): { started: number; settled: number } {
+  const counts = { started: 0, settled: 0 };
+  const original = instance[method];
+  if (typeof original !== 'function') return counts;
+  instance[method] = async (...a: unknown[]) => {
+    counts.started++;
+    try {
+      return await (original as (...x: unknown[]) => Promise<unknown>).apply(instance, a);
+    } finally {
+      counts.settled++;
+    }
+  };
+  return counts;
 }

@@ -16,22 +16,36 @@ interface ModuleInternals {
 }
 const M = Module as unknown as ModuleInternals;
 const VIRTUAL = '/__clerk-expo-harness__/';
-const requireHere = createRequire(import.meta.url);
 
 /** Stand-ins by request name; replaced per JS launch. */
 let standIns: Record<string, unknown> = {};
 let original: Resolve | undefined;
+/** Where `@clerk/clerk-js` resolves for the current app (its react-native build). */
+let clerkJs: string | undefined;
 
-function clerkJsNativeEntry(): string {
+/** The react-native entry of the @clerk/clerk-js that `appRoot` (a package directory) resolves. */
+function clerkJsNativeEntry(appRoot: string): string {
+  const requireHere = createRequire(path.join(appRoot, 'package.json'));
   // The package's "exports" hides package.json: find it above the default entry point.
   let dir = path.dirname(requireHere.resolve('@clerk/clerk-js'));
   while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   const pkgJson = path.join(dir, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { exports?: Record<string, Record<string, { default?: string } | string>>; 'react-native'?: string };
-  const rn = pkg.exports?.['.']?.['react-native'];
-  const rel = typeof rn === 'string' ? rn : rn?.default ?? pkg['react-native'];
+  const rel = conditionTarget(pkg.exports?.['.']?.['react-native']) ?? pkg['react-native'];
   if (!rel) throw new Error('@clerk/clerk-js has no react-native entry point');
   return path.join(path.dirname(pkgJson), rel);
+}
+
+/** A conditional export's target for CommonJS `require` (a string, or nested conditions). */
+function conditionTarget(e: unknown): string | undefined {
+  if (typeof e === 'string') return e;
+  if (!e || typeof e !== 'object') return undefined;
+  const o = e as Record<string, unknown>;
+  for (const k of ['require', 'node', 'default']) {
+    const t = conditionTarget(o[k]);
+    if (t) return t;
+  }
+  return undefined;
 }
 
 function virtualModule(request: string): string {
@@ -44,13 +58,32 @@ function virtualModule(request: string): string {
   return file;
 }
 
-export function installIntercept(): void {
+/**
+ * Metro's platform extensions: inside the @clerk/expo dist, `./x` resolves to `x.<platform>.js`,
+ * then `x.native.js`, then `x.js` (e.g. dist/specs/NativeClerkModule.android.js on Android).
+ */
+function platformVariant(request: string, parent: unknown): string | undefined {
+  const from = (parent as { filename?: string } | undefined)?.filename;
+  if (!platform || !appRoot || !from || !from.startsWith(appRoot) || !request.startsWith('.')) return undefined;
+  const base = path.resolve(path.dirname(from), request.replace(/\.js$/, ''));
+  for (const ext of [`.${platform}.js`, '.native.js']) if (fs.existsSync(base + ext)) return base + ext;
+  return undefined;
+}
+let platform: string | undefined;
+let appRoot: string | undefined;
+
+/** Installs the hook (once) and points `@clerk/clerk-js` at the build `root` resolves. */
+export function installIntercept(root: string, os?: 'ios' | 'android'): void {
+  clerkJs = clerkJsNativeEntry(root);
+  appRoot = root + path.sep;
+  platform = os;
   if (original) return;
   original = M._resolveFilename;
-  const clerkJs = clerkJsNativeEntry();
   M._resolveFilename = function (request, parent, isMain, options) {
     if (request in standIns) return virtualModule(request);
-    if (request === '@clerk/clerk-js') return clerkJs;
+    if (request === '@clerk/clerk-js' && clerkJs) return clerkJs;
+    const variant = platformVariant(request, parent);
+    if (variant) return variant;
     return original!.call(this, request, parent, isMain, options);
   };
 }
@@ -58,6 +91,7 @@ export function installIntercept(): void {
 export function uninstallIntercept(): void {
   if (original) M._resolveFilename = original;
   original = undefined;
+  clerkJs = undefined;
 }
 
 /** The stand-ins the next launch's `require`s get. */

@@ -1,6 +1,36 @@
 import { EventEmitter } from 'node:events';
+import semver from 'semver';
 import type { DeviceFapi } from './backend.ts';
 import type { NativeScenario } from './scenario.ts';
+
+/**
+ * The native bridge contract of a @clerk/expo version (read from each version's dist — the
+ * methods its JS calls — and its ios/ Swift and android/ Kotlin sources):
+ * - `none` (3.0.1): no ClerkExpo native module at all;
+ * - `session` (3.1.2–3.3.1): TurboModule `configure(pk, bearer)`, `getSession()`,
+ *   `getClientToken()`, `signOut()` (ClerkViewFactory.swift / ClerkExpoModule.kt);
+ * - `client-token` (3.4.2–3.4.3): `configure`, `getSession`, `getClientToken`,
+ *   `refreshClient()`; the JS syncNativeClientToJs polls getClientToken (ClerkNativeBridge.swift);
+ * - `device-token` (3.5.2–4.6.6): `configure(pk, bearer)`, `getClientToken()`,
+ *   `syncClientStateFromJs(deviceToken, sourceId, didChangeClient, didChangeDeviceToken)`
+ *   (Expo module from 3.6; 4.6 adds trusted-device methods no session path calls).
+ */
+export type Bridge = 'none' | 'session' | 'client-token' | 'device-token';
+
+export function bridgeFor(expoVersion: string): Bridge {
+  if (semver.lt(expoVersion, '3.1.0')) return 'none';
+  if (semver.lt(expoVersion, '3.4.0')) return 'session';
+  if (semver.lt(expoVersion, '3.5.0')) return 'client-token';
+  return 'device-token';
+}
+
+/** The methods each bridge exposes to JS (besides the event-emitter plumbing). */
+const BRIDGE_METHODS: Record<Bridge, readonly NativeCall['method'][]> = {
+  none: [],
+  session: ['configure', 'getSession', 'getClientToken', 'signOut'],
+  'client-token': ['configure', 'getSession', 'getClientToken', 'refreshClient'],
+  'device-token': ['configure', 'getClientToken', 'syncClientStateFromJs'],
+};
 
 /**
  * The simulated ClerkExpo native module (the TurboModule @clerk/expo's dist reaches through
@@ -18,7 +48,7 @@ import type { NativeScenario } from './scenario.ts';
  *   so the server records `endedBy: 'native'` —; then clears the session and the device token.
  */
 export interface NativeCall {
-  method: 'configure' | 'getSession' | 'signOut' | 'getClientToken';
+  method: 'configure' | 'getSession' | 'signOut' | 'getClientToken' | 'refreshClient' | 'syncClientStateFromJs';
   /** Virtual device time of the call (ms since the device started). */
   at: number;
   args: unknown[];
@@ -44,14 +74,21 @@ export class SimulatedClerkExpo {
   clock = 0;
   private sinceConfigure = 0;
 
+  /** Native calls still running (a scenario settles only once none is). */
+  pending = 0;
+
   constructor(
     private readonly scenario: NativeScenario,
-    private readonly fapi: Pick<DeviceFapi, 'endSession'>,
+    private readonly fapi: Pick<DeviceFapi, 'endSession' | 'sessions'>,
     device: { sessionId: string | null; token: string | null },
+    readonly bridge: Bridge = 'session',
+    /** iOS configure() semantics: pristine Swift returns early; Fix B (and 3.4.4+) waits. */
+    private readonly configureMode: 'return-early' | 'wait-for-session' = scenario.native?.configure ?? 'return-early',
   ) {
-    this.configured = scenario.native.configured;
-    this.deviceToken = scenario.native.signedIn ? device.token : null;
-    this.held = scenario.native.signedIn && device.sessionId ? { id: device.sessionId, visibleAt: scenario.native.configured ? 0 : Number.POSITIVE_INFINITY } : null;
+    const n = scenario.native;
+    this.configured = n?.configured ?? false;
+    this.deviceToken = n?.signedIn ? device.token : null;
+    this.held = n?.signedIn && device.sessionId ? { id: device.sessionId, visibleAt: n.configured ? 0 : Number.POSITIVE_INFINITY } : null;
   }
 
   get sessionId(): string | null {
@@ -80,8 +117,8 @@ export class SimulatedClerkExpo {
     if (this.configured) return; // refreshClient() / Clerk.configure no-op: the held session stays as it is
     this.configured = true;
     this.sinceConfigure = 0;
-    if (this.held && !Number.isFinite(this.held.visibleAt)) this.held.visibleAt = this.clock + this.scenario.native.sessionRestoredAtMs;
-    const waitForever = this.scenario.platform === 'android' || this.scenario.native.configure === 'wait-for-session';
+    if (this.held && !Number.isFinite(this.held.visibleAt)) this.held.visibleAt = this.clock + (this.scenario.native?.sessionRestoredAtMs ?? 0);
+    const waitForever = this.scenario.platform === 'android' || this.bridge === 'device-token' || this.configureMode === 'wait-for-session';
     // waitForLoadedSession(): poll in 100 ms steps until the session is there (or give up, iOS pristine).
     for (let step = 0; !this.sessionId && this.held && (waitForever || step < IOS_CONFIGURE_WAIT_STEPS); step++) this.clock += POLL_MS;
   };
@@ -115,6 +152,55 @@ export class SimulatedClerkExpo {
     }
     this.configured = this.scenario.platform === 'android' ? this.configured : false;
   };
+
+  refreshClient = async (): Promise<void> => {
+    this.record({ method: 'refreshClient', at: this.clock, args: [] });
+    this.refreshFromServer();
+  };
+
+  /**
+   * 3.5+: JS pushes its client state. A changed, non-empty device token replaces the native one
+   * (Clerk.shared.updateDeviceToken); then the native client is refreshed from the server
+   * (ClerkNativeBridge.syncClientStateFromJs). Not configured: nothing happens.
+   */
+  syncClientStateFromJs = async (deviceToken: string | null, sourceId: string | null, didChangeClient: boolean, didChangeDeviceToken: boolean): Promise<void> => {
+    this.record({ method: 'syncClientStateFromJs', at: this.clock, args: [deviceToken, sourceId, didChangeClient, didChangeDeviceToken] });
+    if (!this.configured) return;
+    const token = deviceToken?.trim();
+    if (didChangeDeviceToken && token && token !== this.deviceToken) this.deviceToken = token;
+    if (didChangeClient || didChangeDeviceToken) this.refreshFromServer();
+  };
+
+  /** The native client re-read from the server: a session the server no longer has active is gone. */
+  private refreshFromServer(): void {
+    if (!this.configured || !this.held) return;
+    if (this.fapi.sessions.get(this.held.id)?.status !== 'active') this.held = null;
+  }
+
+  /**
+   * What JS sees of this module for the device's bridge generation: only that generation's
+   * methods (a 3.5+ dist validates configure/getClientToken/syncClientStateFromJs), each call
+   * counted in `pending` while it runs. null for `none`: no native module is registered.
+   */
+  surface(): Record<string, unknown> | null {
+    if (this.bridge === 'none') return null;
+    if (this.surfaceCache) return this.surfaceCache;
+    const out: Record<string, unknown> = { addListener: this.addListener, removeListeners: this.removeListeners, events: this.events };
+    for (const m of BRIDGE_METHODS[this.bridge]) {
+      const fn = this[m] as (...a: unknown[]) => Promise<unknown>;
+      out[m] = async (...a: unknown[]) => {
+        this.pending++;
+        try {
+          return await fn(...a);
+        } finally {
+          this.pending--;
+        }
+      };
+    }
+    this.surfaceCache = out;
+    return out;
+  }
+  private surfaceCache: Record<string, unknown> | undefined;
 
   // NativeEventEmitter plumbing (RN calls these on the module).
   addListener = (_event: string): void => undefined;

@@ -6,12 +6,12 @@ import type { SimulatedClerkExpo } from './native-module.ts';
  * native module) and NativeEventEmitter (wired to the module's onAuthStateChange events).
  */
 export function reactNativeStub(platform: 'ios' | 'android', native: SimulatedClerkExpo): Record<string, unknown> {
-  const modules: Record<string, unknown> = { ClerkExpo: native };
+  const surface = native.surface();
+  const modules: Record<string, unknown> = surface ? { ClerkExpo: surface } : {};
   class NativeEventEmitter {
-    constructor(private readonly module: SimulatedClerkExpo) {}
     addListener(event: string, listener: (e: unknown) => void): { remove(): void } {
-      this.module.events.on(event, listener);
-      return { remove: () => this.module.events.off(event, listener) };
+      native.events.on(event, listener);
+      return { remove: () => native.events.off(event, listener) };
     }
   }
   return {
@@ -31,5 +31,25 @@ export function reactNativeStub(platform: 'ios' | 'android', native: SimulatedCl
     View: () => null,
     Linking: { openURL: async () => undefined, addEventListener: () => ({ remove() {} }) },
     AppState: { currentState: 'active', addEventListener: () => ({ remove() {} }) },
+  };
+}
+
+/** `expo` / `expo-modules-core`: requireNativeModule / requireOptionalNativeModule answering "ClerkExpo". */
+export function expoModulesStub(native: SimulatedClerkExpo): Record<string, unknown> {
+  const surface = native.surface();
+  const modules: Record<string, unknown> = surface ? { ClerkExpo: surface } : {};
+  return {
+    requireNativeModule: (name: string) => {
+      const m = modules[name];
+      if (!m) throw new Error(`Cannot find native module '${name}'`);
+      return m;
+    },
+    requireOptionalNativeModule: (name: string) => modules[name] ?? null,
+    NativeModulesProxy: modules,
+    EventEmitter: class {
+      addListener() {
+        return { remove() {} };
+      }
+    },
   };
 }

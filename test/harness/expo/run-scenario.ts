@@ -1,9 +1,9 @@
 import type { FapiSession } from '../fapi/server.ts';
 import type { DeviceFapi } from './backend.ts';
-import { expoDist, type Variant } from './expo-dist.ts';
-import { createDevice, launch, type AuthSnapshot, type Device } from './device.ts';
+import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
+import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
-import { loadScenario } from './scenario.ts';
+import { loadScenario, type NativeScenario, type Step } from './scenario.ts';
 
 /**
  * Runs one scenario (fixtures/native/<name>.json) on a fresh simulated device against one
@@ -15,54 +15,86 @@ export interface Outcome {
   /** Native signOut() calls made while JS Clerk had not loaded yet. */
   signOutsBeforeLoad: NativeCall[];
   signOuts: NativeCall[];
-  /** JS auth state when the app settled (after the sign-out, for sign-out scenarios). */
+  /** JS auth state when the app settled (after the scenario's steps). */
   finalAuth: AuthSnapshot;
-  /** True once JS had loaded and reported signed in at some point. */
+  /** True once JS had loaded and reported signed in at some point (before the scenario's steps). */
   wasSignedInInJs: boolean;
   /** The device's original session on the Frontend API at the end (a copy: status, endedBy…). */
   serverSession: FapiSession | undefined;
   nativeSessionId: string | null;
   nativeDeviceToken: string | null;
   getSessionCalls: NativeCall[];
+  /** What the secure store holds under __clerk_client_jwt at the end. */
+  storedClientJwt: string | null;
   device: Device;
 }
 
 const isLoadedAuth = (e: Device['timeline'][number]) => e.kind === 'auth' && e.auth.isLoaded;
+const CLIENT_JWT_KEY = '__clerk_client_jwt';
 
-export async function runScenario(fapi: DeviceFapi, name: string, version: string, variant: Variant): Promise<Outcome> {
-  const scenario = loadScenario(name);
-  const device = await createDevice(scenario, fapi);
-  const dist = await expoDist(version, variant);
-  const app = await launch(device, dist);
+export interface RunOptions extends DeviceOptions {
+  /** Patch text for the "patched" variant instead of the shipped patch file. */
+  patchText?: string;
+}
+
+export async function runScenario(fapi: DeviceFapi, name: string, version: string, variant: Variant, options: RunOptions = {}): Promise<Outcome> {
+  return runLoadedScenario(fapi, loadScenario(name), await expoDist(version, variant, options.patchText), options);
+}
+
+/** Settled: JS has loaded and the native bootstrap of the device's bridge generation has finished. */
+async function settle(app: RunningApp, device: Device): Promise<void> {
+  const loadedAt = () => device.timeline.findIndex(isLoadedAuth);
+  await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
+  const native = device.native;
+  switch (native.bridge) {
+    case 'none':
+      break;
+    case 'session':
+      // The native bootstrap has asked the native side for its session (after JS loaded).
+      await app.until(() => native.callsOf('getSession').length > 0, 'the native bootstrap calling getSession()');
+      await app.until(() => !app.auth.isSignedIn || device.timeline.slice(loadedAt()).some((e) => e.kind === 'native' && e.call.method === 'getSession'), 'a native session check after JS loaded');
+      break;
+    case 'client-token':
+      // configure(), then syncNativeClientToJs: getClientToken() polls, a reload of the client.
+      await app.until(() => native.callsOf('configure').length > 0 && app.reloads.settled >= 1, 'the native bootstrap (configure, getClientToken, client reload)');
+      break;
+    case 'device-token':
+      // configure(), then the bootstrap compares the JS and native device tokens (getClientToken).
+      await app.until(() => native.callsOf('configure').length > 0 && native.calls.slice(native.calls.indexOf(native.callsOf('configure')[0]!)).some((c) => c.method === 'getClientToken'), 'the native bootstrap (configure, getClientToken)');
+      break;
+  }
+  await quiet(app, device);
+}
+
+/** Waits until nothing the bootstrap started is still running (native calls, setActive, client reloads). */
+async function quiet(app: RunningApp, device: Device): Promise<void> {
+  const idle = () => device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
+  for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling (native calls, setActive, client reloads)');
+}
+
+export async function runLoadedScenario(fapi: DeviceFapi, scenario: NativeScenario, dist: ExpoDist, options: DeviceOptions = {}): Promise<Outcome> {
+  const device = await createDevice(scenario, fapi, options);
+  let app = await launch(device, dist);
+  let wasSignedInInJs = false;
   try {
-    // Settled: JS has loaded and the native bootstrap has asked the native side for its session.
-    const loadedAt = () => device.timeline.findIndex(isLoadedAuth);
-    await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
-    await app.until(() => device.native.callsOf('getSession').length > 0, 'the native bootstrap calling getSession()');
-    await app.until(() => !app.auth.isSignedIn || device.timeline.slice(loadedAt()).some((e) => e.kind === 'native' && e.call.method === 'getSession'), 'a native session check after JS loaded');
-    // When the bootstrap found a native session it ends with setActive(): let that settle first.
-    if (device.native.callsOf('getSession')[0]?.result) {
-      await app.until(() => app.setActiveCalls.settled >= 1 && app.setActiveCalls.settled === app.setActiveCalls.started, "the native bootstrap's setActive()");
-    }
-    if (scenario.signOutInJs && app.auth.isSignedIn) {
-      await app.act(() => app.clerk().signOut());
-      await app.until(() => app.auth.isSignedIn === false, 'JS signing out');
-      await app.until(() => device.native.callsOf('signOut').some((c) => device.timeline.findIndex((e) => e.kind === 'native' && e.call === c) > loadedAt()), 'native signOut() after the JS sign-out');
-    }
-    const wasSignedInInJs = app.history.some((h) => h.isLoaded && h.isSignedIn === true);
-    const firstLoaded = loadedAt();
-    const signOuts = device.native.callsOf('signOut');
+    await settle(app, device);
+    wasSignedInInJs = app.history.some((h) => h.isLoaded && h.isSignedIn === true);
+    for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist, fapi);
+    if (scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist, fapi);
+    const firstLoaded = device.timeline.findIndex(isLoadedAuth);
+    const s = device.initialSessionId ? fapi.sessions.get(device.initialSessionId) : undefined;
     return {
-      version,
-      variant,
+      version: dist.version,
+      variant: dist.variant,
       signOutsBeforeLoad: device.timeline.slice(0, firstLoaded === -1 ? undefined : firstLoaded).flatMap((e) => (e.kind === 'native' && e.call.method === 'signOut' ? [e.call] : [])),
-      signOuts,
+      signOuts: device.native.callsOf('signOut'),
       finalAuth: app.auth,
       wasSignedInInJs,
-      serverSession: device.initialSessionId ? serverSession(fapi, device.initialSessionId) : undefined,
+      serverSession: s ? { ...s, tokens: [...s.tokens] } : undefined,
       nativeSessionId: device.native.sessionId,
       nativeDeviceToken: device.native.deviceToken,
       getSessionCalls: device.native.callsOf('getSession'),
+      storedClientJwt: device.store.items.get(CLIENT_JWT_KEY) ?? null,
       device,
     };
   } finally {
@@ -70,8 +102,56 @@ export async function runScenario(fapi: DeviceFapi, name: string, version: strin
   }
 }
 
-function serverSession(fapi: DeviceFapi, id: string): FapiSession {
-  const s = fapi.sessions.get(id);
-  if (!s) throw new Error(`the Frontend API has no session ${id}`);
-  return { ...s, tokens: [...s.tokens] };
+async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist, fapi: DeviceFapi): Promise<RunningApp> {
+  const sessionId = device.initialSessionId;
+  switch (step) {
+    case 'sign-out-in-js': {
+      if (!app.auth.isSignedIn) return app;
+      const loadedAt = device.timeline.length;
+      await app.act(() => app.clerk().signOut());
+      await app.until(() => app.auth.isSignedIn === false, 'JS signing out');
+      if (device.native.bridge === 'session') await app.until(() => device.native.callsOf('signOut').some((c) => device.timeline.findIndex((e) => e.kind === 'native' && e.call === c) >= loadedAt), 'native signOut() after the JS sign-out');
+      await quiet(app, device);
+      return app;
+    }
+    case 'revoke-on-server':
+      if (sessionId) fapi.revokeSession(sessionId);
+      return app;
+    case 'expire-on-server':
+      if (sessionId) fapi.endSession(sessionId, 'expired');
+      return app;
+    case 'abandon-on-server':
+      if (sessionId) fapi.endSession(sessionId, 'abandoned');
+      return app;
+    case 'offline':
+      fapi.offline = true;
+      return app;
+    case 'online':
+      fapi.offline = false;
+      return app;
+    case 'foreground': {
+      let answered = false;
+      await app.act(async () => {
+        try {
+          await app.clerk().session?.getToken({ skipCache: true });
+        } catch {
+          // The app's own error handling: a failed request is not a sign-out.
+        } finally {
+          answered = true;
+        }
+      });
+      await app.until(() => answered, 'the foreground token request answering');
+      await quiet(app, device);
+      return app;
+    }
+    case 'unlock':
+      device.store.unlock();
+      return app;
+    case 'relaunch': {
+      await app.unmount();
+      const next = await launch(device, dist);
+      await settle(next, device);
+      return next;
+    }
+  }
 }

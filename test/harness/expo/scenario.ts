@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SecureStoreFailures } from './secure-store.ts';
 
 /**
  * A device scenario (fixtures/native/<name>.json): the state of the native Clerk SDK and the
@@ -8,8 +9,13 @@ import path from 'node:path';
 export interface NativeScenario {
   name: string;
   description: string;
+  /** What the user experiences, in their words (the matrix prints it). */
+  user?: string;
   platform: 'ios' | 'android';
-  native: {
+  /** The device holds a signed-in client when the app starts (default: native.signedIn). */
+  signedIn?: boolean;
+  /** The native side; null: the JS-only configuration (no ClerkExpo native module registered). */
+  native: null | {
     /** The native SDK was configured earlier in this process (a JS reload keeps native state). */
     configured: boolean;
     /** The native SDK holds a signed-in session (and its device token) when JS starts. */
@@ -20,7 +26,7 @@ export interface NativeScenario {
      * "wait-for-session": Fix B — configure resolves once a session exists or the restore has
      * a definitive answer. Android always answers once initialised.
      */
-    configure: 'return-early' | 'wait-for-session';
+    configure?: 'return-early' | 'wait-for-session';
     /**
      * Virtual milliseconds after configure() starts at which a restored native session becomes
      * visible (0: at once). Time on the simulated device is virtual: the native configure wait
@@ -32,12 +38,33 @@ export interface NativeScenario {
   js: {
     /** What expo-secure-store holds under __clerk_client_jwt when JS starts. */
     tokenCache: 'device-client' | 'empty';
+    /** Read failures of expo-secure-store (locked iOS keychain, transient Android decrypt errors). */
+    secureStore?: SecureStoreFailures;
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
+  /** What happens after the app settled, in order (run-scenario.ts `Step`). */
+  steps?: Step[];
+  /** The outcome a user expects: still signed in (default), or signed out (a sign-out they asked for, a session the server ended). */
+  expect?: 'signed-in' | 'signed-out';
 }
 
-export const NATIVE_FIXTURES = path.resolve(__dirname, '../../../fixtures/native');
+/**
+ * What happens after the app settled, in order (scenario `steps`):
+ * - `sign-out-in-js`: the user taps "Sign out" (clerk.signOut()); on the 3.1–3.3 bridge, also
+ *   waits for the native signOut() that follows;
+ * - `revoke-on-server` / `expire-on-server` / `abandon-on-server`: the server ends the session
+ *   while the app is in the background (dashboard revoke; the session's expire_at or
+ *   abandon_at passes);
+ * - `offline` / `online`: the device loses / regains its network;
+ * - `foreground`: the app comes back and asks for a session token (getToken, cache skipped), as
+ *   the first authenticated request after a foreground does; errors are the app's to handle;
+ * - `unlock`: the keychain becomes readable (first unlock after a background launch);
+ * - `relaunch`: the JS app starts again on the same device (native module and keychain kept).
+ */
+export type Step = 'sign-out-in-js' | 'revoke-on-server' | 'expire-on-server' | 'abandon-on-server' | 'offline' | 'online' | 'foreground' | 'unlock' | 'relaunch';
+
+export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 
 export function loadScenario(name: string): NativeScenario {
   const raw = JSON.parse(fs.readFileSync(path.join(NATIVE_FIXTURES, `${name}.json`), 'utf8')) as Omit<NativeScenario, 'name'>;
