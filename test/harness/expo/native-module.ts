@@ -68,6 +68,12 @@ export class SimulatedClerkExpo {
   readonly events = new EventEmitter();
   configured: boolean;
   deviceToken: string | null;
+  /**
+   * The native SDK restored its own client from its keychain and keeps it: configure()'s bearer
+   * does not replace it. With a stale or session-less client there, this is the case the
+   * native→JS client sync must not adopt over a signed-in JS client (Fix G, upstream #9222).
+   */
+  keepsOwnClient = false;
   /** The session the native SDK holds (or will hold once restored), and when it becomes visible. */
   private held: { id: string; visibleAt: number } | null;
   /** Virtual time on the device, advanced by the native waits and the JS getSession polls. */
@@ -113,7 +119,7 @@ export class SimulatedClerkExpo {
 
   configure = async (publishableKey: string, bearerToken: string | null): Promise<void> => {
     this.record({ method: 'configure', at: this.clock, args: [publishableKey, bearerToken] });
-    if (bearerToken) this.deviceToken = bearerToken;
+    if (bearerToken && !(this.keepsOwnClient && this.deviceToken)) this.deviceToken = bearerToken;
     if (this.configured) return; // refreshClient() / Clerk.configure no-op: the held session stays as it is
     this.configured = true;
     this.sinceConfigure = 0;
