@@ -52,6 +52,8 @@ const helperText = (nl: string, i: string): string =>
     `${i}}`,
     `${i}if (!refreshedClient || (refreshedClient.id !== previousClientId && !(refreshedClient.signedInSessions?.length > 0))) {`,
     `${i}${i}await restore();`,
+    `${i}${i}clerkInstance.updateClient(previousClient);`,
+    `${i}${i}await reconcile();`,
     `${i}${i}return true;`,
     `${i}}`,
     `${i}clerkInstance.updateClient(refreshedClient);`,
