@@ -193,10 +193,11 @@ describe('Fix G codemod: registration and targets', () => {
     expect(fix.targets(pkg([PROVIDER]))).toEqual([PROVIDER]);
     expect(fix.targets(pkg(['dist/index.js']))).toEqual([]);
   });
-  it('a 3.4 provider whose JS client is signed out keeps the original path (the guard only covers a signed-in JS client)', () => {
+  it('3.4 provider: the guard waits for JS to load and hands a signed-out JS client back to the original path', () => {
     const out = fix.apply(read('provider-3.4.input.js'), 'p.js');
     if (!out.changed) throw new Error('expected a change');
-    expect(out.text).toContain('if (clerkInstance.client?.signedInSessions?.length > 0) return void await adoptNativeClientKeepingSignedInSession(');
+    expect(out.text).toContain('if (!clerkInstance.loaded || clerkInstance.client?.signedInSessions?.length > 0) { if ((await adoptNativeClientKeepingSignedInSession(');
+    expect(out.text).toContain('})) !== undefined) return; }\n\tawait syncClientTokenToCache(');
     expect(out.text).toContain('\tawait syncClientTokenToCache(tokenCache$1 ?? require_token_cache_index.tokenCache, nativeClientToken);');
   });
 });

@@ -29,9 +29,23 @@ const SYNC_MODULE = 'dist/provider/nativeClientSync.js';
 /** The helper both shapes call; every name it uses is a parameter. */
 const helperText = (nl: string, i: string): string =>
   [
-    `/** While JS holds a signed-in client, adopt the native client token only when it names the JS client or a client with a signed-in session; otherwise keep (or restore) the JS token and client. A native side without a token, or a JS token that cannot be read, changes nothing. */`,
+    `/** Waits for JS Clerk to load; while JS then holds a signed-in client, adopts the native client token only when it names the JS client or a client with a signed-in session, otherwise keeps (or restores) the JS token and client. A native side without a token, or a JS token that cannot be read, changes nothing. undefined: JS is not signed in, the caller goes on as before. */`,
     `async function ${HELPER}({ clerkInstance, nativeDeviceToken, readDeviceToken, writeDeviceToken, restoreDeviceToken, reconcile }) {`,
+    `${i}if (!clerkInstance.loaded) {`,
+    `${i}${i}await new Promise((resolve) => {`,
+    `${i}${i}${i}const settled = (status) => status === "ready" || status === "degraded" || status === "error";`,
+    `${i}${i}${i}if (typeof clerkInstance.on !== "function") return typeof clerkInstance.addOnLoaded === "function" ? clerkInstance.addOnLoaded(resolve) : resolve();`,
+    `${i}${i}${i}const onStatus = (status) => {`,
+    `${i}${i}${i}${i}if (!settled(status)) return;`,
+    `${i}${i}${i}${i}clerkInstance.off?.("status", onStatus);`,
+    `${i}${i}${i}${i}resolve();`,
+    `${i}${i}${i}};`,
+    `${i}${i}${i}clerkInstance.on("status", onStatus);`,
+    `${i}${i}${i}if (clerkInstance.loaded || settled(clerkInstance.status)) onStatus("ready");`,
+    `${i}${i}});`,
+    `${i}}`,
     `${i}const previousClient = clerkInstance.client;`,
+    `${i}if (!(previousClient?.signedInSessions?.length > 0)) return undefined;`,
     `${i}if (!nativeDeviceToken) return true;`,
     `${i}if (typeof previousClient?.fetch !== "function" || typeof clerkInstance.updateClient !== "function") return true;`,
     `${i}const previousClientId = previousClient.id;`,
@@ -155,11 +169,11 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
   if (!fn.body.statements.some((s) => ts.isIfStatement(s) && !!callTo(s.expression, 'refreshJsClientFromServer'))) return refuse('expected `if (await refreshJsClientFromServer(…))` after the token write');
   const v = (p: string) => params.get(p)!;
   const guard =
-    `if (${v('shouldSyncDeviceToken')} && getDefaultSignedInSession(${v('clerkInstance')}.client)) return ${HELPER}({ clerkInstance: ${v('clerkInstance')}, nativeDeviceToken: ${v('nativeDeviceToken')}, ` +
+    `if (${v('shouldSyncDeviceToken')} && (!${v('clerkInstance')}.loaded || getDefaultSignedInSession(${v('clerkInstance')}.client))) { const kept = await ${HELPER}({ clerkInstance: ${v('clerkInstance')}, nativeDeviceToken: ${v('nativeDeviceToken')}, ` +
     `readDeviceToken: () => getCachedDeviceToken(${v('tokenCache')}), ` +
     `writeDeviceToken: (deviceToken) => syncNativeDeviceTokenToCache({ deviceToken, suppressTokenCacheNotificationsRef: ${v('suppressTokenCacheNotificationsRef')}, tokenCache: ${v('tokenCache')} }), ` +
     `restoreDeviceToken: (deviceToken) => syncDeviceTokenToCache(${v('tokenCache')}, deviceToken), ` +
-    `reconcile: () => reconcileJsActiveSessionFromClient({ clerkInstance: ${v('clerkInstance')} }) });`;
+    `reconcile: () => reconcileJsActiveSessionFromClient({ clerkInstance: ${v('clerkInstance')} }) }); if (kept !== undefined) return kept; }`;
   return {
     detection: { status: 'vulnerable', reason: `${span.label} writes the native client token into the JS token cache and refreshes the JS client from it without checking that it is the JS client or holds a session`, ...at },
     located: { sf, span, fn, insertBefore: first, guard },
@@ -200,11 +214,11 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
   if (!key) return refuse('syncClientTokenToCache() has no saveToken(KEY, token) call to read the key from');
   const cache = textOf(write.arguments[0]!, sf);
   const guard =
-    `if (${clerk}.client?.signedInSessions?.length > 0) return void await ${HELPER}({ clerkInstance: ${clerk}, nativeDeviceToken: ${token}, ` +
+    `if (!${clerk}.loaded || ${clerk}.client?.signedInSessions?.length > 0) { if ((await ${HELPER}({ clerkInstance: ${clerk}, nativeDeviceToken: ${token}, ` +
     `readDeviceToken: async () => (await (${cache})?.getToken(${key})) ?? null, ` +
     `writeDeviceToken: (deviceToken) => syncClientTokenToCache(${cache}, deviceToken), ` +
     `restoreDeviceToken: (deviceToken) => syncClientTokenToCache(${cache}, deviceToken), ` +
-    `reconcile: async () => { const sessionId = ${clerk}.client?.lastActiveSessionId; if (sessionId && sessionId !== ${clerk}.session?.id && typeof ${clerk}.setActive === "function") await ${clerk}.setActive({ session: sessionId }); } });`;
+    `reconcile: async () => { const sessionId = ${clerk}.client?.lastActiveSessionId; if (sessionId && sessionId !== ${clerk}.session?.id && typeof ${clerk}.setActive === "function") await ${clerk}.setActive({ session: sessionId }); } })) !== undefined) return; }`;
   return {
     detection: { status: 'vulnerable', reason: `${span.label} writes the native client token (or clears the JS one when native has none) and reloads the JS client without checking that it is the JS client or holds a session`, ...at },
     located: { sf, span, fn, insertBefore: second!, guard },
