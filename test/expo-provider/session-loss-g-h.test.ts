@@ -140,7 +140,6 @@ async function gColdStart(version: string, variant: Variant, native: 'stale-sess
       'the native→JS client sync deciding on the native client',
     );
     for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling after the native→JS client sync');
-    if (process.env.G_DEBUG) console.log(JSON.stringify({ version, variant, history: app.history, writes: writes(), js: clientOf(jsJwt), stale: other.client.id, req: fapi.requests.filter((r) => r.seq > from).map((r) => `${r.method} ${r.path} ${clientOf(r.authorization || null)} ${r.status}`), native: device.native.calls.map((c) => c.method) }, null, 1));
     return { auth: app.auth, session: device.initialSessionId, nativeSession: other.session.id, stored: storedClient(), jsJwt: clientOf(jsJwt), nativeJwt: other.clientJwt, nativeClient: other.client.id, reads: clientReads(from) };
   } finally {
     await app.unmount();
