@@ -9,10 +9,21 @@ import { meta as headlessBackgroundRefresh } from './headless-background-refresh
 import { meta as iosConfigureWaitsForSession } from './ios-configure-waits-for-session/meta.ts';
 import { meta as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/meta.ts';
 import { meta as nativeSignoutAfterLoad } from './native-signout-after-load/meta.ts';
+import { meta as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/meta.ts';
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
+import { meta as singletonLatestTokenCache } from './singleton-latest-token-cache/meta.ts';
 import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
 
-export const FIX_CATALOG: readonly FixMeta[] = [headlessBackgroundRefresh, reactNativeOnlineCheck, iosConfigureWaitsForSession, iosKeepCacheOnFirstLaunch, nativeSignoutAfterLoad, tokenCacheKeepsSessionOnReadError];
+export const FIX_CATALOG: readonly FixMeta[] = [
+  headlessBackgroundRefresh,
+  reactNativeOnlineCheck,
+  iosConfigureWaitsForSession,
+  iosKeepCacheOnFirstLaunch,
+  nativeSignoutAfterLoad,
+  nativeSyncKeepsSignedInClient,
+  singletonLatestTokenCache,
+  tokenCacheKeepsSessionOnReadError,
+];
 
 /** The metadata of the fixes that target one package, in registry order. */
 export const metasFor = (pkg: string): FixMeta[] => FIX_CATALOG.filter((f) => f.package === pkg);

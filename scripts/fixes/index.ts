@@ -8,11 +8,22 @@ import { fix as headlessBackgroundRefresh } from './headless-background-refresh/
 import { fix as iosConfigureWaitsForSession } from './ios-configure-waits-for-session/fix.ts';
 import { fix as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/fix.ts';
 import { fix as nativeSignoutAfterLoad } from './native-signout-after-load/fix.ts';
+import { fix as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/fix.ts';
 import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.ts';
+import { fix as singletonLatestTokenCache } from './singleton-latest-token-cache/fix.ts';
 import { fix as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/fix.ts';
 
 /** The registry of fixes: the only list. Order is the order fixes apply to a shared file. */
-export const FIXES: readonly Fix[] = [headlessBackgroundRefresh, reactNativeOnlineCheck, iosConfigureWaitsForSession, iosKeepCacheOnFirstLaunch, nativeSignoutAfterLoad, tokenCacheKeepsSessionOnReadError];
+export const FIXES: readonly Fix[] = [
+  headlessBackgroundRefresh,
+  reactNativeOnlineCheck,
+  iosConfigureWaitsForSession,
+  iosKeepCacheOnFirstLaunch,
+  nativeSignoutAfterLoad,
+  nativeSyncKeepsSignedInClient,
+  singletonLatestTokenCache,
+  tokenCacheKeepsSessionOnReadError,
+];
 
 /** The fixes that target one package, in registry order. */
 export const fixesFor = (pkg: string): Fix[] => FIXES.filter((f) => f.package === pkg);

@@ -102,7 +102,15 @@ export interface RunningApp {
  */
 const STALL_LIMIT_TURNS = 3_000;
 
-export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp> {
+export interface LaunchOptions {
+  /**
+   * App code that runs before <ClerkProvider> mounts, given the dist's getClerkInstance (an API
+   * client module calling getClerkInstance() at import time, as in Fix H's seed app).
+   */
+  beforeProvider?: (getClerkInstance: (options?: Record<string, unknown>) => unknown, fapi: DeviceFapi) => void;
+}
+
+export async function launch(device: Device, dist: ExpoDist, options: LaunchOptions = {}): Promise<RunningApp> {
   const g = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean; window?: unknown };
   g.IS_REACT_ACT_ENVIRONMENT = true;
   // React Native's InitializeCore sets `global.window = global` (with no window.location);
@@ -147,6 +155,10 @@ export async function launch(device: Device, dist: ExpoDist): Promise<RunningApp
   // As an app does: <ClerkProvider tokenCache={tokenCache}> with '@clerk/expo/token-cache' (expo-secure-store).
   const { tokenCache } = appRequire('./dist/token-cache/index.js') as { tokenCache: unknown };
   const props = { publishableKey: device.fapi.publishableKey, proxyUrl: device.fapi.proxyUrl, tokenCache };
+  if (options.beforeProvider) {
+    const early = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(options?: Record<string, unknown>): unknown };
+    options.beforeProvider((o) => early.getClerkInstance(o), device.fapi);
+  }
   let root: { unmount(): void } | undefined;
   await React.act(async () => {
     root = TestRenderer.create(React.createElement(ClerkProvider, props, React.createElement(Probe, null)));

@@ -68,6 +68,12 @@ export class SimulatedClerkExpo {
   readonly events = new EventEmitter();
   configured: boolean;
   deviceToken: string | null;
+  /**
+   * The native SDK restored its own client from its keychain and keeps it: configure()'s bearer
+   * does not replace it. With a stale or session-less client there, this is the case the
+   * native→JS client sync must not adopt over a signed-in JS client (Fix G, upstream #9222).
+   */
+  keepsOwnClient = false;
   /** The session the native SDK holds (or will hold once restored), and when it becomes visible. */
   private held: { id: string; visibleAt: number } | null;
   /** Virtual time on the device, advanced by the native waits and the JS getSession polls. */
@@ -116,9 +122,9 @@ export class SimulatedClerkExpo {
   configure = async (publishableKey: string, bearerToken: string | null): Promise<void> => {
     this.record({ method: 'configure', at: this.clock, args: [publishableKey, bearerToken] });
     const previousToken = this.deviceToken;
-    if (bearerToken) this.deviceToken = bearerToken;
+    if (bearerToken && !(this.keepsOwnClient && this.deviceToken)) this.deviceToken = bearerToken;
     // Another client's token replaces the native one: the session of the previous client is not this client's.
-    if (bearerToken && previousToken && bearerToken !== previousToken) this.held = null;
+    if (previousToken && this.deviceToken !== previousToken) this.held = null;
     if (this.configured) return this.refreshFromServer(); // already configured: refreshClient(), nothing else
     this.configured = true;
     this.sinceConfigure = 0;
