@@ -35,8 +35,8 @@ export async function runCell(spec: CellSpec): Promise<CellOutcome> {
     const outcome = await runLoadedScenario(fapi, scenario, dist, deviceOptions(spec.version, dist.variant));
     return { ...spec, result: verdict(scenario, outcome) };
   } catch (err) {
-    // 3.4.x on Android imports its native module with requireNativeModule: without it (the JS-only
-    // configuration) the app cannot start at all, so the JS-only scenario does not apply there.
+    // 3.4.2–3.7.8 on Android import their native module with requireNativeModule: without it (the JS-only
+    // configuration) the app cannot start, so the JS-only scenario does not apply there.
     if (!scenario.native && /Cannot find native module 'ClerkExpo'/.test((err as Error).message)) return { ...spec, result: '—' };
     return { ...spec, result: 'error', error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
   } finally {

@@ -34,7 +34,7 @@ export function renderMatrix(store: MatrixStore): string {
   const scenarios = matrixScenarioNames();
   const versions = Object.keys(store.versions).sort(semver.compare);
   const lines: string[] = [];
-  lines.push('Legend: `kept` still signed in · `lost` signed out (or the session ended) without asking · `signed out` signed out as expected · `stuck` still signed in after a sign-out / server-side end · `—` not applicable (no native module in 3.0.1; 3.4.x cannot start on Android without it) · `not modelled` · `a → b` pristine → with the shipped patch.');
+  lines.push('Legend: `kept` still signed in · `lost` signed out (or the session ended) without asking · `signed out` signed out as expected · `stuck` still signed in after a sign-out / server-side end · `—` not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it) · `not modelled` · `a → b` pristine → with the shipped patch.');
   lines.push('');
   lines.push('| scenario | fix | configuration | what the user experiences |');
   lines.push('|---|---|---|---|');

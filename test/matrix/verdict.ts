@@ -10,7 +10,7 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
  * - `stuck`: still signed in (in JS, or on the native screens) although the user signed out or
  *   the server ended the session;
  * - `—`: not applicable (a native scenario on a version without the native module; a JS-only
- *   scenario where the version cannot start without its native module — 3.4.x on Android);
+ *   scenario where the version cannot start without its native module — 3.4.2–3.7.8 on Android);
  * - `not modelled`: the harness does not model this version's native side for this scenario;
  * - `error`: the run failed (the message is in --json output).
  */
