@@ -32,8 +32,9 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           // `npm pack` of this repository, once: every e2e app installs that tarball.
           globalSetup: ['test/e2e/global-setup.ts'],
-          testTimeout: 900_000,
-          hookTimeout: 600_000,
+          // Real installs from the registry: hang guards only, wide enough for a loaded machine.
+          testTimeout: 1_800_000,
+          hookTimeout: 1_800_000,
           sequence: { groupOrder: 1 },
         },
       },

@@ -121,13 +121,13 @@ async function assertInstalledPatched(dir: string, name: string, version: string
 beforeAll(async () => {
   tools = await ensureTools();
   fs.mkdirSync(CACHE_DIR, { recursive: true });
-}, 600_000);
+}, 1_800_000);
 
 // Removing apps with their node_modules takes minutes on a loaded machine: async, so vitest's worker RPC keeps ticking.
 afterAll(async () => {
   process.stderr.write(`\ne2e install wall times:\n  ${timings.join('\n  ')}\n`);
   if (process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') for (const a of apps) await fs.promises.rm(a, { recursive: true, force: true });
-}, 600_000);
+}, 1_800_000);
 
 describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('consumer app with %s', (name) => {
   it('sync wires the shipped patches, a real install applies them, check gates an upgrade', async (ctx) => {
@@ -220,7 +220,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     }
     const anyShipped = Object.entries(deps('fixed')).some(([pkg, v]) => shipped(pkg, v));
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(anyShipped);
-  }, 900_000);
+  }, 1_800_000);
 });
 
 describe('npm: a nested copy', () => {
@@ -251,5 +251,5 @@ describe('npm: a nested copy', () => {
     expect(row?.status).toBe('patched');
     expect(row?.patch).toBe(`patches/@clerk+expo++@clerk+clerk-js+${CLERK_JS.patched}.patch`);
     expect(c.report.results.find((r) => r.path === 'node_modules/@clerk/clerk-js')?.status).toBe('fixed-upstream');
-  }, 900_000);
+  }, 1_800_000);
 });

@@ -131,7 +131,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stderr.write(`\n${timings.join('\n')}\n`);
   if (dir && process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') await fs.promises.rm(dir, { recursive: true, force: true });
-}, 600_000);
+}, 1_800_000);
 
 describe(`Expo SDK 54 app, @clerk/expo ${EXPO}, expo prebuild --platform ios`, () => {
   it('prebuild while node_modules is unpatched: check calls the ios/ copy vulnerable and says to install before a prebuild', async () => {

@@ -37,7 +37,7 @@ export interface RunResult {
 }
 
 /** Runs a command without blocking the test worker's event loop (vitest's RPC must keep ticking). */
-export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv(), hangGuardMs = 600_000): Promise<RunResult> {
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv(), hangGuardMs = 1_200_000): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
