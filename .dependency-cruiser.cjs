@@ -21,7 +21,13 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles', from: {}, to: { circular: true } },
     { name: 'not-to-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
-    { name: 'scripts-not-to-test', severity: 'error', comment: 'shipped code never imports tests', from: { path: '^scripts/' }, to: { path: '^test/' } },
+    {
+      name: 'scripts-not-to-test',
+      severity: 'error',
+      comment: 'shipped code never imports tests',
+      from: { path: '^scripts/' },
+      to: { path: '^test/' },
+    },
     layer('core-is-the-base', 'core', []),
     layer('infra-on-core', 'infra', ['core']),
     layer('patch-file-on-infra', 'patch-file', ['core', 'infra']),
@@ -53,6 +59,10 @@ module.exports = {
     exclude: { path: '^(node_modules|fixtures|patches)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.mjs', '.js', '.json'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -65,7 +65,9 @@ async function perBundle() {
       codemod.push(time(() => fixA.apply(text, file)));
       forgetParses();
     }
-    console.log(`| ${file} | ${(text.length / 1024).toFixed(0)} KB | ${fmt(median(parse))} | ${fmt(median(codemod))} | ${(median(codemod) / median(parse)).toFixed(2)}× |`);
+    console.log(
+      `| ${file} | ${(text.length / 1024).toFixed(0)} KB | ${fmt(median(parse))} | ${fmt(median(codemod))} | ${(median(codemod) / median(parse)).toFixed(2)}× |`,
+    );
   }
 }
 
@@ -124,7 +126,11 @@ async function patchBytes() {
 
 function sh(cmd: string, args: string[], cwd: string): number {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: 'ignore', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    stdio: 'ignore',
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}`);
   return performance.now() - t0;
 }
@@ -133,7 +139,10 @@ function sh(cmd: string, args: string[], cwd: string): number {
 function consumer() {
   if (CONSUMER <= 0) return;
   const app = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-bench-app-'));
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2));
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'bench-app', private: true, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2),
+  );
   const reinstall = (...extra: string[]) => {
     fs.rmSync(path.join(app, 'node_modules'), { recursive: true, force: true });
     return sh('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', ...extra], app);
@@ -163,7 +172,9 @@ function consumer() {
   fs.rmSync(app, { recursive: true, force: true });
   console.log(`\n## Consumer app (npm, @clerk/clerk-js 6.7.1, median of ${CONSUMER})`);
   const spread = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
-  console.log(`npm install (clean node_modules, same dependencies): without the postinstall ${fmt(median(without))} (${spread(without)}) · with it ${fmt(median(withPatch))} (${spread(withPatch)}) · added ${fmt(median(withPatch) - median(without))}`);
+  console.log(
+    `npm install (clean node_modules, same dependencies): without the postinstall ${fmt(median(without))} (${spread(without)}) · with it ${fmt(median(withPatch))} (${spread(withPatch)}) · added ${fmt(median(withPatch) - median(without))}`,
+  );
   console.log(`patch-package alone (the postinstall step): ${fmt(median(patchPackage))}`);
   console.log(`clerk-expo-patches check: ${fmt(median(check))}`);
 }
@@ -171,7 +182,11 @@ function consumer() {
 /** Runs a command; its wall time in ms. Exit codes in `ok` count as success. */
 function run(cmd: string, args: string[], cwd: string, ok: number[] = [0]): number {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: 'ignore', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', CI: '1' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    stdio: 'ignore',
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', CI: '1' },
+  });
   if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}`);
   return performance.now() - t0;
 }
@@ -189,7 +204,11 @@ function bytesIn(dir: string): number {
 
 /** The installed package folders of an npm app, as its lockfile lists them (node_modules/…). */
 const lockedPackages = (app: string): Set<string> =>
-  new Set(Object.keys((JSON.parse(fs.readFileSync(path.join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).filter((k) => k !== ''));
+  new Set(
+    Object.keys((JSON.parse(fs.readFileSync(path.join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).filter(
+      (k) => k !== '',
+    ),
+  );
 
 /** What an install added: the package folders new in the lockfile, and their bytes on disk (nested ones counted once). */
 function addedBy(before: Set<string>, app: string): { packages: string[]; bytes: number } {
@@ -239,10 +258,16 @@ function packaged() {
   fs.rmSync(work, { recursive: true, force: true });
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const ratio = median(check) / median(node);
-  console.log(`\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.7'}; median of ${PACKAGE})`);
+  console.log(
+    `\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.7'}; median of ${PACKAGE})`,
+  );
   console.log(`tarball ${mb(packed.size)}, ${packed.entryCount} files, ${mb(packed.unpackedSize)} unpacked`);
-  console.log(`npm install -D <tarball>: ${fmt(install)} · adds ${added.packages.length} package(s), ${mb(added.bytes)} (goal ≤ 20 packages, ≤ 20 MB): ${added.packages.map((k) => k.replace(/^node_modules\//, '')).join(', ')}`);
-  console.log(`check through node_modules/.bin: ${fmt(median(check))} · node -e 0: ${fmt(median(node))} · ratio ${ratio.toFixed(2)}× (goal ≤ 2.5×) · npx patch-package: ${fmt(patchPackage)}`);
+  console.log(
+    `npm install -D <tarball>: ${fmt(install)} · adds ${added.packages.length} package(s), ${mb(added.bytes)} (goal ≤ 20 packages, ≤ 20 MB): ${added.packages.map((k) => k.replace(/^node_modules\//, '')).join(', ')}`,
+  );
+  console.log(
+    `check through node_modules/.bin: ${fmt(median(check))} · node -e 0: ${fmt(median(node))} · ratio ${ratio.toFixed(2)}× (goal ≤ 2.5×) · npx patch-package: ${fmt(patchPackage)}`,
+  );
 }
 
 console.log(`# clerk-expo-patches bench — ${os.cpus().length} cores, node ${process.version}`);

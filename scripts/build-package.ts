@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   }
   fs.copyFileSync(path.join(PATCHES_DIR, 'manifest.json'), path.join(out, 'manifest.json'));
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-  process.stderr.write(`build: dist/ compiled; ${manifest.patches.length} patches ${mb(plain)} → ${mb(packed)} compressed; ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `build: dist/ compiled; ${manifest.patches.length} patches ${mb(plain)} → ${mb(packed)} compressed; ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -83,8 +83,18 @@ function parseArgs(argv: string[]): Args {
 function printErrorJson(argv: string[], err: unknown): void {
   const command = argv.find((a) => !a.startsWith('-'));
   if (!argv.includes('--json') || (command !== 'check' && command !== 'verify')) return;
-  const hint = err instanceof ToolError ? (err.hint ?? null) : err instanceof ShapeError ? 'update the codemod of the fix it names, or report it to clerk-expo-patches' : 'report it to clerk-expo-patches with the output above';
-  const message = err instanceof ToolError && err.hint ? err.message.slice(0, err.message.lastIndexOf('\n  → ')) : err instanceof Error ? err.message : String(err);
+  const hint =
+    err instanceof ToolError
+      ? (err.hint ?? null)
+      : err instanceof ShapeError
+        ? 'update the codemod of the fix it names, or report it to clerk-expo-patches'
+        : 'report it to clerk-expo-patches with the output above';
+  const message =
+    err instanceof ToolError && err.hint
+      ? err.message.slice(0, err.message.lastIndexOf('\n  → '))
+      : err instanceof Error
+        ? err.message
+        : String(err);
   const report: ErrorReport = { schemaVersion: REPORT_SCHEMA_VERSION, command, ok: false, error: { message, hint } };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
@@ -95,7 +105,10 @@ async function maintainerCommand<T>(load: () => Promise<T>): Promise<T> {
     return await load();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new ToolError(`generate and verify are not part of the installed package (${(err as Error).message.split('\n')[0]})`, 'run them in a clone of the clerk-expo-patches repository after `npm ci`');
+    throw new ToolError(
+      `generate and verify are not part of the installed package (${(err as Error).message.split('\n')[0]})`,
+      'run them in a clone of the clerk-expo-patches repository after `npm ci`',
+    );
   }
 }
 
@@ -118,16 +131,33 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'sync': {
         const { sync } = await import('./commands/sync.ts');
-        return await sync({ json: args.json, dryRun: args.dryRun, allowUnverified: args.allowUnverified, ...(args.cwd ? { cwd: args.cwd } : {}), ...(args.pm ? { pm: args.pm } : {}) });
+        return await sync({
+          json: args.json,
+          dryRun: args.dryRun,
+          allowUnverified: args.allowUnverified,
+          ...(args.cwd ? { cwd: args.cwd } : {}),
+          ...(args.pm ? { pm: args.pm } : {}),
+        });
       }
       case 'check': {
         const { check } = await import('./commands/check.ts');
         return await check({ json: args.json, ...(args.cwd ? { cwd: args.cwd } : {}), ...(args.pm ? { pm: args.pm } : {}) });
       }
       case 'list': {
-        const list = FIXES.map((f) => ({ id: f.id, letter: f.letter, title: f.title, package: f.package, affected: f.affected, fixedUpstreamIn: f.fixedUpstreamIn }));
+        const list = FIXES.map((f) => ({
+          id: f.id,
+          letter: f.letter,
+          title: f.title,
+          package: f.package,
+          affected: f.affected,
+          fixedUpstreamIn: f.fixedUpstreamIn,
+        }));
         if (args.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-        else for (const f of list) process.stdout.write(`${f.letter}  ${f.id}  ${f.package} ${f.affected}  (upstream: ${f.fixedUpstreamIn ?? 'not fixed'})\n   ${f.title}\n`);
+        else
+          for (const f of list)
+            process.stdout.write(
+              `${f.letter}  ${f.id}  ${f.package} ${f.affected}  (upstream: ${f.fixedUpstreamIn ?? 'not fixed'})\n   ${f.title}\n`,
+            );
         return 0;
       }
       default:

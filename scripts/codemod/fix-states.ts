@@ -12,7 +12,11 @@ export const fixState = (fix: FixMeta, status: Status, patch?: string | null): F
 });
 
 /** Each fix's own status from per-file detections (a fix with no target file here is not-affected). */
-export function fixStates(fixes: readonly FixMeta[], ds: readonly FixDetection[], patchFor: (fix: FixMeta, status: Status) => string | null = () => null): FixState[] {
+export function fixStates(
+  fixes: readonly FixMeta[],
+  ds: readonly FixDetection[],
+  patchFor: (fix: FixMeta, status: Status) => string | null = () => null,
+): FixState[] {
   return fixes.map((f) => {
     const status = summarize(ds.filter((d) => d.fix === f.id));
     return fixState(f, status, patchFor(f, status));

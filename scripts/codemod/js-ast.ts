@@ -96,7 +96,8 @@ export function labelJs(chain: ts.Node[], sf: ts.SourceFile): string {
       return `${ts.SyntaxKind[n.kind]} ${ts.isConstructorDeclaration(n) ? 'constructor' : name(n.name)} (class ${cls})`;
     }
     if (ts.isFunctionDeclaration(n)) return `FunctionDeclaration ${name(n.name)}`;
-    if ((ts.isFunctionExpression(n) || ts.isArrowFunction(n)) && ts.isVariableDeclaration(n.parent)) return `FunctionDeclaration ${name(n.parent.name)}`;
+    if ((ts.isFunctionExpression(n) || ts.isArrowFunction(n)) && ts.isVariableDeclaration(n.parent))
+      return `FunctionDeclaration ${name(n.parent.name)}`;
     if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) return `ClassDeclaration ${name(n.name)}`;
   }
   return 'SourceFile (top level)';

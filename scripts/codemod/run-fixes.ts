@@ -38,7 +38,11 @@ export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): Package
       if (text === undefined) throw new ShapeError(fix.id, `${pkg.name}@${pkg.version}/${target}`, 'the target file');
       const r = fix.apply(text, target);
       if (!r.changed) {
-        throw new ShapeError(fix.id, `${pkg.name}@${pkg.version}/${target}`, `vulnerable code (its affected range ${fix.affected} covers this version) but detect() says ${r.status}: ${r.reason}`);
+        throw new ShapeError(
+          fix.id,
+          `${pkg.name}@${pkg.version}/${target}`,
+          `vulnerable code (its affected range ${fix.affected} covers this version) but detect() says ${r.status}: ${r.reason}`,
+        );
       }
       const entry = current ?? { path: target, before: text, after: text, fixes: [], nodes: [] };
       entry.after = r.text;
@@ -53,7 +57,10 @@ export function buildPatch(pkg: PackageSnapshot, fixes: readonly Fix[]): Package
     assertParses(f);
     for (const id of f.fixes) {
       const d = covering.find((x) => x.id === id)!.detect(f.after, f.path);
-      if (d.status !== 'patched') throw new Error(`${id}: ${pkg.name}@${pkg.version}/${f.path}: after apply, detect() says ${d.status} (${d.reason}); the codemod and its detector disagree`);
+      if (d.status !== 'patched')
+        throw new Error(
+          `${id}: ${pkg.name}@${pkg.version}/${f.path}: after apply, detect() says ${d.status} (${d.reason}); the codemod and its detector disagree`,
+        );
     }
   }
   const list = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -65,7 +72,8 @@ function assertParses(f: PatchedFile) {
   if (f.path.endsWith('.swift')) {
     // Swift cannot be compiled here: zero ERROR and MISSING nodes is the bar a patched file must meet.
     const p = countParseProblems(f.after);
-    if (p.errors + p.missing > 0) throw new Error(`${f.path}: the patched file does not parse: ${p.errors} ERROR and ${p.missing} MISSING node(s)`);
+    if (p.errors + p.missing > 0)
+      throw new Error(`${f.path}: the patched file does not parse: ${p.errors} ERROR and ${p.missing} MISSING node(s)`);
     return;
   }
   if (!/\.(c|m)?js$/.test(f.path)) return;
@@ -86,9 +94,12 @@ export function detectAll(
   for (const fix of fixes) {
     for (const file of fix.targets(pkg)) {
       const text = read(file);
-      out.push({ fix: fix.id, file, detection: text === undefined ? { status: 'unknown-shape', reason: `${file} is missing` } : detect(fix, text, file) });
+      out.push({
+        fix: fix.id,
+        file,
+        detection: text === undefined ? { status: 'unknown-shape', reason: `${file} is missing` } : detect(fix, text, file),
+      });
     }
   }
   return out;
 }
-

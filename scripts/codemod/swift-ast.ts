@@ -29,7 +29,7 @@ function swiftParser(): Napi {
     if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
     throw new ToolError(
       `reading the Swift bridge's code needs @ast-grep/napi and @ast-grep/lang-swift, which are not installed (${(err as Error).message.split('\n')[0]})`,
-      'install them next to clerk-expo-patches: `npm i -D @ast-grep/napi @ast-grep/lang-swift` (or your package manager\'s add), then run the command again',
+      "install them next to clerk-expo-patches: `npm i -D @ast-grep/napi @ast-grep/lang-swift` (or your package manager's add), then run the command again",
     );
   }
   registered.__clerkExpoPatchesSwift = napi;
@@ -42,7 +42,9 @@ function swiftParser(): Napi {
  * Callers parse once per detect()/apply() and pass the root along; Swift files here are small.
  */
 export function parseSwift(text: string): SgNode {
-  return swiftParser().parse('swift' as never, text).root();
+  return swiftParser()
+    .parse('swift' as never, text)
+    .root();
 }
 
 /** Every descendant (pre-order), the node itself first. */
@@ -61,7 +63,10 @@ export function descendants(node: SgNode, kind: string): SgNode[] {
 
 /** The `name` of a function_declaration (its simple_identifier child). */
 export function functionName(fn: SgNode): string | undefined {
-  return fn.children().find((c) => c.kind() === 'simple_identifier')?.text();
+  return fn
+    .children()
+    .find((c) => c.kind() === 'simple_identifier')
+    ?.text();
 }
 
 /** Every function_declaration named `name`, anywhere in the tree. */
@@ -124,7 +129,10 @@ export function removeLine(text: string, node: SgNode): Edit {
  * overlapping edits are a codemod bug and throw.
  */
 export function commit(text: string, edits: Edit[]): string {
-  return splice(text, edits.map((e) => ({ start: e.startPos, end: e.endPos, text: e.insertedText })));
+  return splice(
+    text,
+    edits.map((e) => ({ start: e.startPos, end: e.endPos, text: e.insertedText })),
+  );
 }
 
 /**

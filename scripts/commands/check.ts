@@ -30,4 +30,5 @@ export async function check(opts: CheckOptions = {}): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-export const runCheck = async (opts: CheckOptions = {}): Promise<CheckReport> => classify(await readCheckInput(opts, { metasFor, loadFixes: fixCodeFor }));
+export const runCheck = async (opts: CheckOptions = {}): Promise<CheckReport> =>
+  classify(await readCheckInput(opts, { metasFor, loadFixes: fixCodeFor }));

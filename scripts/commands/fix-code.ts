@@ -14,7 +14,7 @@ export async function loadFixCode(): Promise<typeof import('../fixes/index.ts')>
     if (e.code === 'ERR_MODULE_NOT_FOUND' && /['"]typescript['"]/.test(e.message)) {
       throw new ToolError(
         'the installed files do not match a shipped patch by hash, so their code must be read, and that needs the `typescript` package, which is not installed',
-        'install it in the app (`npm i -D typescript`, or your package manager\'s add; Expo apps usually have it), then run the command again',
+        "install it in the app (`npm i -D typescript`, or your package manager's add; Expo apps usually have it), then run the command again",
       );
     }
     throw err;

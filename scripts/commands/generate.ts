@@ -45,7 +45,10 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     const results = await runJobs(
       'makeVersionPatch',
       versions.map((v) => ({ name, version: v.version, integrity: v.integrity, fixIds: fixes.map((f) => f.id) })),
-      (input, r, done) => say(`  [${done}/${versions.length}] ${name}@${input.version}: ${r ? `${r.letters} on ${r.entry.files.length} file(s), ${r.patch.length} bytes` : 'no fix covers it'}`),
+      (input, r, done) =>
+        say(
+          `  [${done}/${versions.length}] ${name}@${input.version}: ${r ? `${r.letters} on ${r.entry.files.length} file(s), ${r.patch.length} bytes` : 'no fix covers it'}`,
+        ),
       // Fixes outside the registry (tests) cannot be named to a worker by id: run them here.
       fixes.every((f) => FIXES.includes(f)) ? undefined : (input) => makeVersionPatch(input.name, input.version, input.integrity, fixes),
     );
@@ -57,7 +60,10 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   }
   // Keep manifest entries of packages not regenerated in this run.
   const regenerated = new Set<string>(opts.packages ?? allPackages);
-  const kept = fs.existsSync(manifestFile) && opts.packages ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package)) : [];
+  const kept =
+    fs.existsSync(manifestFile) && opts.packages
+      ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package))
+      : [];
   const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
 
   const readmeText = replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, allFixes));
@@ -75,11 +81,15 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   writeIfChanged(manifestFile, manifestText(manifest));
   writeIfChanged(readme, readmeText);
   say(`generate: ${entries.length} patch(es) in ${ms(t0)}`);
-  if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, patches: entries.map((e) => ({ package: e.package, version: e.version, patch: e.patch, fixes: e.fixes })) }, null, 2)}\n`);
+  if (opts.json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, patches: entries.map((e) => ({ package: e.package, version: e.version, patch: e.patch, fixes: e.fixes })) }, null, 2)}\n`,
+    );
   return 0;
 }
 
-const byPackageVersion = (a: ManifestEntry, b: ManifestEntry) => (a.package === b.package ? semver.compare(a.version, b.version) : a.package < b.package ? -1 : 1);
+const byPackageVersion = (a: ManifestEntry, b: ManifestEntry) =>
+  a.package === b.package ? semver.compare(a.version, b.version) : a.package < b.package ? -1 : 1;
 
 function writeIfChanged(file: string, text: string) {
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;

@@ -60,7 +60,10 @@ export async function sync(opts: SyncOptions = {}): Promise<number> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') {
-      throw new ToolError(`cannot write ${e.path ?? 'a file'} (${e.code}); nothing else was changed after that write`, 'make the app folder writable (or run sync where you can write), then run sync again');
+      throw new ToolError(
+        `cannot write ${e.path ?? 'a file'} (${e.code}); nothing else was changed after that write`,
+        'make the app folder writable (or run sync where you can write), then run sync again',
+      );
     }
     throw err;
   } finally {
@@ -78,7 +81,10 @@ function acquireLock(appDir: string): () => void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const owner = readText(lock)?.trim() || 'unknown';
-    throw new ToolError(`another clerk-expo-patches sync is running in ${appDir} (lock ${LOCK_FILE}, pid ${owner})`, `wait for it to finish; if no sync is running, delete ${lock}`);
+    throw new ToolError(
+      `another clerk-expo-patches sync is running in ${appDir} (lock ${LOCK_FILE}, pid ${owner})`,
+      `wait for it to finish; if no sync is running, delete ${lock}`,
+    );
   }
   return () => fs.rmSync(lock, { force: true });
 }
@@ -95,16 +101,26 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const record = readOwnership(appDir, pm);
   const early: string[] = [];
   if (record.packageManager !== pm && record.patches.length) {
-    early.push(`${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`);
+    early.push(
+      `${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`,
+    );
   }
-  const { desired, unpatched, warnings, outOfDate: stale } = await desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
+  const {
+    desired,
+    unpatched,
+    warnings,
+    outOfDate: stale,
+  } = await desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified);
   const current = readWired(appDir, pm, pj.data);
   const recordMissing = !fs.existsSync(path.join(appDir, OWNERSHIP_FILE));
   const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)), recordMissing });
   plan.warnings.unshift(...early, ...warnings, ...stale);
   if (pm === 'yarn-berry') {
     const linker = yarnNodeLinker(appDir);
-    if (linker !== 'node-modules') plan.warnings.push(`.yarnrc.yml has nodeLinker: ${linker ?? '(unset, i.e. pnp)'}; Expo and \`clerk-expo-patches check\` need \`nodeLinker: node-modules\`. Add it to .yarnrc.yml.`);
+    if (linker !== 'node-modules')
+      plan.warnings.push(
+        `.yarnrc.yml has nodeLinker: ${linker ?? '(unset, i.e. pnp)'}; Expo and \`clerk-expo-patches check\` need \`nodeLinker: node-modules\`. Add it to .yarnrc.yml.`,
+      );
   }
 
   const pjText = packageJsonText({ ...pj, data: plan.packageJson });
@@ -112,9 +128,23 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const changed = plan.writes.length > 0 || plan.removes.length > 0 || pjChanged;
   const removedExpo = plan.removes.some((r) => record.patches.find((p) => p.file === r.file)?.package === '@clerk/expo');
   // patch-package cannot apply a changed patch over files an older one already patched: those copies need pristine files first.
-  const replaced = usesPatchPackage(pm) ? plan.writes.filter((w) => record.patches.some((p) => p.file === w.file)).map((w) => plan.wired.find((d) => d.file === w.file)?.target).filter((t): t is string => !!t) : [];
+  const replaced = usesPatchPackage(pm)
+    ? plan.writes
+        .filter((w) => record.patches.some((p) => p.file === w.file))
+        .map((w) => plan.wired.find((d) => d.file === w.file)?.target)
+        .filter((t): t is string => !!t)
+    : [];
   const removeFirst = plan.conflicts.length ? [`rm ${[...new Set(plan.conflicts.map((c) => c.file))].join(' ')}`] : [];
-  const next = changed || stale.length || removeFirst.length ? [...removeFirst, ...(replaced.length ? [`rm -rf ${replaced.join(' ')}`] : []), installCommand(pm), ...(stale.length ? ['clerk-expo-patches sync'] : []), ...(plan.wired.some((d) => d.afterApply) || removedExpo ? ['npx expo prebuild --clean'] : [])] : [];
+  const next =
+    changed || stale.length || removeFirst.length
+      ? [
+          ...removeFirst,
+          ...(replaced.length ? [`rm -rf ${replaced.join(' ')}`] : []),
+          installCommand(pm),
+          ...(stale.length ? ['clerk-expo-patches sync'] : []),
+          ...(plan.wired.some((d) => d.afterApply) || removedExpo ? ['npx expo prebuild --clean'] : []),
+        ]
+      : [];
   const report: SyncReport = {
     packageManager: pm,
     dryRun: !!opts.dryRun,
@@ -149,7 +179,16 @@ interface Desired {
   warnings: string[];
 }
 
-async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, copies: InstalledCopy[], manifest: Manifest, patchesDir: string, record: Ownership, appDir: string, allowUnverified: boolean): Promise<Desired> {
+async function desiredPatches(
+  pm: PackageManager,
+  pkg: Record<string, unknown>,
+  copies: InstalledCopy[],
+  manifest: Manifest,
+  patchesDir: string,
+  record: Ownership,
+  appDir: string,
+  allowUnverified: boolean,
+): Promise<Desired> {
   const out: Desired = { desired: [], outOfDate: [], unpatched: [], warnings: [] };
   const seen = new Set<string>();
   for (const copy of copies) {
@@ -161,7 +200,9 @@ async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, 
     const wants = outOfDate(pkg, copy);
     if (wants) {
       // e.g. pnpm refuses to install while a patch names a version no longer wanted: drop ours first.
-      out.outOfDate.push(`${copy.name}: node_modules has ${copy.version} but package.json asks for ${wants}; not wiring a patch for ${copy.version}. Run \`${installCommand(pm)}\`, then \`clerk-expo-patches sync\` again.`);
+      out.outOfDate.push(
+        `${copy.name}: node_modules has ${copy.version} but package.json asks for ${wants}; not wiring a patch for ${copy.version}. Run \`${installCommand(pm)}\`, then \`clerk-expo-patches sync\` again.`,
+      );
       continue;
     }
     const fixes = metasFor(copy.name);
@@ -170,10 +211,20 @@ async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, 
     if (entry) {
       const text = readShippedPatch(patchesDir, entry.patch);
       if (text === undefined || sha256(text) !== entry.patchSha256) {
-        throw new ToolError(`the shipped patch ${entry.patch} is missing or does not match its manifest sha256`, 'reinstall clerk-expo-patches (the package is damaged)');
+        throw new ToolError(
+          `the shipped patch ${entry.patch} is missing or does not match its manifest sha256`,
+          'reinstall clerk-expo-patches (the package is damaged)',
+        );
       }
       const place = placePatch(pm, pkg, copy, text, yarnDescriptorsFor(pm, appDir, copy, record));
-      out.desired.push({ package: copy.name, version: copy.version, ...place, fixes: entry.fixes, unverified: false, ...(entry.afterApply ? { afterApply: entry.afterApply } : {}) });
+      out.desired.push({
+        package: copy.name,
+        version: copy.version,
+        ...place,
+        fixes: entry.fixes,
+        unverified: false,
+        ...(entry.afterApply ? { afterApply: entry.afterApply } : {}),
+      });
       continue;
     }
     if (covering.length === 0) continue;
@@ -198,8 +249,17 @@ async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, 
       if (!built) continue;
       const place = placePatch(pm, pkg, copy, built.patch, yarnDescriptorsFor(pm, appDir, copy, record));
       const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
-      out.desired.push({ package: copy.name, version: copy.version, ...place, fixes: built.fixes.map((f) => f.id), unverified: true, ...(afterApply ? { afterApply } : {}) });
-      out.warnings.push(`${copy.name}@${copy.version}: wired an UNVERIFIED patch built from the installed files (no shipped patch for this version); review it, and prefer upgrading${fixedIn ? ` to ${fixedIn}` : ''}.`);
+      out.desired.push({
+        package: copy.name,
+        version: copy.version,
+        ...place,
+        fixes: built.fixes.map((f) => f.id),
+        unverified: true,
+        ...(afterApply ? { afterApply } : {}),
+      });
+      out.warnings.push(
+        `${copy.name}@${copy.version}: wired an UNVERIFIED patch built from the installed files (no shipped patch for this version); review it, and prefer upgrading${fixedIn ? ` to ${fixedIn}` : ''}.`,
+      );
     } catch (err) {
       const text = prior ? readText(path.join(appDir, prior.file)) : undefined;
       if (prior && text !== undefined) {
@@ -208,7 +268,12 @@ async function desiredPatches(pm: PackageManager, pkg: Record<string, unknown>, 
         continue;
       }
       if (!(err instanceof ShapeError)) throw err;
-      out.unpatched.push({ package: copy.name, version: copy.version, path: copy.relPath, reason: `cannot build a patch from the installed files: ${err.message.split('\n')[0]} Reinstall the package so its files are pristine, then run sync again.` });
+      out.unpatched.push({
+        package: copy.name,
+        version: copy.version,
+        path: copy.relPath,
+        reason: `cannot build a patch from the installed files: ${err.message.split('\n')[0]} Reinstall the package so its files are pristine, then run sync again.`,
+      });
     }
   }
   return out;
@@ -223,7 +288,9 @@ function yarnDescriptorsFor(pm: PackageManager, appDir: string, copy: InstalledC
   if (pm !== 'yarn-berry') return [];
   const lock = readText(path.join(appDir, 'yarn.lock'));
   const fromLock = lock ? yarnLockDescriptors(lock, copy.name, copy.version) : [];
-  const owned = record.patches.filter((p) => p.package === copy.name && p.version === copy.version).flatMap((p) => (p.configs ?? []).map((c) => c.key));
+  const owned = record.patches
+    .filter((p) => p.package === copy.name && p.version === copy.version)
+    .flatMap((p) => (p.configs ?? []).map((c) => c.key));
   return [...new Set([...fromLock, ...owned])].sort();
 }
 
@@ -244,10 +311,18 @@ function printPlan(r: SyncReport, plan: Plan, appDir: string, say: (line: string
   for (const w of plan.writes) say(`  + ${verb}write ${w.file}  (${w.reason})`);
   for (const x of plan.removes) say(`  - ${verb}remove ${x.file}  (${x.reason})`);
   for (const e of plan.packageJsonEdits) say(`  ~ ${verb}edit package.json: ${e}`);
-  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length && !plan.conflicts.length) say('  nothing to change: every installed copy is wired as it should be');
-  for (const d of plan.wired) if (!plan.writes.some((w) => w.file === d.file)) say(`  = ${d.file} (${d.package}@${d.version}) already wired`);
+  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length && !plan.conflicts.length)
+    say('  nothing to change: every installed copy is wired as it should be');
+  for (const d of plan.wired)
+    if (!plan.writes.some((w) => w.file === d.file)) say(`  = ${d.file} (${d.package}@${d.version}) already wired`);
   for (const u of r.unpatched) say(`  ! ${u.package}@${u.version} (${u.path}): ${u.reason}`);
-  for (const c of r.conflicts) say(`  ! remove ${c.file}: it also patches ${c.target}, and patch-package fails when two patches target one package (sync did not write it, so it does not delete it)`);
+  for (const c of r.conflicts)
+    say(
+      `  ! remove ${c.file}: it also patches ${c.target}, and patch-package fails when two patches target one package (sync did not write it, so it does not delete it)`,
+    );
   for (const w of r.warnings) say(`warning: ${w}`);
-  if (r.next.length) say(`next: ${r.next.map((n) => `\`${n}\``).join(', then ')}${r.dryRun ? ' (after running sync without --dry-run)' : ''}; then \`clerk-expo-patches check\``);
+  if (r.next.length)
+    say(
+      `next: ${r.next.map((n) => `\`${n}\``).join(', then ')}${r.dryRun ? ' (after running sync without --dry-run)' : ''}; then \`clerk-expo-patches check\``,
+    );
 }

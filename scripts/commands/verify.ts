@@ -49,12 +49,22 @@ export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyRepo
   const shipped = new Set(fs.readdirSync(patchesDir).filter((f) => f.endsWith('.patch')));
   for (const name of opts.packages ?? PACKAGES) {
     const entries = new Map(manifest.patches.filter((p) => p.package === name).map((p) => [p.version, p]));
-    const registry = (await listVersions(name)).filter((v) => semver.satisfies(v.version, CLASSIFY_RANGE[name]) && (!opts.versions || opts.versions.includes(v.version)));
+    const registry = (await listVersions(name)).filter(
+      (v) => semver.satisfies(v.version, CLASSIFY_RANGE[name]) && (!opts.versions || opts.versions.includes(v.version)),
+    );
     say(`${name}: verifying ${entries.size} patch(es), classifying ${registry.length} registry version(s)`);
     const jobs = registry.map((v) => {
       const entry = entries.get(v.version);
       entries.delete(v.version);
-      return { name, version: v.version, integrity: v.integrity, entry, shipped: !!entry && shipped.has(entry.patch), patchesDir, fixIds: fixesFor(name).map((f) => f.id) };
+      return {
+        name,
+        version: v.version,
+        integrity: v.integrity,
+        entry,
+        shipped: !!entry && shipped.has(entry.patch),
+        patchesDir,
+        fixIds: fixesFor(name).map((f) => f.id),
+      };
     });
     const results = await runJobs('verifyVersion', jobs, (input, r, done) =>
       say(`  [${done}/${jobs.length}] ${name}@${input.version}: ${r.status}${r.problems?.length ? ` — ${r.problems.join('; ')}` : ''}`),
@@ -67,19 +77,38 @@ export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyRepo
       report.ok = false;
       const fixes = fixesFor(name)
         .filter((f) => orphan.fixes.includes(f.id))
-        .map((f) => ({ id: f.id, letter: f.letter, status: 'unknown-shape' as const, fixedUpstreamIn: f.fixedUpstreamIn, patch: orphan.patch }));
-      report.packages.push({ name, version: orphan.version, status: 'unknown-shape', fixes, patch: orphan.patch, problems: ['the manifest lists a version the registry does not serve in the classification range'] });
+        .map((f) => ({
+          id: f.id,
+          letter: f.letter,
+          status: 'unknown-shape' as const,
+          fixedUpstreamIn: f.fixedUpstreamIn,
+          patch: orphan.patch,
+        }));
+      report.packages.push({
+        name,
+        version: orphan.version,
+        status: 'unknown-shape',
+        fixes,
+        patch: orphan.patch,
+        problems: ['the manifest lists a version the registry does not serve in the classification range'],
+      });
     }
   }
   const listed = new Set(manifest.patches.map((p) => p.patch));
   for (const f of opts.versions ? [] : shipped) {
     if (!listed.has(f)) {
       report.ok = false;
-      report.packages.push({ name: f, version: '', status: 'unknown-shape', fixes: [], patch: f, problems: ['patch file not listed in patches/manifest.json'] });
+      report.packages.push({
+        name: f,
+        version: '',
+        status: 'unknown-shape',
+        fixes: [],
+        patch: f,
+        problems: ['patch file not listed in patches/manifest.json'],
+      });
     }
   }
   const bad = report.packages.filter((p) => p.problems?.length);
   say(`verify: ${report.packages.length} version(s), ${bad.length} with problems, ${ms(t0)}`);
   return report;
 }
-

@@ -34,22 +34,49 @@ export const manifestEntryFor = (manifest: Manifest, name: string, version: stri
  * `fixes` is the metadata of the package's fixes; `loadFixes` brings their code (and a parser)
  * only when no manifest hash answers.
  */
-export async function detectCopy(copy: InstalledCopy, manifest: Manifest, fixes: readonly FixMeta[], loadFixes: () => Promise<readonly Fix[]>): Promise<CopyDetection> {
+export async function detectCopy(
+  copy: InstalledCopy,
+  manifest: Manifest,
+  fixes: readonly FixMeta[],
+  loadFixes: () => Promise<readonly Fix[]>,
+): Promise<CopyDetection> {
   const entry = manifestEntryFor(manifest, copy.name, copy.version);
-  if (fixes.length === 0) return { status: 'not-affected', fixes: [], states: [], via: 'no-fixes', reason: `no fix targets ${copy.name}`, entry };
+  if (fixes.length === 0)
+    return { status: 'not-affected', fixes: [], states: [], via: 'no-fixes', reason: `no fix targets ${copy.name}`, entry };
   const covering = fixesCovering(fixes, copy.version);
   if (entry && covering.every((f) => entry.fixes.includes(f.id)) && entry.files.length > 0) {
     const hashes = entry.files.map((f) => hashFile(path.join(copy.dir, f.path)));
     const entryFixes = fixes.filter((f) => entry.fixes.includes(f.id));
     const missing = entry.files.filter((_, i) => hashes[i] === undefined).map((f) => f.path);
     if (missing.length > 0) {
-      return { status: 'unknown-shape', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'unknown-shape')), via: 'manifest-sha256', reason: `${missing.join(', ')} missing from the installed ${copy.name}@${copy.version}: the install is damaged; reinstall it`, entry };
+      return {
+        status: 'unknown-shape',
+        fixes: entryFixes,
+        states: entryFixes.map((f) => fixState(f, 'unknown-shape')),
+        via: 'manifest-sha256',
+        reason: `${missing.join(', ')} missing from the installed ${copy.name}@${copy.version}: the install is damaged; reinstall it`,
+        entry,
+      };
     }
     if (entry.files.every((f, i) => hashes[i] === f.after)) {
-      return { status: 'patched', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'patched')), via: 'manifest-sha256', reason: `every patched file matches the shipped patch's sha256 (${entry.patch})`, entry };
+      return {
+        status: 'patched',
+        fixes: entryFixes,
+        states: entryFixes.map((f) => fixState(f, 'patched')),
+        via: 'manifest-sha256',
+        reason: `every patched file matches the shipped patch's sha256 (${entry.patch})`,
+        entry,
+      };
     }
     if (entry.files.every((f, i) => hashes[i] === f.before)) {
-      return { status: 'vulnerable', fixes: entryFixes, states: entryFixes.map((f) => fixState(f, 'vulnerable')), via: 'manifest-sha256', reason: `the files are the pristine ${copy.name}@${copy.version} (sha256 match): not patched`, entry };
+      return {
+        status: 'vulnerable',
+        fixes: entryFixes,
+        states: entryFixes.map((f) => fixState(f, 'vulnerable')),
+        via: 'manifest-sha256',
+        reason: `the files are the pristine ${copy.name}@${copy.version} (sha256 match): not patched`,
+        entry,
+      };
     }
   }
   const snapshot = snapshotFromDir(copy);
@@ -75,7 +102,8 @@ function recalled(copy: InstalledCopy, snapshot: PackageSnapshot, fixes: readonl
   for (const fix of fixes) {
     for (const file of fix.targets(snapshot)) {
       const sha = hashOf(file);
-      const detection = sha === undefined ? { status: 'unknown-shape' as const, reason: `${file} is missing` } : recallDetect(fix.id, file, sha);
+      const detection =
+        sha === undefined ? { status: 'unknown-shape' as const, reason: `${file} is missing` } : recallDetect(fix.id, file, sha);
       if (!detection) return undefined;
       out.push({ fix: fix.id, file, detection });
     }
@@ -84,7 +112,11 @@ function recalled(copy: InstalledCopy, snapshot: PackageSnapshot, fixes: readonl
 }
 
 /** detect() of every fix on the installed files: loads the fixes' code (and a parser). */
-async function detectWithCode(snapshot: PackageSnapshot, fixes: readonly FixMeta[], loadFixes: () => Promise<readonly Fix[]>): Promise<FixDetection[]> {
+async function detectWithCode(
+  snapshot: PackageSnapshot,
+  fixes: readonly FixMeta[],
+  loadFixes: () => Promise<readonly Fix[]>,
+): Promise<FixDetection[]> {
   const ids = new Set(fixes.map((f) => f.id));
   const code = (await loadFixes()).filter((f) => ids.has(f.id));
   const { detectAll } = await import('../codemod/run-fixes.ts');

@@ -179,6 +179,8 @@ export function nothingInstalled(appDir: string, pm: PackageManager, next: strin
   const pnp = pm === 'yarn-berry' && yarnNodeLinker(appDir) !== 'node-modules';
   return new ToolError(
     `no installed @clerk/clerk-js or @clerk/expo under ${path.join(appDir, 'node_modules')}`,
-    pnp ? 'yarn is using Plug\'n\'Play (no node_modules); Expo needs `nodeLinker: node-modules` in .yarnrc.yml: add it, run `yarn install`, then run this again' : next,
+    pnp
+      ? "yarn is using Plug'n'Play (no node_modules); Expo needs `nodeLinker: node-modules` in .yarnrc.yml: add it, run `yarn install`, then run this again"
+      : next,
   );
 }

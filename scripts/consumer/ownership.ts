@@ -38,7 +38,13 @@ export interface Ownership {
   added: { postinstall?: string; devDependency?: string };
 }
 
-export const emptyOwnership = (pm: PackageManager): Ownership => ({ schema: 1, tool: 'clerk-expo-patches', packageManager: pm, patches: [], added: {} });
+export const emptyOwnership = (pm: PackageManager): Ownership => ({
+  schema: 1,
+  tool: 'clerk-expo-patches',
+  packageManager: pm,
+  patches: [],
+  added: {},
+});
 
 export function readOwnership(appDir: string, pm: PackageManager): Ownership {
   const file = path.join(appDir, OWNERSHIP_FILE);
@@ -47,7 +53,10 @@ export function readOwnership(appDir: string, pm: PackageManager): Ownership {
   try {
     o = JSON.parse(fs.readFileSync(file, 'utf8')) as Ownership;
   } catch (err) {
-    throw new ToolError(`${file} is not valid JSON (${(err as Error).message})`, `restore it from git; without it sync cannot tell its own patches from yours`);
+    throw new ToolError(
+      `${file} is not valid JSON (${(err as Error).message})`,
+      `restore it from git; without it sync cannot tell its own patches from yours`,
+    );
   }
   if (o.schema !== 1 || !Array.isArray(o.patches)) throw new ToolError(`${file} is not a schema-1 record`, 'restore it from git');
   return { ...o, added: o.added ?? {} };

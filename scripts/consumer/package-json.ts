@@ -13,7 +13,7 @@ export interface PackageJsonFile {
 
 export function readPackageJson(appDir: string): PackageJsonFile {
   const file = path.join(appDir, 'package.json');
-  if (!fs.existsSync(file)) throw new ToolError(`no package.json in ${appDir}`, 'run this in your app\'s root, or pass --cwd <app dir>');
+  if (!fs.existsSync(file)) throw new ToolError(`no package.json in ${appDir}`, "run this in your app's root, or pass --cwd <app dir>");
   const text = fs.readFileSync(file, 'utf8');
   let data: unknown;
   try {
@@ -90,7 +90,10 @@ export function declaredRange(pkg: Record<string, unknown>, name: string): strin
 }
 
 /** A top-level copy the app asks for in another version than installed: the install is out of date. */
-export function outOfDate(pkg: Record<string, unknown>, copy: { name: string; version: string; chain: readonly string[]; inStore: boolean }): string | undefined {
+export function outOfDate(
+  pkg: Record<string, unknown>,
+  copy: { name: string; version: string; chain: readonly string[]; inStore: boolean },
+): string | undefined {
   if (copy.chain.length !== 1 || copy.inStore) return undefined;
   const range = declaredRange(pkg, copy.name);
   return range && !semver.satisfies(copy.version, range) ? range : undefined;

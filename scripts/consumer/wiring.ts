@@ -78,7 +78,12 @@ export function readWired(appDir: string, pm: PackageManager, pkg: Record<string
     for (const f of files.sort()) {
       const parsed = parsePatchPackageFileName(f);
       if (!parsed) continue;
-      out.push({ package: parsed.chain[parsed.chain.length - 1]!, version: parsed.version, target: nodeModulesPath(parsed.chain), file: `${dir}/${f}` });
+      out.push({
+        package: parsed.chain[parsed.chain.length - 1]!,
+        version: parsed.version,
+        target: nodeModulesPath(parsed.chain),
+        file: `${dir}/${f}`,
+      });
     }
     return out;
   }
@@ -128,15 +133,28 @@ export function placePatch(
     case 'npm':
     case 'yarn-classic': {
       const chain = copy.chain.length ? copy.chain : [name];
-      return { file: `${patchPackageDir(pkg)}/${patchPackageFileName(chain, version)}`, text: toNested(patchPackageText, name, chain), target: nodeModulesPath(chain), configs: [] };
+      return {
+        file: `${patchPackageDir(pkg)}/${patchPackageFileName(chain, version)}`,
+        text: toNested(patchPackageText, name, chain),
+        target: nodeModulesPath(chain),
+        configs: [],
+      };
     }
     case 'pnpm': {
       const file = `patches/${pnpmFileName(name, version)}`;
-      return { file, text: toPackageRelative(patchPackageText, name), configs: [{ keys: CONFIG_KEYS.pnpm!, key: `${name}@${version}`, value: file }] };
+      return {
+        file,
+        text: toPackageRelative(patchPackageText, name),
+        configs: [{ keys: CONFIG_KEYS.pnpm!, key: `${name}@${version}`, value: file }],
+      };
     }
     case 'bun': {
       const file = `patches/${bunFileName(name, version)}`;
-      return { file, text: toPackageRelative(patchPackageText, name), configs: [{ keys: CONFIG_KEYS.bun!, key: `${name}@${version}`, value: file }] };
+      return {
+        file,
+        text: toPackageRelative(patchPackageText, name),
+        configs: [{ keys: CONFIG_KEYS.bun!, key: `${name}@${version}`, value: file }],
+      };
     }
     case 'yarn-berry': {
       const file = `.yarn/patches/${yarnFileName(name, version)}`;

@@ -13,4 +13,5 @@ export const cachedDetect = (fix: Fix, text: string, file: string): Detection =>
  * A detection remembered for this fix id, file and the sha256 of its bytes (the same key as
  * cachedDetect's: the sha256 of the text's UTF-8), without the fix's code; undefined when none is stored.
  */
-export const recallDetect = (fixId: string, file: string, fileSha256: string): Detection | undefined => recall<Detection>('detect', [fixId, file, fileSha256])?.value;
+export const recallDetect = (fixId: string, file: string, fileSha256: string): Detection | undefined =>
+  recall<Detection>('detect', [fixId, file, fileSha256])?.value;

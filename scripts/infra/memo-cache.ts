@@ -27,13 +27,19 @@ export function codemodHash(): string {
   };
   // The published package ships no producer folders (produce/): hash what is there.
   for (const folder of CODE_FOLDERS) if (fs.existsSync(path.join(SCRIPTS, folder))) walk(path.join(SCRIPTS, folder));
-  codeHash = sha256(files.sort().map((f) => `${path.relative(SCRIPTS, f)}\0${fs.readFileSync(f, 'utf8')}`).join('\0'));
+  codeHash = sha256(
+    files
+      .sort()
+      .map((f) => `${path.relative(SCRIPTS, f)}\0${fs.readFileSync(f, 'utf8')}`)
+      .join('\0'),
+  );
   return codeHash;
 }
 
 export const memoEnabled = (): boolean => config().memo;
 
-const memoFile = (kind: string, parts: string[]): string => path.join(config().cacheDir, kind, `${sha256([codemodHash(), ...parts].join('\0'))}.json`);
+const memoFile = (kind: string, parts: string[]): string =>
+  path.join(config().cacheDir, kind, `${sha256([codemodHash(), ...parts].join('\0'))}.json`);
 
 function read<T>(file: string): { value: T } | undefined {
   try {

@@ -14,7 +14,9 @@ export const README = path.join(ROOT, 'README.md');
  * manifest plain, every patch brotli-compressed, written at pack time); in the repository,
  * patches/ itself.
  */
-export const SHIPPED_PATCHES_DIR = fs.existsSync(path.join(SCRIPTS, 'patches', 'manifest.json')) ? path.join(SCRIPTS, 'patches') : PATCHES_DIR;
+export const SHIPPED_PATCHES_DIR = fs.existsSync(path.join(SCRIPTS, 'patches', 'manifest.json'))
+  ? path.join(SCRIPTS, 'patches')
+  : PATCHES_DIR;
 export const SHIPPED_MANIFEST = path.join(SHIPPED_PATCHES_DIR, 'manifest.json');
 
 /** Writes through a temp file in the same folder and a rename, so a reader never sees half a file. */

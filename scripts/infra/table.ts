@@ -6,5 +6,7 @@ export function formatTable(header: string[], rows: string[][]): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.min(w, 40) : w))), ...rows.map(line)].join('\n');
+  return [line(header), line(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.min(w, 40) : w))), ...rows.map(line)].join(
+    '\n',
+  );
 }

@@ -23,7 +23,8 @@ export interface ParsedFile {
 export function parsePatch(pkgName: string, text: string): ParsedFile[] {
   const prefix = `node_modules/${pkgName}/`;
   return parsePatchFile(text).map((e) => {
-    if (e.type !== 'patch' || !e.path?.startsWith(prefix)) throw new Error(`unexpected ${e.type} of ${e.path ?? '?'} in a patch for ${pkgName}`);
+    if (e.type !== 'patch' || !e.path?.startsWith(prefix))
+      throw new Error(`unexpected ${e.type} of ${e.path ?? '?'} in a patch for ${pkgName}`);
     return { type: e.type, path: e.path.slice(prefix.length), hunks: e.hunks?.length ?? 0 };
   });
 }

@@ -14,7 +14,8 @@ export const toLines = (text: string): Lines => {
 };
 
 /** Lines as the diff compares them: a last line without its newline differs from one with it. */
-export const keyed = (l: Lines): string[] => (l.finalNewline || l.lines.length === 0 ? l.lines : [...l.lines.slice(0, -1), `${l.lines[l.lines.length - 1]}\0`]);
+export const keyed = (l: Lines): string[] =>
+  l.finalNewline || l.lines.length === 0 ? l.lines : [...l.lines.slice(0, -1), `${l.lines[l.lines.length - 1]}\0`];
 
 export interface Hunk {
   /** 0-based start and length in the original and the new file. */

@@ -36,9 +36,13 @@ export function readManifest(file = MANIFEST): Manifest {
   try {
     m = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
   } catch (err) {
-    throw new ToolError(`${file} is not valid JSON (${(err as Error).message})`, 'restore it from git or run `clerk-expo-patches generate`');
+    throw new ToolError(
+      `${file} is not valid JSON (${(err as Error).message})`,
+      'restore it from git or run `clerk-expo-patches generate`',
+    );
   }
-  if (m.schema !== 1 || !Array.isArray(m.patches)) throw new ToolError(`${file} is not a schema-1 manifest`, 'run `clerk-expo-patches generate`');
+  if (m.schema !== 1 || !Array.isArray(m.patches))
+    throw new ToolError(`${file} is not a schema-1 manifest`, 'run `clerk-expo-patches generate`');
   return m;
 }
 

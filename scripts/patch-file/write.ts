@@ -104,7 +104,12 @@ export function filePatch(pkgName: string, change: FileChange, context?: number)
   const A = toLines(change.before);
   const B = toLines(change.after);
   const p = `node_modules/${pkgName}/${change.path}`;
-  const out = [`diff --git a/${p} b/${p}`, `index ${gitBlobId(change.before)}..${gitBlobId(change.after)} 100644`, `--- a/${p}`, `+++ b/${p}`];
+  const out = [
+    `diff --git a/${p} b/${p}`,
+    `index ${gitBlobId(change.before)}..${gitBlobId(change.after)} 100644`,
+    `--- a/${p}`,
+    `+++ b/${p}`,
+  ];
   const edits = diffLines(keyed(A), keyed(B));
   const c = context ?? contextFor(A, B, edits);
   const noEol = (l: Lines, i: number) => i === l.lines.length - 1 && !l.finalNewline;

@@ -14,7 +14,15 @@ import type { VerifiedPackage } from './verify-version.ts';
 export interface Jobs {
   makeVersionPatch: { input: { name: string; version: string; integrity: string; fixIds: string[] }; output: VersionPatch | undefined };
   verifyVersion: {
-    input: { name: string; version: string; integrity: string; entry: ManifestEntry | undefined; shipped: boolean; patchesDir: string; fixIds: string[] };
+    input: {
+      name: string;
+      version: string;
+      integrity: string;
+      entry: ManifestEntry | undefined;
+      shipped: boolean;
+      patchesDir: string;
+      fixIds: string[];
+    };
     output: VerifiedPackage;
   };
 }
@@ -33,7 +41,11 @@ export async function runJob<N extends JobName>(name: N, input: Jobs[N]['input']
   }
   const i = input as Jobs['verifyVersion']['input'];
   const { verifyEntry, classify } = await import('./verify-version.ts');
-  return (i.entry ? await verifyEntry(i.entry, i.integrity, i.shipped, i.patchesDir, fixes) : await classify(i.name, i.version, i.integrity, fixes)) as Jobs[N]['output'];
+  return (
+    i.entry
+      ? await verifyEntry(i.entry, i.integrity, i.shipped, i.patchesDir, fixes)
+      : await classify(i.name, i.version, i.integrity, fixes)
+  ) as Jobs[N]['output'];
 }
 
 export function jobCount(items: number): number {

@@ -25,9 +25,19 @@ export interface VersionPatch {
  * With `memo` (the registry's own fixes only), the result is kept on disk by tarball integrity
  * and codemod sources, so verify and a second generate reuse it (memo-cache.ts).
  */
-export async function makeVersionPatch(name: string, version: string, integrity: string, fixes: readonly Fix[], opts: { memo?: boolean } = {}): Promise<VersionPatch | undefined> {
+export async function makeVersionPatch(
+  name: string,
+  version: string,
+  integrity: string,
+  fixes: readonly Fix[],
+  opts: { memo?: boolean } = {},
+): Promise<VersionPatch | undefined> {
   if (opts.memo) {
-    const r = await memoAsync('builds', [name, version, integrity], async () => (await makeVersionPatch(name, version, integrity, fixes)) ?? null);
+    const r = await memoAsync(
+      'builds',
+      [name, version, integrity],
+      async () => (await makeVersionPatch(name, version, integrity, fixes)) ?? null,
+    );
     return r ?? undefined;
   }
   const pkg = await fetchPackage(name, version, integrity);
@@ -35,7 +45,10 @@ export async function makeVersionPatch(name: string, version: string, integrity:
   if (!built) return undefined;
   const applied = applyWithPatchPackage(name, built.patch, (p) => pkg.read(p));
   for (const f of built.files) {
-    if (applied.get(f.path) !== f.after) throw new Error(`${name}@${version}: the generated patch does not reproduce the codemod output for ${f.path} when patch-package applies it`);
+    if (applied.get(f.path) !== f.after)
+      throw new Error(
+        `${name}@${version}: the generated patch does not reproduce the codemod output for ${f.path} when patch-package applies it`,
+      );
   }
   const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
   return {

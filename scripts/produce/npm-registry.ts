@@ -14,7 +14,17 @@ import { config } from '../infra/config.ts';
  */
 export const cacheDir = (): string => config().cacheDir;
 
-const NETWORK_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_TIMEOUT', 'FETCH_ERROR']);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_SOCKET_TIMEOUT',
+  'FETCH_ERROR',
+]);
 const isNetworkError = (err: unknown): boolean => {
   const e = err as { code?: string; type?: string };
   return NETWORK_CODES.has(e.code ?? '') || e.type === 'system' || e.type === 'request-timeout';
@@ -59,9 +69,13 @@ async function offlineOnly<T>(what: string, run: () => Promise<T>): Promise<T> {
 function wrap(what: string, err: unknown): Error {
   const e = err as { code?: string; message?: string };
   if (e.code === 'EINTEGRITY') {
-    return new ToolError(`integrity check failed for ${what}: the tarball does not match the registry's dist.integrity`, `delete the cache (${cacheDir()}) and retry; if it persists, do not trust this tarball`);
+    return new ToolError(
+      `integrity check failed for ${what}: the tarball does not match the registry's dist.integrity`,
+      `delete the cache (${cacheDir()}) and retry; if it persists, do not trust this tarball`,
+    );
   }
-  if (e.code === 'E404' || e.code === 'ETARGET') return new ToolError(`${what} does not exist on the registry`, 'check the package name and version');
+  if (e.code === 'E404' || e.code === 'ETARGET')
+    return new ToolError(`${what} does not exist on the registry`, 'check the package name and version');
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -94,7 +108,8 @@ export interface Snapshot extends PackageSnapshot {
  * so one run never fetches or unpacks a tarball twice.
  */
 export function fetchPackage(name: string, version: string, integrity?: string): Promise<Snapshot> {
-  if (!semver.valid(version)) return Promise.reject(new ToolError(`"${version}" is not a valid version of ${name}`, 'give an exact version such as 6.7.1'));
+  if (!semver.valid(version))
+    return Promise.reject(new ToolError(`"${version}" is not a valid version of ${name}`, 'give an exact version such as 6.7.1'));
   const key = `${name}@${version}#${integrity ?? ''}`;
   let hit = snapshots.get(key);
   if (!hit) {

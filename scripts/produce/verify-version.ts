@@ -32,18 +32,35 @@ export interface VerifiedPackage {
  * the patch applied by patch-package must equal the codemod's output today, match the manifest
  * hashes, detect as patched, and change only the declarations its fixes name.
  */
-export async function verifyEntry(entry: ManifestEntry, registryIntegrity: string, shipped: boolean, patchesDir: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
+export async function verifyEntry(
+  entry: ManifestEntry,
+  registryIntegrity: string,
+  shipped: boolean,
+  patchesDir: string,
+  fixes: readonly Fix[],
+): Promise<VerifiedPackage> {
   const problems: string[] = [];
-  const out: VerifiedPackage = { name: entry.package, version: entry.version, status: 'patched', fixes: [], patch: entry.patch, files: [], problems };
+  const out: VerifiedPackage = {
+    name: entry.package,
+    version: entry.version,
+    status: 'patched',
+    fixes: [],
+    patch: entry.patch,
+    files: [],
+    problems,
+  };
   const carried = fixes.filter((f) => entry.fixes.includes(f.id));
   // The fixes this patch carries take its verdict; every other fix of the package is detected on the pristine files.
   const states = async (status: Status): Promise<FixState[]> => {
     const others = fixes.filter((f) => !entry.fixes.includes(f.id));
-    const ds = others.length ? detectAll(await fetchPackage(entry.package, entry.version, entry.integrity), others, undefined, cachedDetect) : [];
+    const ds = others.length
+      ? detectAll(await fetchPackage(entry.package, entry.version, entry.integrity), others, undefined, cachedDetect)
+      : [];
     const other = fixStates(others, ds);
     return fixes.map((f) => (carried.includes(f) ? fixState(f, status, entry.patch) : other.find((o) => o.id === f.id)!));
   };
-  if (entry.integrity !== registryIntegrity) problems.push(`manifest integrity ${entry.integrity} differs from the registry's ${registryIntegrity}`);
+  if (entry.integrity !== registryIntegrity)
+    problems.push(`manifest integrity ${entry.integrity} differs from the registry's ${registryIntegrity}`);
   if (!shipped) {
     problems.push(`${entry.patch} is missing from patches/`);
     out.status = 'vulnerable';
@@ -73,7 +90,8 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
     if (before === undefined || sha256(before) !== f.before) problems.push(`${f.path}: pristine sha256 differs from the manifest`);
     const after = applied.get(f.path);
     if (after === undefined || sha256(after) !== f.after) problems.push(`${f.path}: patched sha256 differs from the manifest`);
-    if (after === undefined || sha256(after) !== codemodAfter(f.path)) problems.push(`${f.path}: patch-package's result differs from the codemod output`);
+    if (after === undefined || sha256(after) !== codemodAfter(f.path))
+      problems.push(`${f.path}: patch-package's result differs from the codemod output`);
     if (before !== undefined && after !== undefined) {
       // A pure function of the two texts and the provenance code: memoised like the builds.
       const runs = memo('provenance', [f.path, sha256(before), sha256(after)], () => changedDeclarations(before, after, f.path));
@@ -103,7 +121,9 @@ export async function verifyEntry(entry: ManifestEntry, registryIntegrity: strin
  * verify does not unpack the dozens of versions it only classifies.
  */
 export function classify(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
-  return memoAsync('classify', [name, version, integrity, ...fixes.map((f) => f.id)], () => classifyTarball(name, version, integrity, fixes));
+  return memoAsync('classify', [name, version, integrity, ...fixes.map((f) => f.id)], () =>
+    classifyTarball(name, version, integrity, fixes),
+  );
 }
 
 async function classifyTarball(name: string, version: string, integrity: string, fixes: readonly Fix[]): Promise<VerifiedPackage> {
@@ -112,8 +132,20 @@ async function classifyTarball(name: string, version: string, integrity: string,
   const states = fixStates(fixes, ds);
   const status = derivedStatus(states);
   const problems: string[] = [];
-  if (status === 'vulnerable') problems.push(`vulnerable but no patch ships for it: ${ds.filter((d) => d.detection.status === 'vulnerable').map((d) => `${d.fix} on ${d.file}`).join(', ')} (widen the fix's affected range and regenerate)`);
-  if (status === 'unknown-shape') problems.push(ds.filter((d) => d.detection.status === 'unknown-shape').map((d) => `${d.fix}: ${d.detection.reason}`).join('; '));
+  if (status === 'vulnerable')
+    problems.push(
+      `vulnerable but no patch ships for it: ${ds
+        .filter((d) => d.detection.status === 'vulnerable')
+        .map((d) => `${d.fix} on ${d.file}`)
+        .join(', ')} (widen the fix's affected range and regenerate)`,
+    );
+  if (status === 'unknown-shape')
+    problems.push(
+      ds
+        .filter((d) => d.detection.status === 'unknown-shape')
+        .map((d) => `${d.fix}: ${d.detection.reason}`)
+        .join('; '),
+    );
   return {
     name,
     version,

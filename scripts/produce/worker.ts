@@ -7,6 +7,9 @@ parentPort!.on('message', async ({ name, input }: { name: JobName; input: never 
     parentPort!.postMessage({ ok: true, output: await runJob(name, input) });
   } catch (err) {
     const e = err as Error & { fixId?: string; file?: string; expected?: string };
-    parentPort!.postMessage({ ok: false, error: { name: e.name, message: e.message, stack: e.stack, fixId: e.fixId, file: e.file, expected: e.expected } });
+    parentPort!.postMessage({
+      ok: false,
+      error: { name: e.name, message: e.message, stack: e.stack, fixId: e.fixId, file: e.file, expected: e.expected },
+    });
   }
 });

@@ -8,7 +8,12 @@ export type { ChangedRun } from './runs.ts';
 export function changedDeclarations(before: string, after: string, file: string): ChangedRun[] {
   if (/\.(c|m)?js$/.test(file)) return changedDeclarationsJs(before, after, file);
   if (file.endsWith('.swift')) return changedDeclarationsSwift(before, after);
-  return changedTokenRuns(before, after).map((r) => ({ ...r, container: 'unscoped (no provenance parser for this file type)', first: '', last: '' }));
+  return changedTokenRuns(before, after).map((r) => ({
+    ...r,
+    container: 'unscoped (no provenance parser for this file type)',
+    first: '',
+    last: '',
+  }));
 }
 
 /** Problems when a changed run is not inside one of the allowed declarations. */

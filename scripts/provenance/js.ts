@@ -11,15 +11,44 @@ interface Tok {
 
 /** Tokens that may precede an expression: after them a "/" starts a regular expression. */
 const EXPRESSION_START = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.OpenParenToken, ts.SyntaxKind.OpenBracketToken, ts.SyntaxKind.OpenBraceToken, ts.SyntaxKind.CloseBraceToken,
-  ts.SyntaxKind.CommaToken, ts.SyntaxKind.SemicolonToken, ts.SyntaxKind.ColonToken, ts.SyntaxKind.QuestionToken,
-  ts.SyntaxKind.EqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken,
-  ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.EqualsGreaterThanToken,
-  ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.BarToken, ts.SyntaxKind.CaretToken,
-  ts.SyntaxKind.TildeToken, ts.SyntaxKind.ReturnKeyword, ts.SyntaxKind.TypeOfKeyword, ts.SyntaxKind.CaseKeyword, ts.SyntaxKind.DeleteKeyword,
-  ts.SyntaxKind.VoidKeyword, ts.SyntaxKind.ThrowKeyword, ts.SyntaxKind.InKeyword, ts.SyntaxKind.NewKeyword, ts.SyntaxKind.DotDotDotToken,
-  ts.SyntaxKind.TemplateHead, ts.SyntaxKind.TemplateMiddle,
+  ts.SyntaxKind.OpenParenToken,
+  ts.SyntaxKind.OpenBracketToken,
+  ts.SyntaxKind.OpenBraceToken,
+  ts.SyntaxKind.CloseBraceToken,
+  ts.SyntaxKind.CommaToken,
+  ts.SyntaxKind.SemicolonToken,
+  ts.SyntaxKind.ColonToken,
+  ts.SyntaxKind.QuestionToken,
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationToken,
+  ts.SyntaxKind.AmpersandAmpersandToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.EqualsGreaterThanToken,
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.AmpersandToken,
+  ts.SyntaxKind.BarToken,
+  ts.SyntaxKind.CaretToken,
+  ts.SyntaxKind.TildeToken,
+  ts.SyntaxKind.ReturnKeyword,
+  ts.SyntaxKind.TypeOfKeyword,
+  ts.SyntaxKind.CaseKeyword,
+  ts.SyntaxKind.DeleteKeyword,
+  ts.SyntaxKind.VoidKeyword,
+  ts.SyntaxKind.ThrowKeyword,
+  ts.SyntaxKind.InKeyword,
+  ts.SyntaxKind.NewKeyword,
+  ts.SyntaxKind.DotDotDotToken,
+  ts.SyntaxKind.TemplateHead,
+  ts.SyntaxKind.TemplateMiddle,
 ]);
 
 /**
@@ -34,7 +63,8 @@ function tokens(text: string): Tok[] {
   let prev: ts.SyntaxKind = ts.SyntaxKind.SemicolonToken;
   for (let k = scanner.scan(); k !== ts.SyntaxKind.EndOfFileToken; k = scanner.scan()) {
     if (k === ts.SyntaxKind.CloseBraceToken && braces.pop() === 'template') k = scanner.reScanTemplateToken(false);
-    else if ((k === ts.SyntaxKind.SlashToken || k === ts.SyntaxKind.SlashEqualsToken) && EXPRESSION_START.has(prev)) k = scanner.reScanSlashToken();
+    else if ((k === ts.SyntaxKind.SlashToken || k === ts.SyntaxKind.SlashEqualsToken) && EXPRESSION_START.has(prev))
+      k = scanner.reScanSlashToken();
     if (k === ts.SyntaxKind.OpenBraceToken) braces.push('brace');
     else if (k === ts.SyntaxKind.TemplateHead || k === ts.SyntaxKind.TemplateMiddle) braces.push('template');
     out.push({ kind: k, text: scanner.getTokenText(), pos: scanner.getTokenStart() });
@@ -66,7 +96,7 @@ export function changedTokenRuns(before: string, after: string): { start: number
     if (p === ta.length && p === tb.length) continue; // whitespace or comments only
     const first = tb[p];
     const last = tb.length - q > p ? tb[tb.length - 1 - q] : undefined;
-    const start = first ? first.pos : (tb[p - 1] ? tb[p - 1]!.pos + tb[p - 1]!.text.length : b0);
+    const start = first ? first.pos : tb[p - 1] ? tb[p - 1]!.pos + tb[p - 1]!.text.length : b0;
     runs.push({ start, end: last ? last.pos + last.text.length : start });
   }
   return runs;
@@ -77,5 +107,10 @@ export function changedDeclarationsJs(before: string, after: string, file: strin
   if (runs.length === 0) return [];
   const sf = parseJs(after, file);
   const at = (s: number, e: number) => labelJs(pathTo(sf, s, Math.max(e, s + 1)), sf);
-  return runs.map((r) => ({ ...r, container: at(r.start, r.end), first: at(r.start, r.start + 1), last: at(Math.max(r.start, r.end - 1), r.end) }));
+  return runs.map((r) => ({
+    ...r,
+    container: at(r.start, r.end),
+    first: at(r.start, r.start + 1),
+    last: at(Math.max(r.start, r.end - 1), r.end),
+  }));
 }

@@ -21,7 +21,11 @@ export interface ChangedRun {
  * what lies between is the changed run. p === a.length === b.length: only whitespace or
  * comments changed.
  */
-export function trimCommon<T>(a: readonly T[], b: readonly T[], same: (x: T | undefined, y: T | undefined) => boolean): { p: number; q: number } {
+export function trimCommon<T>(
+  a: readonly T[],
+  b: readonly T[],
+  same: (x: T | undefined, y: T | undefined) => boolean,
+): { p: number; q: number } {
   let p = 0;
   while (same(a[p], b[p])) p++;
   let q = 0;

@@ -20,7 +20,8 @@ function leaves(root: SgNode): Leaf[] {
   const walk = (n: SgNode) => {
     const kids = n.children();
     if (kids.length === 0) {
-      if (n.kind() !== 'comment' && n.kind() !== 'multiline_comment') out.push({ text: n.text(), kind: String(n.kind()), line: n.range().start.line, node: n });
+      if (n.kind() !== 'comment' && n.kind() !== 'multiline_comment')
+        out.push({ text: n.text(), kind: String(n.kind()), line: n.range().start.line, node: n });
       return;
     }
     kids.forEach(walk);
@@ -29,7 +30,15 @@ function leaves(root: SgNode): Leaf[] {
   return out;
 }
 
-const DECLARATIONS = new Set(['function_declaration', 'init_declaration', 'deinit_declaration', 'property_declaration', 'class_declaration', 'protocol_declaration', 'subscript_declaration']);
+const DECLARATIONS = new Set([
+  'function_declaration',
+  'init_declaration',
+  'deinit_declaration',
+  'property_declaration',
+  'class_declaration',
+  'protocol_declaration',
+  'subscript_declaration',
+]);
 
 /** "function_declaration configure (class ClerkViewFactory)"; "source_file" at the top level. */
 export function labelSwift(node: SgNode): string {
@@ -41,7 +50,8 @@ export function labelSwift(node: SgNode): string {
     while (cls && String(cls.kind()) !== 'class_declaration') cls = cls.parent();
     return `${kind} ${name}${cls ? ` (class ${cls.field('name')?.text() ?? '?'})` : ''}`;
   }
-  for (let n: SgNode | null = node; n; n = n.parent()) if (String(n.kind()) === 'class_declaration') return `class_declaration ${n.field('name')?.text() ?? '?'}`;
+  for (let n: SgNode | null = node; n; n = n.parent())
+    if (String(n.kind()) === 'class_declaration') return `class_declaration ${n.field('name')?.text() ?? '?'}`;
   return 'source_file (top level)';
 }
 
@@ -61,7 +71,13 @@ export function changedDeclarationsSwift(before: string, after: string): Changed
     if (!first || !last) continue;
     const a = labelSwift(first.node);
     const b = labelSwift(last.node);
-    runs.push({ start: first.node.range().start.index, end: last.node.range().end.index, container: a === b ? a : `${a} … ${b}`, first: a, last: b });
+    runs.push({
+      start: first.node.range().start.index,
+      end: last.node.range().end.index,
+      container: a === b ? a : `${a} … ${b}`,
+      first: a,
+      last: b,
+    });
   }
   return runs;
 }

@@ -20,7 +20,8 @@ export interface Subject {
   entry?: string;
 }
 
-export const label = (s: Subject): string => `${s.variant === 'patched' ? 'patched' : semver.gte(s.version, UPSTREAM_FIXED) ? 'upstream' : 'pristine'} ${s.version} ${s.entry ?? 'dist/clerk.native.js'}`;
+export const label = (s: Subject): string =>
+  `${s.variant === 'patched' ? 'patched' : semver.gte(s.version, UPSTREAM_FIXED) ? 'upstream' : 'pristine'} ${s.version} ${s.entry ?? 'dist/clerk.native.js'}`;
 
 /** Whether the subject carries the guard (our patch, or upstream's own). */
 export const hasGuard = (s: Subject): boolean => s.variant === 'patched' || semver.gte(s.version, UPSTREAM_FIXED);
@@ -38,9 +39,21 @@ export async function launchSignedIn(s: Subject, opts: { headless?: boolean; glo
   const fapi = await FakeFapi.start({ now: () => clock.now() });
   try {
     const signedIn = await fapi.signIn();
-    const app = await launchHeadlessClerk({ fapi, clock, version: s.version, entry: s.entry, variant: s.variant, tokenCache: signedInTokenCache(signedIn.clientJwt), headless: opts.headless, globals: opts.globals });
+    const app = await launchHeadlessClerk({
+      fapi,
+      clock,
+      version: s.version,
+      entry: s.entry,
+      variant: s.variant,
+      tokenCache: signedInTokenCache(signedIn.clientJwt),
+      headless: opts.headless,
+      globals: opts.globals,
+    });
     await app.load();
-    if (!app.isSignedIn()) throw new Error(`${label(s)}: not signed in after load (requests: ${fapi.requests.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ')})`);
+    if (!app.isSignedIn())
+      throw new Error(
+        `${label(s)}: not signed in after load (requests: ${fapi.requests.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ')})`,
+      );
     return { app, fapi, clock, signedIn };
   } catch (err) {
     await fapi.close();
@@ -150,7 +163,10 @@ export async function backgroundScenario(s: Subject, o: BackgroundOptions = {}):
  * that runs clerk-js's online heuristic before fetching (what a foreground getToken() meets when
  * nothing refilled the cache).
  */
-export async function uncachedGetToken(s: Subject, o: { globals?: Record<string, unknown> } = {}): Promise<{ token: string | null; error?: string; sent: FapiRequest[]; sessionId: string; nowSeconds: number }> {
+export async function uncachedGetToken(
+  s: Subject,
+  o: { globals?: Record<string, unknown> } = {},
+): Promise<{ token: string | null; error?: string; sent: FapiRequest[]; sessionId: string; nowSeconds: number }> {
   const { app, fapi, clock, signedIn } = await launchSignedIn(s, { globals: o.globals });
   try {
     const mark = fapi.requests.length;
@@ -162,7 +178,13 @@ export async function uncachedGetToken(s: Subject, o: { globals?: Record<string,
       error = (err as Error).message;
       await app.runtime.settle();
     }
-    return { token, error, sent: fapi.requests.slice(mark).filter(isTokenRequest), sessionId: signedIn.session.id, nowSeconds: Math.floor(clock.now() / 1000) };
+    return {
+      token,
+      error,
+      sent: fapi.requests.slice(mark).filter(isTokenRequest),
+      sessionId: signedIn.session.id,
+      nowSeconds: Math.floor(clock.now() / 1000),
+    };
   } finally {
     await fapi.close();
   }

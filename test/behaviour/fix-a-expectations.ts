@@ -54,7 +54,10 @@ export const STRICT_ONLINE_CHECK: ReadonlySet<string> = new Set(['6.1.0', '6.3.0
 export function expectSessionKept(f: BackgroundFacts): void {
   expectCleanRun(f);
   expectLateDeadlineOrder(f);
-  expect(f.sentWhileStarved.map((r) => `${r.method} ${r.path} ${r.status}`), 'guarded: nothing is sent while starved').toEqual([]);
+  expect(
+    f.sentWhileStarved.map((r) => `${r.method} ${r.path} ${r.status}`),
+    'guarded: nothing is sent while starved',
+  ).toEqual([]);
   expect(f.signedInAfterStarvation, 'guarded: still signed in after the starvation').toBe(true);
   expect(f.signedInAtEnd).toBe(true);
   expect(f.foregroundError).toBeUndefined();

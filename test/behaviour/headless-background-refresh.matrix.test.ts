@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CLERK_JS, shippedVersions } from '../harness/clerk-bundle.ts';
 import { backgroundScenario, uncachedGetToken, UPSTREAM_FIXED } from './background-refresh-scenarios.ts';
-import { expectFetched, expectOfflineHeuristic, expectSessionKept, expectSignedOutByLateRefresh, ONLINE_NAVIGATOR, STRICT_ONLINE_CHECK } from './fix-a-expectations.ts';
+import {
+  expectFetched,
+  expectOfflineHeuristic,
+  expectSessionKept,
+  expectSignedOutByLateRefresh,
+  ONLINE_NAVIGATOR,
+  STRICT_ONLINE_CHECK,
+} from './fix-a-expectations.ts';
 
 /**
  * Scenario 1 (three hours in the background with stale credentials) on EVERY shipped clerk-js
@@ -85,7 +92,13 @@ describe('the strict online check of clerk-js 6.1.0–6.3.1 (clerk/javascript#80
       const f = await backgroundScenario({ version, variant: 'pristine' }, { rotateClient: false, order: 'creation' });
       expect(f.sentWhileStarved).toEqual([]);
       expect(f.signedInAfterStarvation).toBe(true);
-      expectOfflineHeuristic({ token: f.foregroundToken, error: f.foregroundError, sent: f.sentInForeground, sessionId: f.sessionId, nowSeconds: f.nowSeconds });
+      expectOfflineHeuristic({
+        token: f.foregroundToken,
+        error: f.foregroundError,
+        sent: f.sentInForeground,
+        sessionId: f.sessionId,
+        nowSeconds: f.nowSeconds,
+      });
     });
   }
 });

@@ -75,7 +75,10 @@ describe('scenario 2: session revoked on the server while backgrounded', () => {
   const expectRevocationSeenInForeground = (s: Subject, f: Awaited<ReturnType<typeof backgroundScenario>>) => {
     expectCleanRun(f);
     expectLateDeadlineOrder(f);
-    expect(f.sentWhileStarved.map((r) => `${r.method} ${r.path} ${r.status}`), `${label(s)}: nothing sent while starved`).toEqual([]);
+    expect(
+      f.sentWhileStarved.map((r) => `${r.method} ${r.path} ${r.status}`),
+      `${label(s)}: nothing sent while starved`,
+    ).toEqual([]);
     expect(f.signedInAfterStarvation).toBe(true);
     // The guard must not hide a real revocation: the foreground request meets it and signs out.
     const fetched = f.sentInForeground.filter(isTokenRequest);
@@ -111,7 +114,11 @@ describe('scenario 3: not headless (load options as a non-Expo runtime passes th
       expectSignedOutByLateRefresh(p);
       expect(q.trace).toEqual(p.trace);
       expect(q.fired.map((t) => [t.delay, t.deadline, t.firedAt])).toEqual(p.fired.map((t) => [t.delay, t.deadline, t.firedAt]));
-      expect([q.signedInAfterStarvation, q.signedInAtEnd, q.foregroundToken]).toEqual([p.signedInAfterStarvation, p.signedInAtEnd, p.foregroundToken]);
+      expect([q.signedInAfterStarvation, q.signedInAtEnd, q.foregroundToken]).toEqual([
+        p.signedInAfterStarvation,
+        p.signedInAtEnd,
+        p.foregroundToken,
+      ]);
     });
   }
 

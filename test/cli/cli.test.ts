@@ -29,32 +29,40 @@ function cli(...args: string[]): Promise<{ status: number | null; stdout: string
 const FULL_RUN = 1_800_000;
 
 describe('clerk-expo-patches CLI', () => {
-  it('verify --json: exit 0, every shipped patch patched, every later clerk-js fixed upstream', async () => {
-    const r = await cli('verify', '--json');
-    expect(r.stderr).toContain('verify:');
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    const report = JSON.parse(r.stdout) as VerifyReport;
-    expect(schemaErrors(report)).toBeUndefined();
-    expect(report).toMatchObject({ schemaVersion: 1, command: 'verify', ok: true });
-    const byKey = new Map(report.packages.map((p) => [`${p.name}@${p.version}`, p]));
-    for (const e of readManifest().patches) {
-      const p = byKey.get(`${e.package}@${e.version}`);
-      expect(p?.status, `${e.package}@${e.version}`).toBe('patched');
-      // Every fix of the package, each with its own status: those the patch carries are patched by it.
-      expect(p?.fixes.filter((f) => f.status === 'patched').map((f) => [f.id, f.patch])).toEqual(e.fixes.map((id) => [id, e.patch]));
-      expect(p?.patch).toBe(e.patch);
-    }
-    const clerkJs = report.packages.filter((p) => p.name === '@clerk/clerk-js');
-    for (const v of ['6.0.0', '6.1.0', '6.3.0', '6.3.1', '6.3.2', '6.3.3', '6.4.0', '6.5.0', '6.6.0', '6.7.0', '6.7.1']) {
-      expect(byKey.get(`@clerk/clerk-js@${v}`)?.fixes.find((f) => f.id === 'headless-background-refresh')).toMatchObject({ letter: 'A', status: 'patched', fixedUpstreamIn: '6.7.4' });
-    }
-    const later = clerkJs.filter((p) => semver.gte(p.version, '6.7.4'));
-    expect(later.length).toBeGreaterThan(20);
-    for (const p of later) {
-      expect(p.status, p.version).toBe('fixed-upstream');
-      expect(p.fixes.find((f) => f.id === 'headless-background-refresh')?.status, p.version).toBe('fixed-upstream');
-    }
-  }, FULL_RUN);
+  it(
+    'verify --json: exit 0, every shipped patch patched, every later clerk-js fixed upstream',
+    async () => {
+      const r = await cli('verify', '--json');
+      expect(r.stderr).toContain('verify:');
+      expect(r.status, r.stderr.slice(-2000)).toBe(0);
+      const report = JSON.parse(r.stdout) as VerifyReport;
+      expect(schemaErrors(report)).toBeUndefined();
+      expect(report).toMatchObject({ schemaVersion: 1, command: 'verify', ok: true });
+      const byKey = new Map(report.packages.map((p) => [`${p.name}@${p.version}`, p]));
+      for (const e of readManifest().patches) {
+        const p = byKey.get(`${e.package}@${e.version}`);
+        expect(p?.status, `${e.package}@${e.version}`).toBe('patched');
+        // Every fix of the package, each with its own status: those the patch carries are patched by it.
+        expect(p?.fixes.filter((f) => f.status === 'patched').map((f) => [f.id, f.patch])).toEqual(e.fixes.map((id) => [id, e.patch]));
+        expect(p?.patch).toBe(e.patch);
+      }
+      const clerkJs = report.packages.filter((p) => p.name === '@clerk/clerk-js');
+      for (const v of ['6.0.0', '6.1.0', '6.3.0', '6.3.1', '6.3.2', '6.3.3', '6.4.0', '6.5.0', '6.6.0', '6.7.0', '6.7.1']) {
+        expect(byKey.get(`@clerk/clerk-js@${v}`)?.fixes.find((f) => f.id === 'headless-background-refresh')).toMatchObject({
+          letter: 'A',
+          status: 'patched',
+          fixedUpstreamIn: '6.7.4',
+        });
+      }
+      const later = clerkJs.filter((p) => semver.gte(p.version, '6.7.4'));
+      expect(later.length).toBeGreaterThan(20);
+      for (const p of later) {
+        expect(p.status, p.version).toBe('fixed-upstream');
+        expect(p.fixes.find((f) => f.id === 'headless-background-refresh')?.status, p.version).toBe('fixed-upstream');
+      }
+    },
+    FULL_RUN,
+  );
 
   it('--json on a tool error: exit 2 and { ok: false, error: { message, hint } } on stdout, valid against the schema', async () => {
     for (const args of [

@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { ROOT } from '../../scripts/infra/paths.ts';
 
 const require = createRequire(import.meta.url);
-const Ajv = require('ajv') as new (opts: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown[] | null } };
+const Ajv = require('ajv') as new (opts: object) => {
+  compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown[] | null };
+};
 
 export const SCHEMA_FILE = path.join(ROOT, 'schema', 'report.schema.json');
 const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')));

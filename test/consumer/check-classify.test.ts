@@ -35,7 +35,10 @@ function install(version: string, patched: boolean) {
     fs.mkdirSync(path.dirname(path.join(expoDir, f.path)), { recursive: true });
     fs.writeFileSync(path.join(expoDir, f.path), patched ? patchedFiles.get(version)!.get(f.path)! : pkg.read(f.path)!);
   }
-  fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/expo': version } }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/expo': version } }, null, 2)}\n`,
+  );
   fs.writeFileSync(path.join(app, 'package-lock.json'), '{}\n');
 }
 
@@ -64,7 +67,10 @@ beforeAll(async () => {
     const pkg = await fetchPackage('@clerk/expo', v);
     pkgs.set(v, pkg);
     const text = fs.readFileSync(path.join(PATCHES_DIR, shippedPatch(v).patch), 'utf8');
-    patchedFiles.set(v, applyWithPatchPackage('@clerk/expo', text, (p) => pkg.read(p)));
+    patchedFiles.set(
+      v,
+      applyWithPatchPackage('@clerk/expo', text, (p) => pkg.read(p)),
+    );
   }
 });
 beforeEach(() => install('3.2.7', false));
@@ -135,7 +141,13 @@ describe('check: a leftover patch for the same package', () => {
     wire('3.2.8');
     wire('3.2.7');
     const file = 'patches/@clerk+expo+3.2.7.patch';
-    const record = { schema: 1, tool: 'clerk-expo-patches', packageManager: 'npm', added: {}, patches: [{ package: '@clerk/expo', version: '3.2.7', file, sha256: sha256(fs.readFileSync(path.join(app, file))), fixes: [] }] };
+    const record = {
+      schema: 1,
+      tool: 'clerk-expo-patches',
+      packageManager: 'npm',
+      added: {},
+      patches: [{ package: '@clerk/expo', version: '3.2.7', file, sha256: sha256(fs.readFileSync(path.join(app, file))), fixes: [] }],
+    };
     fs.writeFileSync(path.join(app, '.clerk-expo-patches.json'), JSON.stringify(record));
     expect((await check()).results.find((r) => r.kind === 'installed')!.action).toMatch(/run `clerk-expo-patches sync`/);
   });
@@ -147,9 +159,27 @@ describe('check: per-fix entries', () => {
     wire('3.2.7');
     const row = (await check()).results.find((r) => r.kind === 'installed')!;
     expect(row.fixes).toEqual([
-      { id: 'ios-configure-waits-for-session', letter: 'B', status: 'patched', fixedUpstreamIn: '3.4.4', patch: 'patches/@clerk+expo+3.2.7.patch' },
-      { id: 'ios-keep-cache-on-first-launch', letter: 'C', status: 'patched', fixedUpstreamIn: '3.4.4', patch: 'patches/@clerk+expo+3.2.7.patch' },
-      { id: 'native-signout-after-load', letter: 'D', status: 'patched', fixedUpstreamIn: '3.2.8', patch: 'patches/@clerk+expo+3.2.7.patch' },
+      {
+        id: 'ios-configure-waits-for-session',
+        letter: 'B',
+        status: 'patched',
+        fixedUpstreamIn: '3.4.4',
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
+      {
+        id: 'ios-keep-cache-on-first-launch',
+        letter: 'C',
+        status: 'patched',
+        fixedUpstreamIn: '3.4.4',
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
+      {
+        id: 'native-signout-after-load',
+        letter: 'D',
+        status: 'patched',
+        fixedUpstreamIn: '3.2.8',
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
     ]);
     expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8');
     expect(fixedInCell([])).toBe('-');

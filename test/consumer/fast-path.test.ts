@@ -27,7 +27,10 @@ function install(version: string) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), pkg.read(f)!);
   }
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': version } }));
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': version } }),
+  );
   fs.writeFileSync(path.join(app, 'package-lock.json'), '{}\n');
 }
 
@@ -40,7 +43,11 @@ interface Probe {
 /** Runs check in a child process (async: never block this worker) and lists the heavy modules it loaded. */
 function probeCheck(): Promise<Probe> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', probe], { cwd: ROOT, env: { ...process.env, CLERK_EXPO_PATCHES_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', probe], {
+      cwd: ROOT,
+      env: { ...process.env, CLERK_EXPO_PATCHES_CACHE: cache },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -62,7 +69,9 @@ process.stdout.write(JSON.stringify({ via: report.results[0]!.via, status: repor
 `,
   );
 });
-afterAll(() => { if (!process.env.KEEP) fs.rmSync(root, { recursive: true, force: true }); });
+afterAll(() => {
+  if (!process.env.KEEP) fs.rmSync(root, { recursive: true, force: true });
+});
 
 describe('check loads a parser only when it must', () => {
   it('a manifest hash hit (pristine 6.7.1) loads neither typescript nor ast-grep', async () => {

@@ -13,7 +13,8 @@ function pkg(dir: string, name: string, version: string) {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version }));
 }
 
-const summary = (dir: string) => findInstalled(dir, TARGET_PACKAGES).map((c) => `${c.name}@${c.version} ${c.relPath}${c.inStore ? ' (store)' : ''}`);
+const summary = (dir: string) =>
+  findInstalled(dir, TARGET_PACKAGES).map((c) => `${c.name}@${c.version} ${c.relPath}${c.inStore ? ' (store)' : ''}`);
 
 describe('installed copies', () => {
   it('npm layout: hoisted and nested copies', () => {

@@ -15,7 +15,9 @@ import { parseYarnPatchDescriptor, splitNameVersion } from '../../scripts/consum
 import { yarnLockDescriptors } from '../../scripts/consumer/yarn-config.ts';
 
 const require = createRequire(import.meta.url);
-const { parsePatchFile } = require('patch-package/dist/patch/parse') as { parsePatchFile(t: string): Array<{ type: string; path: string }> };
+const { parsePatchFile } = require('patch-package/dist/patch/parse') as {
+  parsePatchFile(t: string): Array<{ type: string; path: string }>;
+};
 
 // A hunk whose body carries header-looking lines: they must not be rewritten.
 const PATCH = [
@@ -46,7 +48,9 @@ describe('patch path conversion', () => {
     expect(out).toContain('diff --git a/dist/clerk.js b/dist/clerk.js\n');
     expect(out).toContain('\n--- a/dist/clerk.mjs\n+++ b/dist/clerk.mjs\n');
     // Hunk bodies untouched.
-    expect(out).toContain('\n--- a/node_modules/@clerk/clerk-js/dist/clerk.js\n-old\n+++ b/node_modules/@clerk/clerk-js/dist/clerk.js\n+new\n');
+    expect(out).toContain(
+      '\n--- a/node_modules/@clerk/clerk-js/dist/clerk.js\n-old\n+++ b/node_modules/@clerk/clerk-js/dist/clerk.js\n+new\n',
+    );
     expect(patchedPaths(out)).toEqual(['dist/clerk.js', 'dist/clerk.mjs']);
     expect(parsePatchFile(out).map((e) => e.path)).toEqual(['dist/clerk.js', 'dist/clerk.mjs']);
     expect(out.length).toBe(PATCH.length - 8 * 'node_modules/@clerk/clerk-js/'.length);
@@ -79,7 +83,10 @@ describe('patch path conversion', () => {
 
   it('reads patch-package file names back (nested, sequence, dev)', () => {
     expect(parsePatchPackageFileName('@clerk+clerk-js+6.7.1.patch')).toEqual({ chain: ['@clerk/clerk-js'], version: '6.7.1' });
-    expect(parsePatchPackageFileName('@clerk+expo++@clerk+clerk-js+6.9.0.patch')).toEqual({ chain: ['@clerk/expo', '@clerk/clerk-js'], version: '6.9.0' });
+    expect(parsePatchPackageFileName('@clerk+expo++@clerk+clerk-js+6.9.0.patch')).toEqual({
+      chain: ['@clerk/expo', '@clerk/clerk-js'],
+      version: '6.9.0',
+    });
     expect(parsePatchPackageFileName('left-pad+1.3.0+001+initial.patch')).toEqual({ chain: ['left-pad'], version: '1.3.0' });
     expect(parsePatchPackageFileName('left-pad+1.3.0.dev.patch')).toEqual({ chain: ['left-pad'], version: '1.3.0' });
     expect(parsePatchPackageFileName('notes.patch')).toBeNull();
@@ -88,8 +95,16 @@ describe('patch path conversion', () => {
   it('reads config keys and yarn patch: descriptors', () => {
     expect(splitNameVersion('@clerk/clerk-js@6.7.1')).toEqual({ name: '@clerk/clerk-js', version: '6.7.1' });
     expect(splitNameVersion('@clerk/clerk-js')).toEqual({ name: '@clerk/clerk-js', version: undefined });
-    expect(parseYarnPatchDescriptor('patch:@clerk/clerk-js@npm%3A6.7.1#~/.yarn/patches/a.patch')).toEqual({ name: '@clerk/clerk-js', version: '6.7.1', file: '.yarn/patches/a.patch' });
-    expect(parseYarnPatchDescriptor('patch:lodash@npm%3A4.17.21#./p.patch::version=4.17.21&hash=abc')).toEqual({ name: 'lodash', version: '4.17.21', file: 'p.patch' });
+    expect(parseYarnPatchDescriptor('patch:@clerk/clerk-js@npm%3A6.7.1#~/.yarn/patches/a.patch')).toEqual({
+      name: '@clerk/clerk-js',
+      version: '6.7.1',
+      file: '.yarn/patches/a.patch',
+    });
+    expect(parseYarnPatchDescriptor('patch:lodash@npm%3A4.17.21#./p.patch::version=4.17.21&hash=abc')).toEqual({
+      name: 'lodash',
+      version: '4.17.21',
+      file: 'p.patch',
+    });
     expect(parseYarnPatchDescriptor('npm:1.0.0')).toBeUndefined();
   });
 
@@ -102,6 +117,9 @@ describe('patch path conversion', () => {
     ].join('\n');
     expect(yarnLockDescriptors(lock, '@clerk/clerk-js', '6.7.1')).toEqual(['@clerk/clerk-js@npm:>=6.7.1 <6.7.2']);
     expect(yarnLockDescriptors(lock, '@clerk/clerk-js', '6.40.0')).toEqual(['@clerk/clerk-js@npm:^6.8.0']);
-    expect(yarnLockDescriptors(lock.replace(/"@clerk\/clerk-js@patch[\s\S]*$/, ''), '@clerk/clerk-js', '6.7.1')).toEqual(['@clerk/clerk-js@npm:6.7.1', '@clerk/clerk-js@npm:>=6.7.1 <6.7.2']);
+    expect(yarnLockDescriptors(lock.replace(/"@clerk\/clerk-js@patch[\s\S]*$/, ''), '@clerk/clerk-js', '6.7.1')).toEqual([
+      '@clerk/clerk-js@npm:6.7.1',
+      '@clerk/clerk-js@npm:>=6.7.1 <6.7.2',
+    ]);
   });
 });

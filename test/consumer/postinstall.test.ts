@@ -12,7 +12,12 @@ describe('postinstall merge', () => {
   });
 
   it('leaves an existing patch-package call alone, whatever its flags', () => {
-    for (const s of ['patch-package', 'patch-package --patch-dir fixes', 'npx patch-package && husky install', 'husky install; yarn patch-package']) {
+    for (const s of [
+      'patch-package',
+      'patch-package --patch-dir fixes',
+      'npx patch-package && husky install',
+      'husky install; yarn patch-package',
+    ]) {
       expect(mergePostinstall(s)).toEqual({ value: s, changed: false });
     }
     expect(mergePostinstall('my-patch-packager').changed).toBe(true);
@@ -33,6 +38,8 @@ describe('postinstall merge', () => {
     expect(outOfDate(pkg, { name: '@clerk/clerk-js', version: '6.7.1', chain: ['@clerk/clerk-js'], inStore: false })).toBe('6.7.4');
     expect(outOfDate(pkg, { name: '@clerk/clerk-js', version: '6.7.4', chain: ['@clerk/clerk-js'], inStore: false })).toBeUndefined();
     // Nested copies follow their parent's range, not the app's.
-    expect(outOfDate(pkg, { name: '@clerk/clerk-js', version: '6.40.0', chain: ['@clerk/expo', '@clerk/clerk-js'], inStore: false })).toBeUndefined();
+    expect(
+      outOfDate(pkg, { name: '@clerk/clerk-js', version: '6.40.0', chain: ['@clerk/expo', '@clerk/clerk-js'], inStore: false }),
+    ).toBeUndefined();
   });
 });

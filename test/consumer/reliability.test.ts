@@ -27,11 +27,19 @@ function install(version = '6.7.1') {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), pkg.read(f)!);
   }
-  fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': version } }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': version } }, null, 2)}\n`,
+  );
   fs.writeFileSync(path.join(app, 'package-lock.json'), '{}\n');
 }
 
-const snapshot = () => Object.fromEntries(jsEntryPoints(pkg).filter((f) => fs.existsSync(path.join(dir, f))).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+const snapshot = () =>
+  Object.fromEntries(
+    jsEntryPoints(pkg)
+      .filter((f) => fs.existsSync(path.join(dir, f)))
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 
 beforeAll(async () => {
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

@@ -29,7 +29,10 @@ beforeAll(async () => {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), pkg.read(f)!);
   }
-  fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2)}\n`,
+  );
   fs.writeFileSync(path.join(app, 'package-lock.json'), '{}\n');
   fs.writeFileSync(emptyManifest, JSON.stringify({ schema: 1, patches: [] }));
   const entry = readManifest().patches.find((p) => p.package === '@clerk/clerk-js' && p.version === '6.7.1')!;
@@ -44,7 +47,13 @@ describe('sync / check on disk', () => {
   it('check before sync: vulnerable, exit-worthy finding, decided by the manifest hash', async () => {
     const r = await runCheck({ cwd: app });
     expect(r.ok).toBe(false);
-    expect(r.results[0]).toMatchObject({ package: '@clerk/clerk-js', installed: '6.7.1', status: 'vulnerable', via: 'manifest-sha256', finding: true });
+    expect(r.results[0]).toMatchObject({
+      package: '@clerk/clerk-js',
+      installed: '6.7.1',
+      status: 'vulnerable',
+      via: 'manifest-sha256',
+      finding: true,
+    });
   });
 
   it('dry run writes nothing', async () => {
@@ -83,11 +92,17 @@ describe('sync / check on disk', () => {
     fs.mkdirSync(path.join(root, 'bare'));
     fs.writeFileSync(path.join(root, 'bare', 'package.json'), '{}');
     fs.writeFileSync(path.join(root, 'bare', 'package-lock.json'), '{}');
-    await expect(runCheck({ cwd: path.join(root, 'bare') })).rejects.toThrow(/no installed @clerk\/clerk-js or @clerk\/expo[\s\S]*npm install/);
+    await expect(runCheck({ cwd: path.join(root, 'bare') })).rejects.toThrow(
+      /no installed @clerk\/clerk-js or @clerk\/expo[\s\S]*npm install/,
+    );
   });
 
   it('two syncs at once: the second refuses (exit 2) naming the lock, and changes nothing', async () => {
-    const snapshot = () => fs.readdirSync(app).sort().map((f) => [f, fs.statSync(path.join(app, f)).mtimeMs]);
+    const snapshot = () =>
+      fs
+        .readdirSync(app)
+        .sort()
+        .map((f) => [f, fs.statSync(path.join(app, f)).mtimeMs]);
     fs.writeFileSync(path.join(app, LOCK_FILE), '4242\n');
     const before = snapshot();
     await expect(sync({ cwd: app })).rejects.toThrow(/another clerk-expo-patches sync is running .*pid 4242[\s\S]*delete/);

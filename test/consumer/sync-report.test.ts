@@ -17,7 +17,8 @@ import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-sync-report-'));
 const app = path.join(root, 'app');
 const pristine = path.join(root, 'pristine');
-const pjOf = (version: string) => `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': version } }, null, 2)}\n`;
+const pjOf = (version: string) =>
+  `${JSON.stringify({ name: 'a', private: true, dependencies: { '@clerk/clerk-js': version } }, null, 2)}\n`;
 const readJson = (f: string) => JSON.parse(fs.readFileSync(path.join(app, f), 'utf8'));
 
 let out = '';
@@ -62,7 +63,10 @@ describe('sync report and record', () => {
   it('a patch for the same package that sync did not write, beside the one it wires: exit 1, naming the file to remove', async () => {
     const leftover = 'patches/@clerk+clerk-js+6.7.0.patch';
     fs.mkdirSync(path.join(app, 'patches'));
-    fs.writeFileSync(path.join(app, leftover), 'diff --git a/node_modules/@clerk/clerk-js/dist/clerk.js b/node_modules/@clerk/clerk-js/dist/clerk.js\n');
+    fs.writeFileSync(
+      path.join(app, leftover),
+      'diff --git a/node_modules/@clerk/clerk-js/dist/clerk.js b/node_modules/@clerk/clerk-js/dist/clerk.js\n',
+    );
     expect(await sync({ cwd: app, json: true })).toBe(1);
     const report = JSON.parse(out) as { conflicts: Array<{ file: string; target: string }>; next: string[] };
     expect(report.conflicts).toEqual([{ file: leftover, target: 'node_modules/@clerk/clerk-js' }]);
@@ -86,7 +90,10 @@ describe('sync report and record', () => {
     // Upgrade to a version no fix covers: sync removes its patch and the wiring it added.
     const cj = path.join(app, 'node_modules', '@clerk', 'clerk-js', 'package.json');
     fs.writeFileSync(cj, JSON.stringify({ ...JSON.parse(fs.readFileSync(cj, 'utf8')), version: '6.7.4' }));
-    fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ ...readJson('package.json'), dependencies: { '@clerk/clerk-js': '6.7.4' } }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(app, 'package.json'),
+      `${JSON.stringify({ ...readJson('package.json'), dependencies: { '@clerk/clerk-js': '6.7.4' } }, null, 2)}\n`,
+    );
     expect(await sync({ cwd: app })).toBe(0);
     const pj = readJson('package.json');
     expect(pj.scripts?.postinstall).toBeUndefined();
@@ -96,7 +103,10 @@ describe('sync report and record', () => {
   });
 
   it('a postinstall the developers wrote themselves (not the exact step sync adds) is never claimed', async () => {
-    fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ ...readJson('package.json'), scripts: { postinstall: 'patch-package' } }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(app, 'package.json'),
+      `${JSON.stringify({ ...readJson('package.json'), scripts: { postinstall: 'patch-package' } }, null, 2)}\n`,
+    );
     expect(await sync({ cwd: app })).toBe(0);
     expect(readJson(OWNERSHIP_FILE).added.postinstall).toBeUndefined();
   });

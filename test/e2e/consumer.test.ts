@@ -6,7 +6,19 @@ import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/c
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
 import { detectAll } from '../../scripts/codemod/run-fixes.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
-import { CACHE_DIR, cleanEnv, cli, ensureTools, run, runConfigPlugin, tarballDependency, tempApp, writeJson, type RunResult, type Tools } from './helpers.ts';
+import {
+  CACHE_DIR,
+  cleanEnv,
+  cli,
+  ensureTools,
+  run,
+  runConfigPlugin,
+  tarballDependency,
+  tempApp,
+  writeJson,
+  type RunResult,
+  type Tools,
+} from './helpers.ts';
 
 /**
  * The consumer side with real installs of the packed package: a throwaway app per package
@@ -23,7 +35,9 @@ const CLERK_JS = { patched: '6.7.1', fixed: '6.7.4' };
 // 3.2.8 fixes D upstream; the Swift fixes (B, C) may still ship a patch for it: the assertions read the manifest.
 const EXPO = { patched: '3.2.7', fixed: '3.2.8' };
 if (!shipped('@clerk/expo', EXPO.patched) || !shipped('@clerk/clerk-js', CLERK_JS.patched)) {
-  throw new Error(`e2e needs shipped patches for @clerk/clerk-js@${CLERK_JS.patched} and @clerk/expo@${EXPO.patched} in patches/manifest.json: run \`npm run patches\``);
+  throw new Error(
+    `e2e needs shipped patches for @clerk/clerk-js@${CLERK_JS.patched} and @clerk/expo@${EXPO.patched} in patches/manifest.json: run \`npm run patches\``,
+  );
 }
 
 type PmName = 'npm' | 'pnpm' | 'yarn-berry' | 'yarn-classic' | 'bun';
@@ -48,22 +62,50 @@ function pmOf(name: PmName): Pm {
       return {
         name,
         setup: (dir) => fs.writeFileSync(path.join(dir, '.npmrc'), 'auto-install-peers=false\nstrict-peer-dependencies=false\n'),
-        install: (dir) => run(tools.pnpm[0]!, [...tools.pnpm.slice(1), 'install', '--no-frozen-lockfile', '--store-dir', path.join(CACHE_DIR, 'pnpm-store')], dir),
+        install: (dir) =>
+          run(
+            tools.pnpm[0]!,
+            [...tools.pnpm.slice(1), 'install', '--no-frozen-lockfile', '--store-dir', path.join(CACHE_DIR, 'pnpm-store')],
+            dir,
+          ),
       };
     case 'yarn-berry':
       return {
         name,
         setup: (dir) => {
-          fs.writeFileSync(path.join(dir, '.yarnrc.yml'), `nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: true\nglobalFolder: ${JSON.stringify(path.join(CACHE_DIR, 'yarn-global'))}\n`);
+          fs.writeFileSync(
+            path.join(dir, '.yarnrc.yml'),
+            `nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: true\nglobalFolder: ${JSON.stringify(path.join(CACHE_DIR, 'yarn-global'))}\n`,
+          );
           fs.writeFileSync(path.join(dir, 'yarn.lock'), '');
         },
-        install: (dir) => run(tools.yarn[0]!, [...tools.yarn.slice(1), 'install'], dir, cleanEnv({ YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_ENABLE_PROGRESS_BARS: 'false' })),
+        install: (dir) =>
+          run(
+            tools.yarn[0]!,
+            [...tools.yarn.slice(1), 'install'],
+            dir,
+            cleanEnv({ YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_ENABLE_PROGRESS_BARS: 'false' }),
+          ),
       };
     case 'yarn-classic':
       return {
         name,
         setup: () => {},
-        install: (dir) => run(tools.yarnClassic[0]!, [...tools.yarnClassic.slice(1), 'install', '--no-progress', '--non-interactive', '--ignore-engines', '--network-timeout', '600000'], dir, cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') })),
+        install: (dir) =>
+          run(
+            tools.yarnClassic[0]!,
+            [
+              ...tools.yarnClassic.slice(1),
+              'install',
+              '--no-progress',
+              '--non-interactive',
+              '--ignore-engines',
+              '--network-timeout',
+              '600000',
+            ],
+            dir,
+            cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') }),
+          ),
       };
     case 'bun':
       return {
@@ -107,7 +149,9 @@ async function assertInstalledPatched(dir: string, name: string, version: string
   const copy = findInstalled(dir, TARGET_PACKAGES).find((c) => c.name === name && c.chain.length === 1 && !c.inStore);
   expect(copy?.version, `${name} installed at the top level`).toBe(version);
   const snap = snapshotFromDir(copy!);
-  const fixes = fixesFor(name).filter((f) => manifest.patches.find((p) => p.package === name && p.version === version)?.fixes.includes(f.id));
+  const fixes = fixesFor(name).filter((f) =>
+    manifest.patches.find((p) => p.package === name && p.version === version)?.fixes.includes(f.id),
+  );
   expect(fixes.length, `fixes shipped for ${name}@${version}`).toBeGreaterThan(0);
   for (const fix of fixes) {
     for (const file of fix.targets(snap)) {
@@ -138,7 +182,13 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     const pm = pmOf(name);
     const dir = tempApp(name);
     apps.push(dir);
-    writeJson(path.join(dir, 'package.json'), { name: 'cep-e2e-app', version: '1.0.0', private: true, dependencies: deps('patched'), devDependencies: tarballDependency(tarball) });
+    writeJson(path.join(dir, 'package.json'), {
+      name: 'cep-e2e-app',
+      version: '1.0.0',
+      private: true,
+      dependencies: deps('patched'),
+      devDependencies: tarballDependency(tarball),
+    });
     pm.setup(dir);
     await install(pm, dir, 'first install');
     // The installed config plugin (resolved as Expo resolves it) stops a prebuild on the unpatched install.
@@ -193,7 +243,10 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
     await install(pm, dir, 'reinstall after upgrade (may fail: stale patch)', false);
     const c3 = await checkJson(dir);
     expect(c3.status, c3.stderr).toBe(1);
-    expect(c3.report.results.some((r) => r.package === '@clerk/clerk-js' && r.status === 'stale-patch'), JSON.stringify(c3.report.results, null, 2)).toBe(true);
+    expect(
+      c3.report.results.some((r) => r.package === '@clerk/clerk-js' && r.status === 'stale-patch'),
+      JSON.stringify(c3.report.results, null, 2),
+    ).toBe(true);
 
     const s3 = await cli(['sync', '--cwd', dir], dir);
     expect(s3.status, said(s3)).toBe(0);

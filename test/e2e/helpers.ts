@@ -37,7 +37,13 @@ export interface RunResult {
 }
 
 /** Runs a command without blocking the test worker's event loop (vitest's RPC must keep ticking). */
-export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv(), hangGuardMs = 1_200_000): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = cleanEnv(),
+  hangGuardMs = 1_200_000,
+): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,7 +66,11 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
 /** Installs the package managers once (an async child process: the worker's event loop keeps ticking). */
 export async function ensureTools(): Promise<Tools> {
   const nm = path.join(TOOLS_DIR, 'node_modules');
-  const have = () => fs.existsSync(path.join(nm, 'pnpm', 'package.json')) && fs.existsSync(path.join(nm, '@yarnpkg', 'cli-dist', 'package.json')) && fs.existsSync(path.join(nm, 'yarn', 'package.json')) && fs.existsSync(path.join(nm, 'bun', 'package.json'));
+  const have = () =>
+    fs.existsSync(path.join(nm, 'pnpm', 'package.json')) &&
+    fs.existsSync(path.join(nm, '@yarnpkg', 'cli-dist', 'package.json')) &&
+    fs.existsSync(path.join(nm, 'yarn', 'package.json')) &&
+    fs.existsSync(path.join(nm, 'bun', 'package.json'));
   if (!have()) {
     fs.mkdirSync(TOOLS_DIR, { recursive: true });
     if (!fs.existsSync(path.join(TOOLS_DIR, 'package.json'))) fs.writeFileSync(path.join(TOOLS_DIR, 'package.json'), '{"private":true}\n');
@@ -77,7 +87,9 @@ export async function ensureTools(): Promise<Tools> {
   };
   // bun: the binary comes from the optional package for this platform (glibc before musl, plain before baseline).
   const oven = path.join(nm, '@oven');
-  const candidates = fs.existsSync(oven) ? fs.readdirSync(oven).filter((d) => d.startsWith(`bun-${os.platform()}-${os.arch() === 'x64' ? 'x64' : os.arch()}`)) : [];
+  const candidates = fs.existsSync(oven)
+    ? fs.readdirSync(oven).filter((d) => d.startsWith(`bun-${os.platform()}-${os.arch() === 'x64' ? 'x64' : os.arch()}`))
+    : [];
   candidates.sort((a, b) => a.length - b.length);
   for (const c of candidates) {
     const bin = path.join(oven, c, 'bin', os.platform() === 'win32' ? 'bun.exe' : 'bun');
@@ -86,7 +98,8 @@ export async function ensureTools(): Promise<Tools> {
       break;
     }
   }
-  if (!tools.bun) tools.bunSkip = `no runnable bun binary for ${os.platform()}-${os.arch()} in ${oven} (bun's npm package ships it as an optional platform package)`;
+  if (!tools.bun)
+    tools.bunSkip = `no runnable bun binary for ${os.platform()}-${os.arch()} in ${oven} (bun's npm package ships it as an optional platform package)`;
   return tools;
 }
 
@@ -105,7 +118,13 @@ export interface Packed {
 export async function packThisRepository(dest: string): Promise<Packed> {
   const r = await run('npm', ['pack', '--json', '--pack-destination', dest], ROOT);
   if (r.status !== 0) throw new Error(`npm pack failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{ filename: string; shasum: string; size: number; unpackedSize: number; entryCount: number }>;
+  const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as Array<{
+    filename: string;
+    shasum: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+  }>;
   if (!info) throw new Error(`npm pack printed no file:\n${r.stdout}`);
   const tarball = path.join(dest, info.filename.replace(/\.tgz$/, `-${info.shasum.slice(0, 12)}.tgz`));
   fs.renameSync(path.join(dest, info.filename), tarball);

@@ -41,7 +41,11 @@ afterAll(async () => {
 /** The user stays signed in everywhere: what Fix D promises on a JS reload. */
 function expectKeptSignedIn(o: Outcome) {
   expect(o.signOuts, `${o.version} ${o.variant}: native signOut() calls`).toEqual([]);
-  expect(o.finalAuth, `${o.version} ${o.variant}: JS auth`).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: o.device.initialSessionId });
+  expect(o.finalAuth, `${o.version} ${o.variant}: JS auth`).toMatchObject({
+    isLoaded: true,
+    isSignedIn: true,
+    sessionId: o.device.initialSessionId,
+  });
   expect(o.serverSession?.status, `${o.version} ${o.variant}: session on the Frontend API`).toBe('active');
   expect(o.nativeSessionId, `${o.version} ${o.variant}: native session`).toBe(o.device.initialSessionId);
   expect(o.nativeDeviceToken, `${o.version} ${o.variant}: native device token`).not.toBeNull();
@@ -76,7 +80,10 @@ describe('scenario 1: JS reload with the native side configured and signed in (i
 });
 
 describe('scenario 2: a genuine sign-out in JS still signs the native side out', () => {
-  for (const [version, variant] of [[LATEST_AFFECTED, 'patched'], [UPSTREAM_FIXED, 'pristine']] as const) {
+  for (const [version, variant] of [
+    [LATEST_AFFECTED, 'patched'],
+    [UPSTREAM_FIXED, 'pristine'],
+  ] as const) {
     it(`${version} ${variant}: after JS signs out, native signOut() runs once, after load, and native holds nothing`, async () => {
       const o = await runScenario(fapi, 'ios-genuine-sign-out', version, variant);
       expect(o.wasSignedInInJs).toBe(true);
@@ -111,7 +118,10 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
   const BOOTSTRAP_POLLS = 30;
 
   it('pristine Swift: configure() returns at 3 s without the session, and all 30 JS polls (3.0–6.0 s) miss it', async () => {
-    const { device, auth } = await coldStart('ios-cold-start-late-session-pristine-swift', (d) => d.native.callsOf('getSession').length >= BOOTSTRAP_POLLS);
+    const { device, auth } = await coldStart(
+      'ios-cold-start-late-session-pristine-swift',
+      (d) => d.native.callsOf('getSession').length >= BOOTSTRAP_POLLS,
+    );
     const [configure] = device.native.callsOf('configure');
     expect(configure!.args[1]).not.toBeNull(); // the shared client token from the secure store
     const polls = device.native.callsOf('getSession');
@@ -127,7 +137,9 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
   });
 
   it("Fix B's configure() (waits for a definitive answer): the first JS poll gets the session and it ends active in JS", async () => {
-    const { device, auth } = await coldStart('ios-cold-start-late-session-fix-b', (d) => d.native.callsOf('getSession').some((c) => c.result !== null));
+    const { device, auth } = await coldStart('ios-cold-start-late-session-fix-b', (d) =>
+      d.native.callsOf('getSession').some((c) => c.result !== null),
+    );
     const [first] = device.native.callsOf('getSession');
     expect(first).toMatchObject({ at: 6500, result: device.initialSessionId });
     expect(auth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: device.initialSessionId });
@@ -139,15 +151,27 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
 
 describe('scenario 4: Android', () => {
   it('cold start: the patch leaves the outcome unchanged (signed in everywhere, same session, same server state)', async () => {
-    const [pristine, patched] = [await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'pristine'), await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'patched')];
+    const [pristine, patched] = [
+      await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'pristine'),
+      await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'patched'),
+    ];
     const summary = (o: Outcome) => ({
-      auth: { isLoaded: o.finalAuth.isLoaded, isSignedIn: o.finalAuth.isSignedIn, sameSession: o.finalAuth.sessionId === o.device.initialSessionId },
+      auth: {
+        isLoaded: o.finalAuth.isLoaded,
+        isSignedIn: o.finalAuth.isSignedIn,
+        sameSession: o.finalAuth.sessionId === o.device.initialSessionId,
+      },
       server: o.serverSession?.status,
       native: { sameSession: o.nativeSessionId === o.device.initialSessionId, hasToken: o.nativeDeviceToken !== null },
       endedByNative: o.signOuts.some((c) => c.endedSession),
     });
     expect(summary(patched)).toEqual(summary(pristine));
-    expect(summary(patched)).toEqual({ auth: { isLoaded: true, isSignedIn: true, sameSession: true }, server: 'active', native: { sameSession: true, hasToken: true }, endedByNative: false });
+    expect(summary(patched)).toEqual({
+      auth: { isLoaded: true, isSignedIn: true, sameSession: true },
+      server: 'active',
+      native: { sameSession: true, hasToken: true },
+      endedByNative: false,
+    });
   });
 
   it('genuine sign-out: pristine and patched both sign the native side out', async () => {

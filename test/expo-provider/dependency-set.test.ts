@@ -8,7 +8,10 @@ import { dependencySet } from '../harness/expo/dependency-set.ts';
 /** The per-version dependency closure: a cold cache offline fails with a message that says what to do. */
 const saved = { cache: process.env.CLERK_EXPO_PATCHES_CACHE, offline: process.env.CLERK_EXPO_PATCHES_OFFLINE };
 afterEach(() => {
-  for (const [k, v] of [['CLERK_EXPO_PATCHES_CACHE', saved.cache], ['CLERK_EXPO_PATCHES_OFFLINE', saved.offline]] as const) {
+  for (const [k, v] of [
+    ['CLERK_EXPO_PATCHES_CACHE', saved.cache],
+    ['CLERK_EXPO_PATCHES_OFFLINE', saved.offline],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -20,7 +23,9 @@ it('cold cache + offline: a clear error naming the version, the directory and th
   process.env.CLERK_EXPO_PATCHES_CACHE = dir;
   process.env.CLERK_EXPO_PATCHES_OFFLINE = '1';
   resetConfig();
-  await expect(dependencySet('3.2.7')).rejects.toThrow(/no installed dependency set for @clerk\/expo 3\.2\.7 .*offline[\s\S]*warm the cache/);
+  await expect(dependencySet('3.2.7')).rejects.toThrow(
+    /no installed dependency set for @clerk\/expo 3\.2\.7 .*offline[\s\S]*warm the cache/,
+  );
   expect(fs.readdirSync(dir)).toEqual([]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -29,7 +34,10 @@ it('warm cache + offline: the installed set is used as is, with no registry acce
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-deps-'));
   const set = path.join(dir, 'expo-deps', '9.9.9');
   fs.mkdirSync(set, { recursive: true });
-  fs.writeFileSync(path.join(set, 'dependency-set.json'), JSON.stringify({ expoVersion: '9.9.9', dir: set, resolved: { '@clerk/clerk-js': '6.40.0' } }));
+  fs.writeFileSync(
+    path.join(set, 'dependency-set.json'),
+    JSON.stringify({ expoVersion: '9.9.9', dir: set, resolved: { '@clerk/clerk-js': '6.40.0' } }),
+  );
   process.env.CLERK_EXPO_PATCHES_CACHE = dir;
   process.env.CLERK_EXPO_PATCHES_OFFLINE = '1';
   resetConfig();

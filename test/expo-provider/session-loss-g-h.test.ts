@@ -38,13 +38,15 @@ const storedJwt = (d: Device) => d.store.items.get(KEY) ?? null;
 /** The client a client JWT names (the Frontend API rotates the JWT itself on every response). */
 const clientOf = (jwt: string | null | undefined) => (jwt ? (claimsOf(jwt).id as string) : null);
 /** GET /v1/client requests the app made since `from`, with the client token each carried. */
-const clientReads = (from: number) => fapi.requests.filter((r) => r.seq > from && r.method === 'GET' && r.path === '/v1/client').map((r) => r.authorization);
+const clientReads = (from: number) =>
+  fapi.requests.filter((r) => r.seq > from && r.method === 'GET' && r.path === '/v1/client').map((r) => r.authorization);
 const lastSeq = () => fapi.requests[fapi.requests.length - 1]?.seq ?? 0;
 
 async function settled(app: RunningApp, device: Device, cond: () => boolean, what: string) {
   await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
   await app.until(cond, what);
-  const idle = () => device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
+  const idle = () =>
+    device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
   for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling');
 }
 
@@ -53,16 +55,31 @@ async function settled(app: RunningApp, device: Device, cond: () => boolean, wha
 // ---------------------------------------------------------------------------------------------
 
 /** JS-only configuration (no native module): the JS token cache is the only place the session lives. */
-const jsOnlyColdStart: NativeScenario = { name: 'h-cold-start', description: 'JS-only cold start, signed in: the client JWT is in SecureStore', platform: 'ios', signedIn: true, native: null, js: { tokenCache: 'device-client' } };
+const jsOnlyColdStart: NativeScenario = {
+  name: 'h-cold-start',
+  description: 'JS-only cold start, signed in: the client JWT is in SecureStore',
+  platform: 'ios',
+  signedIn: true,
+  native: null,
+  js: { tokenCache: 'device-client' },
+};
 
 async function hColdStart(version: string, variant: Variant, early: boolean) {
   const device = await createDevice(jsOnlyColdStart, fapi, { bridge: bridgeFor(version) });
   const from = lastSeq();
-  const options: LaunchOptions = early ? { beforeProvider: (getClerkInstance, f) => void getClerkInstance({ publishableKey: f.publishableKey, proxyUrl: f.proxyUrl }) } : {};
+  const options: LaunchOptions = early
+    ? { beforeProvider: (getClerkInstance, f) => void getClerkInstance({ publishableKey: f.publishableKey, proxyUrl: f.proxyUrl }) }
+    : {};
   const app = await launch(device, await expoDist(version, variant), options);
   try {
     await settled(app, device, () => app.auth.isSignedIn !== undefined, 'JS reporting signed in or out');
-    return { auth: app.auth, session: device.initialSessionId, reads: clientReads(from), stored: storedJwt(device), clientJwt: device.store.items.get(KEY) };
+    return {
+      auth: app.auth,
+      session: device.initialSessionId,
+      reads: clientReads(from),
+      stored: storedJwt(device),
+      clientJwt: device.store.items.get(KEY),
+    };
   } finally {
     await app.unmount();
   }
@@ -73,7 +90,10 @@ describe('Fix H: getClerkInstance() before ClerkProvider mounts (cold start, cli
     it(`${v} pristine: the singleton keeps MemoryTokenCache; GET /v1/client goes out without the client JWT and the user lands signed out`, async () => {
       const o = await hColdStart(v, 'pristine', true);
       expect(o.reads.length).toBeGreaterThan(0);
-      expect(o.reads.every((a) => a === ''), `authorization of every GET /v1/client: ${JSON.stringify(o.reads)}`).toBe(true);
+      expect(
+        o.reads.every((a) => a === ''),
+        `authorization of every GET /v1/client: ${JSON.stringify(o.reads)}`,
+      ).toBe(true);
       expect(o.auth).toMatchObject({ isLoaded: true, isSignedIn: false });
     });
     it(`${v} patched: ClerkProvider's SecureStore takes effect; the user stays signed in`, async () => {
@@ -120,7 +140,10 @@ async function gColdStart(version: string, variant: Variant, native: 'stale-sess
   const jsJwt = storedJwt(device);
   const from = lastSeq();
   const app = await launch(device, await expoDist(version, variant));
-  const readNative = () => fapi.requests.some((r) => r.seq > from && r.method === 'GET' && r.path === '/v1/client' && r.authorization === other.clientJwt && r.status === 200);
+  const readNative = () =>
+    fapi.requests.some(
+      (r) => r.seq > from && r.method === 'GET' && r.path === '/v1/client' && r.authorization === other.clientJwt && r.status === 200,
+    );
   try {
     // Settled once the client named by the native token was read, and JS either kept its token or changed its auth state.
     const storedClient = () => clientOf(storedJwt(device));
@@ -133,14 +156,30 @@ async function gColdStart(version: string, variant: Variant, native: 'stale-sess
       const stale = w.indexOf(other.client.id);
       return stale !== -1 && w.slice(stale + 1).includes(clientOf(jsJwt));
     };
-    const idle = () => device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
+    const idle = () =>
+      device.native.pending === 0 &&
+      app.setActiveCalls.settled === app.setActiveCalls.started &&
+      app.reloads.settled === app.reloads.started;
     await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
     await app.until(
-      () => readNative() && (native === 'signed-in-elsewhere' ? app.auth.isSignedIn === true : (app.auth.isSignedIn === false && idle()) || (app.auth.isSignedIn === true && undone())),
+      () =>
+        readNative() &&
+        (native === 'signed-in-elsewhere'
+          ? app.auth.isSignedIn === true
+          : (app.auth.isSignedIn === false && idle()) || (app.auth.isSignedIn === true && undone())),
       'the native→JS client sync deciding on the native client',
     );
     for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling after the native→JS client sync');
-    return { auth: app.auth, session: device.initialSessionId, nativeSession: other.session.id, stored: storedClient(), jsJwt: clientOf(jsJwt), nativeJwt: other.clientJwt, nativeClient: other.client.id, reads: clientReads(from) };
+    return {
+      auth: app.auth,
+      session: device.initialSessionId,
+      nativeSession: other.session.id,
+      stored: storedClient(),
+      jsJwt: clientOf(jsJwt),
+      nativeJwt: other.clientJwt,
+      nativeClient: other.client.id,
+      reads: clientReads(from),
+    };
   } finally {
     await app.unmount();
   }

@@ -15,7 +15,12 @@ describeFixtureCases(fix, { ext: 'js', parseErrors, label: /^MethodDeclaration #
 
 describe('Fix A codemod: names and shapes', () => {
   it('derives every name from the AST: renamed class, set and parameter flow into the guard', () => {
-    const input = read('minified-comma.input.js').replace(/rG/g, 'Zz').replace(/#D/g, '#q').replace(/\(i\)/g, '(k)').replace(/,i,r\)/, ',k,r)').replace(/tokenId:i/, 'tokenId:k');
+    const input = read('minified-comma.input.js')
+      .replace(/rG/g, 'Zz')
+      .replace(/#D/g, '#q')
+      .replace(/\(i\)/g, '(k)')
+      .replace(/,i,r\)/, ',k,r)')
+      .replace(/tokenId:i/, 'tokenId:k');
     const r = fix.apply(input, 'renamed.js');
     if (!r.changed) throw new Error('expected a change');
     expect(r.text).toContain('Zz.clerk?.__internal_getOption?.("experimental")?.runtimeEnvironment==="headless"');
@@ -63,7 +68,9 @@ describe('Fix A on the real published bundles', () => {
     const pkg = await fetchPackage('@clerk/clerk-js', '6.7.1');
     const r = fix.apply(pkg.read('dist/clerk.native.js')!, 'dist/clerk.native.js');
     if (!r.changed) throw new Error('expected a change');
-    const sf = ts.createSourceFile('n.js', r.text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS) as unknown as { parseDiagnostics: unknown[] };
+    const sf = ts.createSourceFile('n.js', r.text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS) as unknown as {
+      parseDiagnostics: unknown[];
+    };
     expect(sf.parseDiagnostics.length).toBe(0);
   });
 });

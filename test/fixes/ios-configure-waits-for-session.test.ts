@@ -1,9 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALLOWED_NEW_IDENTIFIERS, DEADLINE_LOCAL, DEADLINE_NS, HELPER, directCall, fix, guardedCall } from '../../scripts/fixes/ios-configure-waits-for-session/fix.ts';
+import {
+  ALLOWED_NEW_IDENTIFIERS,
+  DEADLINE_LOCAL,
+  DEADLINE_NS,
+  HELPER,
+  directCall,
+  fix,
+  guardedCall,
+} from '../../scripts/fixes/ios-configure-waits-for-session/fix.ts';
 import { fix as fixC } from '../../scripts/fixes/ios-keep-cache-on-first-launch/fix.ts';
-import { countParseProblems, descendants, findFunctions, identifiers, parseSwift, squash, statementList, statementsOf, unexpectedIdentifiers, type SgNode } from '../../scripts/codemod/swift-ast.ts';
+import {
+  countParseProblems,
+  descendants,
+  findFunctions,
+  identifiers,
+  parseSwift,
+  squash,
+  statementList,
+  statementsOf,
+  unexpectedIdentifiers,
+  type SgNode,
+} from '../../scripts/codemod/swift-ast.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { runSwiftFixtures } from './swift-fixtures.ts';
 
@@ -14,7 +33,9 @@ const TOKEN_PRESENT = '!(bearerToken?.isEmpty ?? true)';
 /** The parts of a patched file the scenario rows look at. */
 function parts(text: string) {
   const root = parseSwift(text);
-  const configure = findFunctions(root, 'configure').find((f) => f.children().some((c) => c.kind() === 'parameter' && c.children()[0]?.text() === 'bearerToken'));
+  const configure = findFunctions(root, 'configure').find((f) =>
+    f.children().some((c) => c.kind() === 'parameter' && c.children()[0]?.text() === 'bearerToken'),
+  );
   const helpers = findFunctions(root, HELPER);
   if (!configure || helpers.length !== 1) throw new Error('patched file without configure or exactly one helper');
   const helper = helpers[0]!;
@@ -22,7 +43,13 @@ function parts(text: string) {
   const all = descendants(configure, 'statements').flatMap((s) => statementList(s));
   const calls = all.filter((s) => squash(s.text()) === directCall());
   const enclosingIf = (n: SgNode) => n.ancestors().find((a) => a.kind() === 'if_statement');
-  const condition = (ifs: SgNode) => squash(ifs.text().slice(0, ifs.text().indexOf('{')).replace(/^if\s+/, ''));
+  const condition = (ifs: SgNode) =>
+    squash(
+      ifs
+        .text()
+        .slice(0, ifs.text().indexOf('{'))
+        .replace(/^if\s+/, ''),
+    );
   return { root, configure, helper, top, all, calls, enclosingIf, condition };
 }
 
@@ -38,7 +65,9 @@ const SCENARIOS: Record<string, (text: string) => void> = {
   },
   'token changed': (text) => {
     const p = parts(text);
-    const branch = p.top.find((s) => s.kind() === 'if_statement' && p.condition(s) === 'Self.shouldRefreshConfiguredClient(for: bearerToken)');
+    const branch = p.top.find(
+      (s) => s.kind() === 'if_statement' && p.condition(s) === 'Self.shouldRefreshConfiguredClient(for: bearerToken)',
+    );
     if (!branch) {
       // 3.1.2–3.1.5 have no already-configured path (the token is written only if none exists).
       expect(identifiers(p.root).has('shouldRefreshConfiguredClient')).toBe(false);
@@ -58,7 +87,11 @@ const SCENARIOS: Record<string, (text: string) => void> = {
       expect(ifs, 'every wait sits under a condition').toBeDefined();
       const cond = p.condition(ifs!);
       const shouldRefresh = findFunctions(p.root, 'shouldRefreshConfiguredClient')[0];
-      const requiresToken = cond.includes(TOKEN_PRESENT) || (cond === 'Self.shouldRefreshConfiguredClient(for: bearerToken)' && !!shouldRefresh && squash(shouldRefresh.text()).includes(TOKEN_PRESENT));
+      const requiresToken =
+        cond.includes(TOKEN_PRESENT) ||
+        (cond === 'Self.shouldRefreshConfiguredClient(for: bearerToken)' &&
+          !!shouldRefresh &&
+          squash(shouldRefresh.text()).includes(TOKEN_PRESENT));
       expect(requiresToken, `"${cond}" requires a bearer token`).toBe(true);
     }
     expect(p.all.some((s) => s.kind() === 'for_statement')).toBe(false);
@@ -87,7 +120,9 @@ const SCENARIOS: Record<string, (text: string) => void> = {
   },
   'network error': (text) => {
     const p = parts(text);
-    const catches = descendants(p.helper, 'catch_block').map((c) => statementList(c.children().find((k) => k.kind() === 'statements')).map((s) => squash(s.text())));
+    const catches = descendants(p.helper, 'catch_block').map((c) =>
+      statementList(c.children().find((k) => k.kind() === 'statements')).map((s) => squash(s.text())),
+    );
     expect(catches.length).toBe(1);
     expect(catches[0]![catches[0]!.length - 1]).toBe('throw error');
     // Call sites let it through: `try`, never `try?`.
@@ -124,10 +159,22 @@ describe('Fix B identifier allowlist', () => {
   it('every name "declared by this patch" is declared in the patched code', () => {
     const root = parseSwift(output);
     const declared = new Set([
-      ...descendants(root, 'function_declaration').map((f) => f.children().find((c) => c.kind() === 'simple_identifier')?.text()),
-      ...descendants(root, 'property_declaration').map((p) => p.children().find((c) => c.kind() === 'pattern')?.text()),
+      ...descendants(root, 'function_declaration').map((f) =>
+        f
+          .children()
+          .find((c) => c.kind() === 'simple_identifier')
+          ?.text(),
+      ),
+      ...descendants(root, 'property_declaration').map((p) =>
+        p
+          .children()
+          .find((c) => c.kind() === 'pattern')
+          ?.text(),
+      ),
     ]);
-    const own = Object.entries(ALLOWED_NEW_IDENTIFIERS).filter(([, why]) => why.startsWith('declared by this patch')).map(([n]) => n);
+    const own = Object.entries(ALLOWED_NEW_IDENTIFIERS)
+      .filter(([, why]) => why.startsWith('declared by this patch'))
+      .map(([n]) => n);
     expect(own.length).toBeGreaterThan(0);
     for (const n of own) expect(declared.has(n), n).toBe(true);
   });

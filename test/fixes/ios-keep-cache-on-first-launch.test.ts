@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_NEW_IDENTIFIERS, fix, patchedConditions } from '../../scripts/fixes/ios-keep-cache-on-first-launch/fix.ts';
-import { countParseProblems, descendants, findFunctions, parseSwift, squash, statementList, statementsOf, unexpectedIdentifiers } from '../../scripts/codemod/swift-ast.ts';
+import {
+  countParseProblems,
+  descendants,
+  findFunctions,
+  parseSwift,
+  squash,
+  statementList,
+  statementsOf,
+  unexpectedIdentifiers,
+} from '../../scripts/codemod/swift-ast.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { runSwiftFixtures } from './swift-fixtures.ts';
 
@@ -9,10 +18,16 @@ runSwiftFixtures(fix, ALLOWED_NEW_IDENTIFIERS);
 /** The conditions of the one `if` in syncTokenState that guards clearCachedClerkData(). */
 function clearConditions(text: string): string[] {
   const fn = findFunctions(parseSwift(text), 'syncTokenState')[0]!;
-  const ifs = descendants(fn, 'if_statement').filter((s) => statementList(statementsOf(s)).some((c) => squash(c.text()) === 'clearCachedClerkData()'));
+  const ifs = descendants(fn, 'if_statement').filter((s) =>
+    statementList(statementsOf(s)).some((c) => squash(c.text()) === 'clearCachedClerkData()'),
+  );
   expect(ifs.length).toBe(1);
   const head = ifs[0]!.text();
-  return head.slice(0, head.indexOf('{')).replace(/^if\s+/, '').split(',').map(squash);
+  return head
+    .slice(0, head.indexOf('{'))
+    .replace(/^if\s+/, '')
+    .split(',')
+    .map(squash);
 }
 
 describe('Fix C on the real published bridge files', () => {

@@ -32,7 +32,9 @@ describe('Fix D codemod: names and shapes', () => {
 
   it('our early exit moved to the top of the effect is a guard, but not this patch', () => {
     const patched = read('esbuild-cjs.output.js');
-    const moved = patched.replace('      if (!isLoaded) return;\n', '').replace('    if (!isSignedIn) {', '    if (!isLoaded) return;\n    if (!isSignedIn) {');
+    const moved = patched
+      .replace('      if (!isLoaded) return;\n', '')
+      .replace('    if (!isSignedIn) {', '    if (!isLoaded) return;\n    if (!isSignedIn) {');
     expect(moved).not.toBe(patched);
     expect(fix.detect(moved, 'x.js').status).toBe('fixed-upstream');
   });
@@ -76,9 +78,18 @@ describe('Fix D on the real published @clerk/expo', () => {
     expect(ours.length).toBe(pristine.length + 1);
     expect(ours[guardLine + 1]!.trim()).toBe('const ClerkExpo = import_NativeClerkModule.default;');
     // The destructuring and the deps line are upstream's own.
-    for (const probe of ['const { isSignedIn, isLoaded } = (0, import_react.useAuth)();', '}, [isSignedIn, isLoaded, publishableKey, effectiveTokenCache]);']) {
-      expect(ours.some((l) => l.trim() === probe), probe).toBe(true);
-      expect(upstream.some((l) => l.trim() === probe), probe).toBe(true);
+    for (const probe of [
+      'const { isSignedIn, isLoaded } = (0, import_react.useAuth)();',
+      '}, [isSignedIn, isLoaded, publishableKey, effectiveTokenCache]);',
+    ]) {
+      expect(
+        ours.some((l) => l.trim() === probe),
+        probe,
+      ).toBe(true);
+      expect(
+        upstream.some((l) => l.trim() === probe),
+        probe,
+      ).toBe(true);
     }
     expect(inserted).toBeGreaterThan(-1);
   });

@@ -25,15 +25,22 @@ describeFixtureCases(fix, { ext: 'js', parseErrors, label: /^FunctionDeclaration
 // what these modules call: effects run at once, refs are objects.
 // ---------------------------------------------------------------------------------------------
 
-interface SessionState { id: string }
-interface ClientState { id: string; sessions: SessionState[] }
+interface SessionState {
+  id: string;
+}
+interface ClientState {
+  id: string;
+  sessions: SessionState[];
+}
 
 /** The Frontend API's answer to GET /v1/client, by the client token in `authorization`. */
 function fapi(server: Record<string, ClientState>, trace: string[]) {
   let fresh = 0;
   return (token: string | null): ClientState => {
     const known = token ? server[token] : undefined;
-    trace.push(`GET /v1/client authorization=${token ?? ''} -> ${known ? `${known.id} (${known.sessions.length} session(s))` : 'new client'}`);
+    trace.push(
+      `GET /v1/client authorization=${token ?? ''} -> ${known ? `${known.id} (${known.sessions.length} session(s))` : 'new client'}`,
+    );
     return known ?? { id: `client_new_${++fresh}`, sessions: [] };
   };
 }
@@ -119,7 +126,10 @@ async function coldStart(version: string, file: string, text: string, device: De
   const answer = fapi(device.server, trace);
   const load = async () => answer(store.get(KEY) ?? null);
   // The JS client as clerk-js loaded it from the JS token before the provider's sync ran.
-  const clerk = makeClerk(device.jsToken ? device.server[device.jsToken] ?? { id: 'client_boot', sessions: [] } : { id: 'client_boot', sessions: [] }, load);
+  const clerk = makeClerk(
+    device.jsToken ? (device.server[device.jsToken] ?? { id: 'client_boot', sessions: [] }) : { id: 'client_boot', sessions: [] },
+    load,
+  );
   const native = {
     configure: async () => {},
     getClientToken: async () => device.nativeToken,
@@ -150,12 +160,40 @@ async function coldStart(version: string, file: string, text: string, device: De
     return {};
   };
   const module = { exports: {} as Record<string, (...a: unknown[]) => unknown> };
-  vm.runInNewContext(text, { require: req, module, exports: module.exports, Promise, Date, Error, Math, Boolean, Symbol, Object, Set, Map, setTimeout, clearTimeout, console: { error() {}, warn() {}, log() {} } }, { filename: `${version}/${file}` });
-  const refs = { suppressTokenCacheNotificationsRef: { current: 0 }, suppressJsClientChangedRef: { current: 0 }, nativeRefreshFromJsControllerRef: { current: null } };
+  vm.runInNewContext(
+    text,
+    {
+      require: req,
+      module,
+      exports: module.exports,
+      Promise,
+      Date,
+      Error,
+      Math,
+      Boolean,
+      Symbol,
+      Object,
+      Set,
+      Map,
+      setTimeout,
+      clearTimeout,
+      console: { error() {}, warn() {}, log() {} },
+    },
+    { filename: `${version}/${file}` },
+  );
+  const refs = {
+    suppressTokenCacheNotificationsRef: { current: 0 },
+    suppressJsClientChangedRef: { current: 0 },
+    nativeRefreshFromJsControllerRef: { current: null },
+  };
   if (file === PROVIDER) {
     module.exports.ClerkProvider!({ publishableKey: 'pk_test_x', tokenCache: appCache, children: null });
   } else {
-    const tokenCache = module.exports.useSyncableTokenCache!({ suppressTokenCacheNotificationsRef: refs.suppressTokenCacheNotificationsRef, tokenCache: appCache, tokenCacheListenersRef: { current: new Set() } });
+    const tokenCache = module.exports.useSyncableTokenCache!({
+      suppressTokenCacheNotificationsRef: refs.suppressTokenCacheNotificationsRef,
+      tokenCache: appCache,
+      tokenCacheListenersRef: { current: new Set() },
+    });
     module.exports.useNativeClientBootstrap!({ publishableKey: 'pk_test_x', tokenCache, clerkInstance: clerk, ...refs });
   }
   // Every fake answers through promises only: one macrotask turn drains the whole sync.
@@ -185,7 +223,9 @@ const nativeSignedIn: Device = {
 
 describe('Fix G codemod: registration and targets', () => {
   it('is registered in FIXES for @clerk/expo', () => {
-    expect(FIXES.filter((f) => f.id === 'native-sync-keeps-signed-in-client').map((f) => [f.letter, f.package])).toEqual([['G', '@clerk/expo']]);
+    expect(FIXES.filter((f) => f.id === 'native-sync-keeps-signed-in-client').map((f) => [f.letter, f.package])).toEqual([
+      ['G', '@clerk/expo'],
+    ]);
   });
   it('targets nativeClientSync.js when the package has it, else ClerkProvider.js', () => {
     const pkg = (files: string[]) => ({ name: '@clerk/expo', version: '3.6.2', packageJson: {}, files, read: () => undefined });
@@ -196,7 +236,9 @@ describe('Fix G codemod: registration and targets', () => {
   it('3.4 provider: the guard waits for JS to load and hands a signed-out JS client back to the original path', () => {
     const out = fix.apply(read('provider-3.4.input.js'), 'p.js');
     if (!out.changed) throw new Error('expected a change');
-    expect(out.text).toContain('if (!clerkInstance.loaded || clerkInstance.client?.signedInSessions?.length > 0) { if ((await adoptNativeClientKeepingSignedInSession(');
+    expect(out.text).toContain(
+      'if (!clerkInstance.loaded || clerkInstance.client?.signedInSessions?.length > 0) { if ((await adoptNativeClientKeepingSignedInSession(',
+    );
     expect(out.text).toContain('})) !== undefined) return; }\n\tawait syncClientTokenToCache(');
     expect(out.text).toContain('\tawait syncClientTokenToCache(tokenCache$1 ?? require_token_cache_index.tokenCache, nativeClientToken);');
   });

@@ -24,7 +24,10 @@ function onlineWith(text: string, fnName: string, navigator: unknown): unknown {
 
 describe('Fix E codemod: names, copies, semantics', () => {
   it('derives the local from the AST: a renamed local flows into the emitted check', () => {
-    const input = read('minified-native.input.js').replace('let e=n()?window?.navigator:null;return!!e&&!!e.onLine', 'let q=n()?window?.navigator:null;return!!q&&!!q.onLine');
+    const input = read('minified-native.input.js').replace(
+      'let e=n()?window?.navigator:null;return!!e&&!!e.onLine',
+      'let q=n()?window?.navigator:null;return!!q&&!!q.onLine',
+    );
     const r = fix.apply(input, 'renamed.js');
     if (!r.changed) throw new Error('expected a change');
     expect(r.text).toContain('return!!q&&q.onLine!==!1}');
@@ -71,7 +74,7 @@ describe('Fix E codemod: names, copies, semantics', () => {
     expect(onlineWith(strict, 'o', { product: 'ReactNative' })).toBe(false);
   });
 
-  it('the emitted form differs from upstream\'s, so patched and fixed-upstream are told apart without a marker', () => {
+  it("the emitted form differs from upstream's, so patched and fixed-upstream are told apart without a marker", () => {
     expect(fix.detect(read('minified-native.output.js'), 'p.js').status).toBe('patched');
     expect(fix.detect(read('upstream-6.3.2.fixed-upstream.js'), 'u.js').status).toBe('fixed-upstream');
   });
@@ -111,7 +114,9 @@ describe('Fix E on the real published bundles', () => {
     if (!e.changed) throw new Error('Fix E: expected a change');
     expect(fixA.detect(e.text, t).status).toBe('patched');
     expect(fix.detect(e.text, t).status).toBe('patched');
-    const sf = ts.createSourceFile('n.js', e.text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS) as unknown as { parseDiagnostics: unknown[] };
+    const sf = ts.createSourceFile('n.js', e.text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS) as unknown as {
+      parseDiagnostics: unknown[];
+    };
     expect(sf.parseDiagnostics.length).toBe(0);
   });
 

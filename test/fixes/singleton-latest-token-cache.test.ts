@@ -16,10 +16,19 @@ const KEY = '__clerk_client_jwt';
 
 describeFixtureCases(fix, { ext: 'js', parseErrors, label: /^FunctionDeclaration createClerkInstance$/ });
 
-type Cache = { getToken(k: string): Promise<string | null>; saveToken(k: string, v: string): Promise<void>; clearToken?(k: string): Promise<void> };
+type Cache = {
+  getToken(k: string): Promise<string | null>;
+  saveToken(k: string, v: string): Promise<void>;
+  clearToken?(k: string): Promise<void>;
+};
 const mapCache = (init: Record<string, string> = {}): Cache & { store: Map<string, string> } => {
   const store = new Map(Object.entries(init));
-  return { store, getToken: async (k) => store.get(k) ?? null, saveToken: async (k, v) => void store.set(k, v), clearToken: async (k) => void store.delete(k) };
+  return {
+    store,
+    getToken: async (k) => store.get(k) ?? null,
+    saveToken: async (k, v) => void store.set(k, v),
+    clearToken: async (k) => void store.delete(k),
+  };
 };
 
 /** A stand-in for any module the factory requires but this test does not exercise: callable, any property. */
@@ -54,13 +63,27 @@ function loadFactory(text: string, memory: Cache) {
     return anything();
   };
   const module = { exports: {} as Record<string, unknown> };
-  vm.runInNewContext(text, { require: fakeRequire, module, exports: module.exports, Object, Promise, URL, console, setTimeout, clearTimeout });
+  vm.runInNewContext(text, {
+    require: fakeRequire,
+    module,
+    exports: module.exports,
+    Object,
+    Promise,
+    URL,
+    console,
+    setTimeout,
+    clearTimeout,
+  });
   const create = module.exports.createClerkInstance as (c: typeof FakeClerk) => (o?: object) => FakeClerk;
   const getClerkInstance = create(FakeClerk);
   /** The authorization header the instance's request hook sends. */
   const authorization = async (clerk: FakeClerk): Promise<string | undefined> => {
     const headers = new Map<string, string>();
-    for (const cb of clerk.before) await cb({ headers: { set: (k: string, v: string) => headers.set(k, v) } as unknown as Map<string, string>, url: new URL('https://x.test/v1/client') });
+    for (const cb of clerk.before)
+      await cb({
+        headers: { set: (k: string, v: string) => headers.set(k, v) } as unknown as Map<string, string>,
+        url: new URL('https://x.test/v1/client'),
+      });
     return headers.get('authorization');
   };
   return { getClerkInstance, authorization };
@@ -125,7 +148,10 @@ describe('Fix H on the real published @clerk/expo', () => {
     const text = pkg.read(TARGET)!;
     expect(fix.detect(text, TARGET).status).toBe('fixed-upstream');
     expect(fix.apply(text, TARGET).changed).toBe(false);
-    expect(await earlyCallThenProvider(text)).toEqual({ afterProvider: 'client-jwt-from-securestore', afterKeylessCall: 'client-jwt-from-securestore' });
+    expect(await earlyCallThenProvider(text)).toEqual({
+      afterProvider: 'client-jwt-from-securestore',
+      afterKeylessCall: 'client-jwt-from-securestore',
+    });
   });
 
   it('outside the bug (provider first, with SecureStore): pristine and patched both send the client JWT', async () => {

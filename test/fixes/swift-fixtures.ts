@@ -15,7 +15,8 @@ export function runSwiftFixtures(fix: Fix, allowed: Readonly<Record<string, stri
     parseErrors: swiftParseErrors,
     minPairs: 2,
     pairChecks: {
-      'output uses no identifier outside the pristine file and the allowlist': (input, output) => expect(unexpectedIdentifiers(input, output, allowed)).toEqual([]),
+      'output uses no identifier outside the pristine file and the allowlist': (input, output) =>
+        expect(unexpectedIdentifiers(input, output, allowed)).toEqual([]),
     },
   });
 }

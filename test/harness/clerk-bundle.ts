@@ -102,5 +102,14 @@ export async function bundleSource(pkg: string, version: string, entry: string, 
     process.stderr.write(`HARNESS_REVERT_PATCH=1: the 'patched' ${pkg}@${version} ${entry} is the PRISTINE text\n`);
     return { pkg, version, entry, variant, text: pristine, read: (p) => snap.read(p), patchFile, reverted: true };
   }
-  return { pkg, version, entry, variant, text: patched, read: (p) => (files.has(p) ? files.get(p) : snap.read(p)), patchFile, reverted: false };
+  return {
+    pkg,
+    version,
+    entry,
+    variant,
+    text: patched,
+    read: (p) => (files.has(p) ? files.get(p) : snap.read(p)),
+    patchFile,
+    reverted: false,
+  };
 }

@@ -120,6 +120,8 @@ export function loadOptions(i: LoadOptionsInput): Record<string, unknown> {
     domain: i.domain,
     sdkMetadata: { name: '@clerk/expo', version: EXPO_SDK_VERSION, environment: 'test' },
     standardBrowser: false,
-    experimental: i.headless ? { rethrowOfflineNetworkErrors: false, runtimeEnvironment: 'headless' } : { rethrowOfflineNetworkErrors: false },
+    experimental: i.headless
+      ? { rethrowOfflineNetworkErrors: false, runtimeEnvironment: 'headless' }
+      : { rethrowOfflineNetworkErrors: false },
   };
 }

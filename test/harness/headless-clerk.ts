@@ -1,5 +1,13 @@
 import { bundleSource, CLERK_JS, type BundleSource, type Variant } from './clerk-bundle.ts';
-import { CLERK_CLIENT_JWT_KEY, createExpoClerk, loadOptions, MemoryTokenCache, type ClerkConstructor, type ClerkLike, type SessionLike } from './expo-host.ts';
+import {
+  CLERK_CLIENT_JWT_KEY,
+  createExpoClerk,
+  loadOptions,
+  MemoryTokenCache,
+  type ClerkConstructor,
+  type ClerkLike,
+  type SessionLike,
+} from './expo-host.ts';
 import type { FakeFapi } from './fapi/server.ts';
 import { HeadlessRuntime, hostRouter } from './headless-runtime.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -58,8 +66,10 @@ export async function launchHeadlessClerk(o: LaunchOptions): Promise<HeadlessCle
     globals: o.globals,
   });
   const exports = runtime.evaluate({ filename: `${CLERK_JS}@${o.version}:${entry}`, text: source.text, read: source.read });
-  const Clerk = (exports.Clerk ?? (exports.default as Record<string, unknown> | undefined)?.Clerk ?? exports.default) as ClerkConstructor | undefined;
-  if (typeof Clerk !== 'function') throw new Error(`${CLERK_JS}@${o.version} ${entry}: no Clerk export (exports: ${Object.keys(exports).join(', ')})`);
+  const Clerk = (exports.Clerk ?? (exports.default as Record<string, unknown> | undefined)?.Clerk ?? exports.default) as
+    ClerkConstructor | undefined;
+  if (typeof Clerk !== 'function')
+    throw new Error(`${CLERK_JS}@${o.version} ${entry}: no Clerk export (exports: ${Object.keys(exports).join(', ')})`);
   const tokenCache = o.tokenCache ?? new MemoryTokenCache();
   const useProxy = o.useProxyUrl ?? true;
   const clerk = createExpoClerk(Clerk, { publishableKey: fapi.publishableKey, proxyUrl: useProxy ? fapi.proxyUrl : undefined, tokenCache });
@@ -72,7 +82,16 @@ export async function launchHeadlessClerk(o: LaunchOptions): Promise<HeadlessCle
     tokenCache,
     source,
     async load() {
-      await runtime.run(clerk.load(loadOptions({ publishableKey: fapi.publishableKey, proxyUrl: useProxy ? fapi.proxyUrl : undefined, headless: o.headless ?? true })), 'clerk.load()');
+      await runtime.run(
+        clerk.load(
+          loadOptions({
+            publishableKey: fapi.publishableKey,
+            proxyUrl: useProxy ? fapi.proxyUrl : undefined,
+            headless: o.headless ?? true,
+          }),
+        ),
+        'clerk.load()',
+      );
     },
     async getToken(opts, awakeUpTo = 60_000) {
       const s = session();

@@ -47,7 +47,22 @@ export interface EvaluableBundle {
   read?: (p: string) => string | undefined;
 }
 
-const SHADOWED = ['window', 'self', 'globalThis', 'global', 'navigator', 'document', 'BroadcastChannel', 'Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'fetch', 'console'] as const;
+const SHADOWED = [
+  'window',
+  'self',
+  'globalThis',
+  'global',
+  'navigator',
+  'document',
+  'BroadcastChannel',
+  'Date',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'fetch',
+  'console',
+] as const;
 
 export interface ConsoleEntry {
   level: 'log' | 'info' | 'warn' | 'error' | 'debug';
@@ -97,13 +112,16 @@ export class HeadlessRuntime {
       modules.set(filename, module);
       const dir = path.posix.dirname(filename);
       const localRequire = (spec: string): unknown => {
-        if (!spec.startsWith('./') && !spec.startsWith('../')) throw new Error(`headless runtime: ${filename} requires "${spec}"; only the package's own files are available`);
+        if (!spec.startsWith('./') && !spec.startsWith('../'))
+          throw new Error(`headless runtime: ${filename} requires "${spec}"; only the package's own files are available`);
         const target = path.posix.normalize(path.posix.join(dir, spec.endsWith('.js') ? spec : `${spec}.js`));
         const t = bundle.read?.(target);
         if (t === undefined) throw new Error(`headless runtime: ${filename} requires ${spec} (${target}), not in the package`);
         return load(target, t);
       };
-      const fn = vm.compileFunction(text, ['exports', 'require', 'module', '__filename', '__dirname', ...SHADOWED], { filename: `${bundle.filename.split(':')[0]}:${filename}` });
+      const fn = vm.compileFunction(text, ['exports', 'require', 'module', '__filename', '__dirname', ...SHADOWED], {
+        filename: `${bundle.filename.split(':')[0]}:${filename}`,
+      });
       fn.call(module.exports, module.exports, localRequire, module, filename, dir, ...SHADOWED.map((k) => this.scope[k]));
       return module.exports;
     };
@@ -130,7 +148,10 @@ export class HeadlessRuntime {
           new Promise<boolean>((r) => (timer = realSetTimeout(() => r(true), Math.max(0, left)))),
         ]);
         clearTimeout(timer);
-        if (timedOut) throw new Error(`headless runtime: still in flight after ${maxWaitMs} ms: ${[...this.#inflight.keys()].map((r) => `${r.method} ${r.url}`).join(', ')}`);
+        if (timedOut)
+          throw new Error(
+            `headless runtime: still in flight after ${maxWaitMs} ms: ${[...this.#inflight.keys()].map((r) => `${r.method} ${r.url}`).join(', ')}`,
+          );
       }
       await new Promise<void>((r) => realSetImmediate(r));
       quiet = this.#inflight.size === 0 ? quiet + 1 : 0;
@@ -164,7 +185,9 @@ export class HeadlessRuntime {
       const next = this.clock.nextDue(until);
       if (!next) {
         const pending = this.clock.pending().map((t) => `${t.kind} #${t.id} +${t.delay}ms due ${t.deadline - this.clock.now()}ms from now`);
-        throw new Error(`headless runtime: ${what} is waiting on virtual time (nothing in flight${awakeUpTo ? `, ${awakeUpTo} ms awake budget spent` : ''}); pending timers: ${pending.join('; ') || 'none'}`);
+        throw new Error(
+          `headless runtime: ${what} is waiting on virtual time (nothing in flight${awakeUpTo ? `, ${awakeUpTo} ms awake budget spent` : ''}); pending timers: ${pending.join('; ') || 'none'}`,
+        );
       }
       this.clock.setNow(Math.max(this.clock.now(), next.deadline));
       this.clock.fire(next.id);
@@ -198,7 +221,9 @@ export class HeadlessRuntime {
    */
   async starve(ms: number, opts: { order?: StarveOrder } = {}): Promise<FiredTimer[]> {
     if (this.#inflight.size > 0) {
-      throw new Error(`starve(): refusing while a request is in flight (${[...this.#inflight.keys()].map((r) => `${r.method} ${r.url}`).join(', ')}); settle() first`);
+      throw new Error(
+        `starve(): refusing while a request is in flight (${[...this.#inflight.keys()].map((r) => `${r.method} ${r.url}`).join(', ')}); settle() first`,
+      );
     }
     await this.settle();
     const fired = this.clock.starve(ms, opts);

@@ -4,8 +4,25 @@
  * virtual clock that can starve the JS thread as iOS does. See README.md.
  */
 export { VirtualClock, DEFAULT_START, type FiredTimer, type TimerInfo, type StarveOrder, type ClockGlobals } from './virtual-clock.ts';
-export { HeadlessRuntime, hostRouter, type HeadlessRuntimeOptions, type RuntimeFetch, type EvaluableBundle, type BundleExports, type ConsoleEntry } from './headless-runtime.ts';
-export { FakeFapi, PROXY_PATH, type FakeFapiOptions, type FapiRequest, type FapiClient, type FapiSession, type SessionStatus, type SignedIn } from './fapi/server.ts';
+export {
+  HeadlessRuntime,
+  hostRouter,
+  type HeadlessRuntimeOptions,
+  type RuntimeFetch,
+  type EvaluableBundle,
+  type BundleExports,
+  type ConsoleEntry,
+} from './headless-runtime.ts';
+export {
+  FakeFapi,
+  PROXY_PATH,
+  type FakeFapiOptions,
+  type FapiRequest,
+  type FapiClient,
+  type FapiSession,
+  type SessionStatus,
+  type SignedIn,
+} from './fapi/server.ts';
 export { fixture, fixtureEntry, readFixture, FAPI_FIXTURES_DIR } from './fapi/fixtures.ts';
 export { mintSessionToken, mintClientJwt, jwks, claimsOf, SESSION_TOKEN_TTL_SECONDS } from './fapi/jwt.ts';
 export { bundleSource, shippedVersions, readManifest, revertRequested, CLERK_JS, type BundleSource, type Variant } from './clerk-bundle.ts';

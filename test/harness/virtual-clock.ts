@@ -145,7 +145,16 @@ export class VirtualClock {
     if (typeof fn !== 'function') throw new TypeError('virtual clock: string timer callbacks are not supported');
     const d = Math.max(0, Number(delay) || 0);
     const id = this.#nextId++;
-    this.#timers.set(id, { id, kind, delay: d, deadline: this.#now + d, seq: ++this.#seq, createdAt: this.#now, fn: fn as Timer['fn'], args });
+    this.#timers.set(id, {
+      id,
+      kind,
+      delay: d,
+      deadline: this.#now + d,
+      seq: ++this.#seq,
+      createdAt: this.#now,
+      fn: fn as Timer['fn'],
+      args,
+    });
     return id;
   }
 

@@ -22,9 +22,17 @@ try {
     nativeSessionId: o.nativeSessionId,
     nativeDeviceToken: o.nativeDeviceToken?.slice(-12) ?? null,
     storedClientJwt: o.storedClientJwt?.slice(-12) ?? null,
-    timeline: o.device.timeline.map((e) => (e.kind === 'native' ? `native ${e.call.method}@${e.call.at} ${JSON.stringify(e.call.args.map((a) => (typeof a === 'string' && a.length > 20 ? '…' + a.slice(-12) : a)))} → ${e.call.result ?? ''}` : `auth ${JSON.stringify(e.auth)}`)),
-    store: o.device.store.calls.map((c) => `${c.op} ${c.key} ${typeof c.outcome === 'string' ? '…' + c.outcome.slice(-12) : JSON.stringify(c.outcome ?? '')}`),
-    requests: (fapi as unknown as { requests: { method: string; path: string; status: number; authorization: string }[] }).requests.map((r) => `${r.method} ${r.path} ${r.status} auth=${r.authorization ? '…' + r.authorization.slice(-12) : '∅'}`),
+    timeline: o.device.timeline.map((e) =>
+      e.kind === 'native'
+        ? `native ${e.call.method}@${e.call.at} ${JSON.stringify(e.call.args.map((a) => (typeof a === 'string' && a.length > 20 ? '…' + a.slice(-12) : a)))} → ${e.call.result ?? ''}`
+        : `auth ${JSON.stringify(e.auth)}`,
+    ),
+    store: o.device.store.calls.map(
+      (c) => `${c.op} ${c.key} ${typeof c.outcome === 'string' ? '…' + c.outcome.slice(-12) : JSON.stringify(c.outcome ?? '')}`,
+    ),
+    requests: (fapi as unknown as { requests: { method: string; path: string; status: number; authorization: string }[] }).requests.map(
+      (r) => `${r.method} ${r.path} ${r.status} auth=${r.authorization ? '…' + r.authorization.slice(-12) : '∅'}`,
+    ),
   };
   console.log(JSON.stringify(show, null, 1));
 } finally {

@@ -34,7 +34,9 @@ export function renderMatrix(store: MatrixStore): string {
   const scenarios = matrixScenarioNames();
   const versions = Object.keys(store.versions).sort(semver.compare);
   const lines: string[] = [];
-  lines.push('Legend: `kept` still signed in · `lost` signed out (or the session ended) without asking · `signed out` signed out as expected · `stuck` still signed in after a sign-out / server-side end · `—` not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it) · `not modelled` · `a → b` pristine → with the shipped patch.');
+  lines.push(
+    'Legend: `kept` still signed in · `lost` signed out (or the session ended) without asking · `signed out` signed out as expected · `stuck` still signed in after a sign-out / server-side end · `—` not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it) · `not modelled` · `a → b` pristine → with the shipped patch.',
+  );
   lines.push('');
   lines.push('| scenario | fix | configuration | what the user experiences |');
   lines.push('|---|---|---|---|');
@@ -44,7 +46,12 @@ export function renderMatrix(store: MatrixStore): string {
     lines.push(`| \`${name}\` | ${s.fix ?? ''} | ${config} | ${s.user ?? ''} (expected: ${s.expect ?? 'signed-in'}) |`);
   }
   lines.push('');
-  lines.push(`| @clerk/expo | bridge | clerk-js | ${scenarios.map((n) => loadMatrixScenario(n).title ?? n).map((t, i) => `${t}${loadMatrixScenario(scenarios[i]!).fix ? ` (${loadMatrixScenario(scenarios[i]!).fix})` : ''}`).join(' | ')} |`);
+  lines.push(
+    `| @clerk/expo | bridge | clerk-js | ${scenarios
+      .map((n) => loadMatrixScenario(n).title ?? n)
+      .map((t, i) => `${t}${loadMatrixScenario(scenarios[i]!).fix ? ` (${loadMatrixScenario(scenarios[i]!).fix})` : ''}`)
+      .join(' | ')} |`,
+  );
   lines.push(`|---|---|---|${scenarios.map(() => '---').join('|')}|`);
   for (const version of versions) {
     const row = scenarios.map((scenario) => {

@@ -43,8 +43,16 @@ function parseArgs(argv: string[]): Args {
       if (!v) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--versions') args.versions = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--scenarios') args.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
+    if (a === '--versions')
+      args.versions = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (a === '--scenarios')
+      args.scenarios = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--json') args.json = true;
     else if (a === '--missing') args.missing = true;
     else if (a === '--jobs') args.jobs = Math.max(1, Number(value()) || 1);
@@ -62,7 +70,8 @@ async function main(): Promise<void> {
   const allScenarios = matrixScenarioNames();
   const scenarios = args.scenarios ?? allScenarios;
   const unknownScenarios = scenarios.filter((s) => !allScenarios.includes(s));
-  if (unknownScenarios.length > 0) throw new Error(`unknown scenario(s): ${unknownScenarios.join(', ')} (known: ${allScenarios.join(', ')})`);
+  if (unknownScenarios.length > 0)
+    throw new Error(`unknown scenario(s): ${unknownScenarios.join(', ')} (known: ${allScenarios.join(', ')})`);
 
   const started = Date.now();
   const store = readStore();
@@ -71,15 +80,23 @@ async function main(): Promise<void> {
     if (i === 0) process.stderr.write(`installing or reusing ${versions.length} dependency set(s)\n`);
     const t = Date.now();
     const set = await dependencySet(v);
-    store.versions[v] = { clerkJs: set.resolved['@clerk/clerk-js'] ?? '?', clerkReact: set.resolved['@clerk/react'] ?? '?', react: set.resolved.react ?? '?' };
-    process.stderr.write(`deps [${i + 1}/${versions.length}] @clerk/expo ${v}: clerk-js ${store.versions[v]!.clerkJs} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+    store.versions[v] = {
+      clerkJs: set.resolved['@clerk/clerk-js'] ?? '?',
+      clerkReact: set.resolved['@clerk/react'] ?? '?',
+      react: set.resolved.react ?? '?',
+    };
+    process.stderr.write(
+      `deps [${i + 1}/${versions.length}] @clerk/expo ${v}: clerk-js ${store.versions[v]!.clerkJs} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`,
+    );
   }
 
   // Work items: one per (version, variant), each running the requested scenarios in order.
   const items: CellSpec[][] = [];
   for (const version of versions) {
     for (const variant of hasShippedPatch(version) ? (['pristine', 'patched'] as const) : (['pristine'] as const)) {
-      const cells = scenarios.map((scenario) => ({ version, variant, scenario })).filter((c) => !args.missing || !store.cells[cellKey(c)] || store.cells[cellKey(c)]!.result === 'error');
+      const cells = scenarios
+        .map((scenario) => ({ version, variant, scenario }))
+        .filter((c) => !args.missing || !store.cells[cellKey(c)] || store.cells[cellKey(c)]!.result === 'error');
       if (cells.length > 0) items.push(cells);
     }
   }
@@ -105,19 +122,33 @@ async function main(): Promise<void> {
         mine.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
         save();
         const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
-        process.stderr.write(`[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`);
+        process.stderr.write(
+          `[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`,
+        );
       });
     }
   };
   await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
 
   const changed = writeMatrixDoc(save());
-  process.stderr.write(`${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${changed ? 'updated' : 'unchanged'}\n`);
-  if (args.json) process.stdout.write(JSON.stringify(outcomes.map(({ version, variant, scenario, result, error }) => ({ version, variant, scenario, result, ...(error ? { error } : {}) })).sort(byCell), null, 2) + '\n');
+  process.stderr.write(
+    `${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${changed ? 'updated' : 'unchanged'}\n`,
+  );
+  if (args.json)
+    process.stdout.write(
+      JSON.stringify(
+        outcomes
+          .map(({ version, variant, scenario, result, error }) => ({ version, variant, scenario, result, ...(error ? { error } : {}) }))
+          .sort(byCell),
+        null,
+        2,
+      ) + '\n',
+    );
   if (outcomes.some((o) => o.result === 'error')) process.exitCode = 1;
 }
 
-const byCell = (a: CellSpec, b: CellSpec) => semver.compare(a.version, b.version) || a.variant.localeCompare(b.variant) || a.scenario.localeCompare(b.scenario);
+const byCell = (a: CellSpec, b: CellSpec) =>
+  semver.compare(a.version, b.version) || a.variant.localeCompare(b.variant) || a.scenario.localeCompare(b.scenario);
 
 /** Runs one worker process over `cells`; reports each outcome as it arrives. A crashed worker turns its missing cells into `error`. */
 function runWorker(cells: CellSpec[], onCell: (o: CellOutcome) => void): Promise<void> {
@@ -140,7 +171,13 @@ function runWorker(cells: CellSpec[], onCell: (o: CellOutcome) => void): Promise
     });
     child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
     child.on('close', (code) => {
-      for (const c of cells) if (!seen.has(cellKey(c))) onCell({ ...c, result: 'error', error: `worker exited (${code}) before this cell: ${stderr.trim().split('\n').slice(-2).join(' ')}` });
+      for (const c of cells)
+        if (!seen.has(cellKey(c)))
+          onCell({
+            ...c,
+            result: 'error',
+            error: `worker exited (${code}) before this cell: ${stderr.trim().split('\n').slice(-2).join(' ')}`,
+          });
       resolve();
     });
   });

@@ -14,7 +14,10 @@ export function loadMatrixScenario(name: string): NativeScenario {
 
 /** Column order: native scenarios first (by fix letter), then the JS-only ones, then by name. */
 export function matrixScenarioNames(): string[] {
-  const names = fs.readdirSync(MATRIX_FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+  const names = fs
+    .readdirSync(MATRIX_FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
   const key = (n: string) => {
     const s = loadMatrixScenario(n);
     return `${s.native ? 0 : 1}${s.fix ? `0${s.fix}` : '1'}${n}`;

@@ -32,8 +32,16 @@ const byVersionKey = (a: string, b: string) => {
 };
 
 export function serialiseStore(store: MatrixStore): string {
-  const versions = Object.fromEntries(Object.keys(store.versions).sort(byVersionKey).map((v) => [v, store.versions[v]]));
-  const cells = Object.fromEntries(Object.keys(store.cells).sort(byVersionKey).map((k) => [k, store.cells[k]]));
+  const versions = Object.fromEntries(
+    Object.keys(store.versions)
+      .sort(byVersionKey)
+      .map((v) => [v, store.versions[v]]),
+  );
+  const cells = Object.fromEntries(
+    Object.keys(store.cells)
+      .sort(byVersionKey)
+      .map((k) => [k, store.cells[k]]),
+  );
   return JSON.stringify({ versions, cells }, null, 2) + '\n';
 }
 

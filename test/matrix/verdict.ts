@@ -27,7 +27,12 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
     const nativeSignedOut = !scenario.native || o.nativeSessionId === null;
     return !jsSignedIn && !serverActive && nativeSignedOut ? 'signed out' : 'stuck';
   }
-  const kept = jsSignedIn && o.finalAuth.sessionId === initial && serverActive && o.storedClientJwt !== null && (!scenario.nativeMustAgree || nativeAgrees(o));
+  const kept =
+    jsSignedIn &&
+    o.finalAuth.sessionId === initial &&
+    serverActive &&
+    o.storedClientJwt !== null &&
+    (!scenario.nativeMustAgree || nativeAgrees(o));
   return kept ? 'kept' : 'lost';
 }
 

@@ -10,7 +10,13 @@ import { PATCHES_DIR, README } from '../../scripts/infra/paths.ts';
 import { TABLE_END, TABLE_START } from '../../scripts/produce/readme-table.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cep-gen-'));
-const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+const snapshot = (dir: string) =>
+  Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 
 describe('generate', () => {
   // Byte-equal to what is committed: so running generate on a clean clone leaves `git status` clean.

@@ -17,7 +17,10 @@ describe('patch writer + patch-package applier round trip', () => {
     'final newline added': ['a\nb', 'a\nb\n'],
     'pure insertion in the middle': ['a\nb\nc\nd\n', 'a\nb\nNEW1\nNEW2\nc\nd\n'],
     'pure deletion': ['a\nb\nc\nd\n', 'a\nd\n'],
-    'two separate hunks': [Array.from({ length: 40 }, (_, i) => `l${i}`).join('\n') + '\n', Array.from({ length: 40 }, (_, i) => (i === 3 ? 'X3' : i === 30 ? 'X30' : `l${i}`)).join('\n') + '\n'],
+    'two separate hunks': [
+      Array.from({ length: 40 }, (_, i) => `l${i}`).join('\n') + '\n',
+      Array.from({ length: 40 }, (_, i) => (i === 3 ? 'X3' : i === 30 ? 'X30' : `l${i}`)).join('\n') + '\n',
+    ],
     'insertion after the last line': ['a\nb\n', 'a\nb\nc\n'],
   };
   for (const [name, [before, after]] of Object.entries(cases)) {
@@ -25,7 +28,9 @@ describe('patch writer + patch-package applier round trip', () => {
       const { patch, result } = roundTrip(before, after);
       expect(result).toBe(after);
       expect(parsePatch('@scope/pkg', patch)).toEqual([{ type: 'patch', path: 'dist/a.js', hunks: expect.any(Number) }]);
-      expect(patch).toMatch(/^diff --git a\/node_modules\/@scope\/pkg\/dist\/a\.js b\/node_modules\/@scope\/pkg\/dist\/a\.js\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100644\n/);
+      expect(patch).toMatch(
+        /^diff --git a\/node_modules\/@scope\/pkg\/dist\/a\.js b\/node_modules\/@scope\/pkg\/dist\/a\.js\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100644\n/,
+      );
     });
   }
 

@@ -41,7 +41,8 @@ function applyEdits(lines: string[], edits: Edit[]): string[] {
   for (const e of edits) {
     const at = Math.min(out.length, Math.floor(e.at * (out.length + (e.kind === 'insert' ? 1 : 0))));
     if (e.kind === 'insert') out.splice(at, 0, ...e.lines);
-    else if (at < out.length) out.splice(at, e.kind === 'delete' ? Math.min(e.lines.length, out.length - 1) : 1, ...(e.kind === 'replace' ? e.lines : []));
+    else if (at < out.length)
+      out.splice(at, e.kind === 'delete' ? Math.min(e.lines.length, out.length - 1) : 1, ...(e.kind === 'replace' ? e.lines : []));
   }
   return out.length ? out : ['kept'];
 }
@@ -52,7 +53,11 @@ type FileCase = typeof fileCase extends fc.Arbitrary<infer T> ? T : never;
 
 const toChange = (c: FileCase, i: number): FileChange => {
   const eol = c.crlf ? '\r\n' : '\n';
-  return { path: `dir${i % 2}/f${i}.js`, before: text(c.lines, eol, c.finalNewlineBefore), after: text(applyEdits(c.lines, c.edits), eol, c.finalNewlineAfter) };
+  return {
+    path: `dir${i % 2}/f${i}.js`,
+    before: text(c.lines, eol, c.finalNewlineBefore),
+    after: text(applyEdits(c.lines, c.edits), eol, c.finalNewlineAfter),
+  };
 };
 
 describe('patch writer (generative): patch-package, GNU patch and git apply agree', () => {
@@ -62,10 +67,15 @@ describe('patch writer (generative): patch-package, GNU patch and git apply agre
         const changes = cases.map(toChange).filter((c) => c.before !== c.after);
         if (changes.length === 0) return;
         const patch = writePatch(PKG, changes);
-        expect(parsePatch(PKG, patch).map((f) => f.path).sort()).toEqual(changes.map((c) => c.path).sort());
+        expect(
+          parsePatch(PKG, patch)
+            .map((f) => f.path)
+            .sort(),
+        ).toEqual(changes.map((c) => c.path).sort());
         const before = new Map(changes.map((c) => [c.path, c.before]));
         const results = await applyWithAll(PKG, patch, (p) => before.get(p));
-        for (const applier of APPLIERS) for (const c of changes) expect(results[applier].get(c.path), `${applier}: ${c.path}`).toBe(c.after);
+        for (const applier of APPLIERS)
+          for (const c of changes) expect(results[applier].get(c.path), `${applier}: ${c.path}`).toBe(c.after);
       }),
       { numRuns: 60, seed: Number(process.env.PATCH_WRITER_SEED ?? 20261202) },
     );

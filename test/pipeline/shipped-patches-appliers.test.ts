@@ -19,7 +19,10 @@ const manifest = readManifest();
 describe('shipped patches: patch-package, GNU patch and git apply give the same, exact result', () => {
   it('the manifest lists every patch file in patches/', () => {
     const listed = manifest.patches.map((e) => e.patch).sort();
-    const onDisk = fs.readdirSync(PATCHES_DIR).filter((f) => f.endsWith('.patch')).sort();
+    const onDisk = fs
+      .readdirSync(PATCHES_DIR)
+      .filter((f) => f.endsWith('.patch'))
+      .sort();
     expect(onDisk).toEqual(listed);
   });
 

@@ -23,13 +23,33 @@ export interface Applied {
 
 const run = (cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> =>
   new Promise((resolve) => {
-    execFile(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(cwd), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      cmd,
+      args,
+      {
+        cwd,
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...process.env,
+          GIT_CEILING_DIRECTORIES: path.dirname(cwd),
+          GIT_CONFIG_NOSYSTEM: '1',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          LC_ALL: 'C',
+        },
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, out: `${stdout}${stderr}` });
+      },
+    );
   });
 
-async function inTempTree(pkgName: string, patchText: string, files: (p: string) => string | undefined, apply: (dir: string, patchFile: string) => Promise<string>): Promise<Applied> {
+async function inTempTree(
+  pkgName: string,
+  patchText: string,
+  files: (p: string) => string | undefined,
+  apply: (dir: string, patchFile: string) => Promise<string>,
+): Promise<Applied> {
   const parsed = parsePatch(pkgName, patchText);
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cep-3app-'));
   try {
@@ -65,13 +85,22 @@ const gitApply = async (dir: string, patchFile: string): Promise<string> => {
   return r.out;
 };
 
-export async function applyWith(applier: Applier, pkgName: string, patchText: string, files: (p: string) => string | undefined): Promise<Applied> {
+export async function applyWith(
+  applier: Applier,
+  pkgName: string,
+  patchText: string,
+  files: (p: string) => string | undefined,
+): Promise<Applied> {
   if (applier === 'patch-package') return { files: applyWithPatchPackage(pkgName, patchText, files), log: '' };
   return inTempTree(pkgName, patchText, files, applier === 'gnu-patch' ? gnuPatch : gitApply);
 }
 
 /** Applies with all three; returns each applier's files. */
-export async function applyWithAll(pkgName: string, patchText: string, files: (p: string) => string | undefined): Promise<Record<Applier, Map<string, string>>> {
+export async function applyWithAll(
+  pkgName: string,
+  patchText: string,
+  files: (p: string) => string | undefined,
+): Promise<Record<Applier, Map<string, string>>> {
   const [a, b, c] = await Promise.all(APPLIERS.map((x) => applyWith(x, pkgName, patchText, files)));
   return { 'patch-package': a!.files, 'gnu-patch': b!.files, 'git-apply': c!.files };
 }

@@ -20,7 +20,8 @@ function tamperedCopy(edit: (patch: string) => string): string {
   return dir;
 }
 
-const run = (patchesDir?: string) => verifyReport({ packages: ['@clerk/clerk-js'], versions: ['6.7.1'], ...(patchesDir ? { patchesDir } : {}) });
+const run = (patchesDir?: string) =>
+  verifyReport({ packages: ['@clerk/clerk-js'], versions: ['6.7.1'], ...(patchesDir ? { patchesDir } : {}) });
 
 describe('verify provenance: a patch may change only its fix', () => {
   it('the shipped 6.7.1 patch passes and reports the one method it changed per bundle', async () => {
@@ -31,8 +32,18 @@ describe('verify provenance: a patch may change only its fix', () => {
     expect(schemaErrors(JSON.parse(JSON.stringify(r)))).toBeUndefined();
     // Every fix of the package with its own status; the version's status is derived from them.
     expect(p.fixes.map((f) => f.id).sort()).toEqual(['headless-background-refresh', 'react-native-online-check']);
-    expect(p.fixes.find((f) => f.id === 'headless-background-refresh')).toEqual({ id: 'headless-background-refresh', letter: 'A', status: 'patched', fixedUpstreamIn: '6.7.4', patch: '@clerk+clerk-js+6.7.1.patch' });
-    expect(p.fixes.find((f) => f.id === 'react-native-online-check')).toMatchObject({ letter: 'E', status: 'fixed-upstream', fixedUpstreamIn: '6.3.2' });
+    expect(p.fixes.find((f) => f.id === 'headless-background-refresh')).toEqual({
+      id: 'headless-background-refresh',
+      letter: 'A',
+      status: 'patched',
+      fixedUpstreamIn: '6.7.4',
+      patch: '@clerk+clerk-js+6.7.1.patch',
+    });
+    expect(p.fixes.find((f) => f.id === 'react-native-online-check')).toMatchObject({
+      letter: 'E',
+      status: 'fixed-upstream',
+      fixedUpstreamIn: '6.3.2',
+    });
     expect(p.fixes.find((f) => f.id === 'react-native-online-check')).not.toHaveProperty('patch');
     expect(p.files?.length).toBe(5);
     for (const f of p.files!) expect(f.changed).toEqual([expect.stringMatching(/^MethodDeclaration #\w+ \(class \w+\)$/)]);

@@ -58,13 +58,32 @@ export function classify(input: CheckInput): CheckReport {
   const attached = new Set<Wired>();
 
   for (const { copy, det, wants } of input.copies) {
-    const same = input.wired.filter((w) => (npmLike ? w.target === copy.relPath : w.package === copy.name) && (w.version === copy.version || w.version === undefined));
-    const other = npmLike ? input.wired.filter((w) => w.target === copy.relPath && w.version !== undefined && w.version !== copy.version) : [];
+    const same = input.wired.filter(
+      (w) => (npmLike ? w.target === copy.relPath : w.package === copy.name) && (w.version === copy.version || w.version === undefined),
+    );
+    const other = npmLike
+      ? input.wired.filter((w) => w.target === copy.relPath && w.version !== undefined && w.version !== copy.version)
+      : [];
     [...same, ...other].forEach((w) => attached.add(w));
     const patch = same[0]?.file ?? other[0]?.file ?? null;
     const carried = new Set(det.entry?.fixes ?? []);
-    const fixes = det.states.map((s) => ({ ...s, ...(same[0] && carried.has(s.id) && (s.status === 'patched' || s.status === 'vulnerable') ? { patch: same[0].file } : {}) }));
-    const row: CheckRow = { kind: 'installed', package: copy.name, installed: copy.version, path: copy.relPath, fixes, status: det.status, patch, finding: false, action: '', reason: det.reason, via: det.via };
+    const fixes = det.states.map((s) => ({
+      ...s,
+      ...(same[0] && carried.has(s.id) && (s.status === 'patched' || s.status === 'vulnerable') ? { patch: same[0].file } : {}),
+    }));
+    const row: CheckRow = {
+      kind: 'installed',
+      package: copy.name,
+      installed: copy.version,
+      path: copy.relPath,
+      fixes,
+      status: det.status,
+      patch,
+      finding: false,
+      action: '',
+      reason: det.reason,
+      via: det.via,
+    };
     const fixedIn = [...new Set(det.states.map((f) => f.fixedUpstreamIn).filter((v): v is string => !!v))].join(' or ');
     if (wants && (same.length || other.length)) {
       row.status = 'stale-patch';
@@ -73,7 +92,9 @@ export function classify(input: CheckInput): CheckReport {
     } else if (other.length) {
       row.status = 'stale-patch';
       row.finding = true;
-      row.action = other.map((w) => `${w.file} is for ${w.version}, installed is ${copy.version}: ${removeAdvice(w, input, install)}`).join('; ');
+      row.action = other
+        .map((w) => `${w.file} is for ${w.version}, installed is ${copy.version}: ${removeAdvice(w, input, install)}`)
+        .join('; ');
     } else if (det.foreign && det.status !== 'patched') {
       // A patch ships for this exact version, yet the files are neither pristine nor its output.
       row.status = det.status === 'vulnerable' ? 'vulnerable' : 'unknown-shape';
@@ -81,12 +102,16 @@ export function classify(input: CheckInput): CheckReport {
       row.action = `the installed files are neither the pristine ${copy.version} nor the shipped patch's output (an older or foreign patch applied?): run \`rm -rf ${copy.relPath}\`, then \`${install}\``;
       row.reason = `sha256 matches neither side of ${det.entry!.patch}; detect() says ${det.status}: ${det.reason}`;
     } else if (det.status === 'patched') {
-      row.action = same.some((w) => input.unverified.has(w.file)) ? `patched with an UNVERIFIED patch; ${fixedIn ? `upgrade to ${fixedIn} when you can` : 'prefer a shipped patch'}` : 'none';
+      row.action = same.some((w) => input.unverified.has(w.file))
+        ? `patched with an UNVERIFIED patch; ${fixedIn ? `upgrade to ${fixedIn} when you can` : 'prefer a shipped patch'}`
+        : 'none';
     } else if (det.status === 'vulnerable') {
       row.finding = true;
-      if (same.length) row.action = `${same[0]!.file} is wired but not applied: run \`${install}\`${npmLike ? ' (its postinstall runs patch-package)' : ''}`;
+      if (same.length)
+        row.action = `${same[0]!.file} is wired but not applied: run \`${install}\`${npmLike ? ' (its postinstall runs patch-package)' : ''}`;
       else if (det.entry) row.action = `run \`clerk-expo-patches sync\`, then \`${install}\``;
-      else row.action = `no shipped patch for ${copy.version}: ${fixedIn ? `upgrade to ${fixedIn}, or ` : ''}run \`clerk-expo-patches sync --allow-unverified\``;
+      else
+        row.action = `no shipped patch for ${copy.version}: ${fixedIn ? `upgrade to ${fixedIn}, or ` : ''}run \`clerk-expo-patches sync --allow-unverified\``;
     } else if (det.status === 'fixed-upstream') {
       if (same.length) {
         row.finding = true;
@@ -102,7 +127,8 @@ export function classify(input: CheckInput): CheckReport {
   // Patches wired for a version (or node_modules path) that is not installed at all.
   for (const w of input.wired) {
     if (attached.has(w)) continue;
-    if (!npmLike && input.copies.some(({ copy: c }) => c.name === w.package && (w.version === undefined || c.version === w.version))) continue;
+    if (!npmLike && input.copies.some(({ copy: c }) => c.name === w.package && (w.version === undefined || c.version === w.version)))
+      continue;
     const installed = [...new Set(input.copies.filter(({ copy: c }) => c.name === w.package).map(({ copy: c }) => c.version))].join(', ');
     rows.push({
       kind: 'wired-patch',
@@ -121,7 +147,15 @@ export function classify(input: CheckInput): CheckReport {
 
   rows.push(...input.ios.map((x) => iosRow(x, input, install)));
   const findings = rows.filter((r) => r.finding).length;
-  return { schemaVersion: REPORT_SCHEMA_VERSION, command: 'check', ok: findings === 0, packageManager: pm, cwd: input.appDir, findings, results: rows };
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    command: 'check',
+    ok: findings === 0,
+    packageManager: pm,
+    cwd: input.appDir,
+    findings,
+    results: rows,
+  };
 }
 
 const GOOD: readonly string[] = ['patched', 'fixed-upstream', 'not-affected'];
@@ -131,12 +165,25 @@ const GOOD: readonly string[] = ['patched', 'fixed-upstream', 'not-affected'];
  * steps in the order that works: patch node_modules first (sync, install), then prebuild.
  */
 function iosRow({ ios, expo, state, nodeModules, same }: IosInput, input: CheckInput, install: string): CheckRow {
-  const row: CheckRow = { kind: 'ios-copy', package: '@clerk/expo', installed: expo.version, path: ios.file, fixes: state.fixes, status: state.status, patch: null, finding: false, action: 'none', reason: state.reason, via: state.via };
+  const row: CheckRow = {
+    kind: 'ios-copy',
+    package: '@clerk/expo',
+    installed: expo.version,
+    path: ios.file,
+    fixes: state.fixes,
+    status: state.status,
+    patch: null,
+    finding: false,
+    action: 'none',
+    reason: state.reason,
+    via: state.via,
+  };
   const nmFile = `${expo.relPath}/${ios.source}`;
   const prebuild = 'run `npx expo prebuild --clean` and commit ios/ (a committed ios/ is not re-prebuilt on EAS)';
-  const patchFirst = input.copies.some(({ copy, det }) => copy === expo && det.entry) || input.wired.some((w) => w.package === '@clerk/expo')
-    ? `patch node_modules first (see the @clerk/expo row: \`clerk-expo-patches sync\` if nothing is wired, then \`${install}\`)`
-    : `upgrade @clerk/expo or run \`clerk-expo-patches sync --allow-unverified\`, then \`${install}\``;
+  const patchFirst =
+    input.copies.some(({ copy, det }) => copy === expo && det.entry) || input.wired.some((w) => w.package === '@clerk/expo')
+      ? `patch node_modules first (see the @clerk/expo row: \`clerk-expo-patches sync\` if nothing is wired, then \`${install}\`)`
+      : `upgrade @clerk/expo or run \`clerk-expo-patches sync --allow-unverified\`, then \`${install}\``;
   if (state.status === 'unknown-shape') {
     row.finding = true;
     row.action = `the copy is not a shape the fixes know: ${prebuild}${nodeModules && GOOD.includes(nodeModules.status) ? '' : ` after you ${patchFirst}`}`;

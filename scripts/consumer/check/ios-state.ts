@@ -47,11 +47,25 @@ export async function bridgeState(
       reason: `sha256 equals the ${status === 'patched' ? 'patched' : 'pristine'} ${source} of @clerk/expo@${e.version} (${e.patch})`,
     };
   }
-  const swift = fixes.filter((x) => x.package === '@clerk/expo' && x.targets({ name: '@clerk/expo', version: installedVersion, packageJson: {}, files: [source], read: () => undefined }).includes(source));
+  const swift = fixes.filter(
+    (x) =>
+      x.package === '@clerk/expo' &&
+      x
+        .targets({ name: '@clerk/expo', version: installedVersion, packageJson: {}, files: [source], read: () => undefined })
+        .includes(source),
+  );
   const str = text.toString('utf8');
   // No hash answered: only now load the fixes' code (and the Swift parser).
   const code = swift.length > 0 ? await loadFixes() : [];
-  const ds: FixDetection[] = swift.map((x) => ({ fix: x.id, file: source, detection: cachedDetect(code.find((c) => c.id === x.id)!, str, source) }));
+  const ds: FixDetection[] = swift.map((x) => ({
+    fix: x.id,
+    file: source,
+    detection: cachedDetect(
+      code.find((c) => c.id === x.id)!,
+      str,
+      source,
+    ),
+  }));
   const states = fixStates(swift, ds);
   const status = derivedStatus(states);
   const hit = ds.find((d) => d.detection.status === status);

@@ -73,7 +73,11 @@ export async function readCheckInput(opts: ReadOptions, fixes: FixSource): Promi
   const manifest = readManifest(opts.manifestFile ?? SHIPPED_MANIFEST);
   const found = findInstalled(appDir, TARGET_PACKAGES);
   if (found.length === 0) {
-    throw nothingInstalled(appDir, pm, `run \`${installCommand(pm)}\` before check (check reads the installed files), or pass --cwd <app dir>`);
+    throw nothingInstalled(
+      appDir,
+      pm,
+      `run \`${installCommand(pm)}\` before check (check reads the installed files), or pass --cwd <app dir>`,
+    );
   }
   const record = readOwnership(appDir, pm);
   const copies: CopyInput[] = [];
@@ -81,7 +85,8 @@ export async function readCheckInput(opts: ReadOptions, fixes: FixSource): Promi
     const det = await detectCopy(copy, manifest, fixes.metasFor(copy.name), () => fixes.loadFixes(copy.name));
     copies.push({ copy, det, wants: outOfDate(pj.data, copy) });
   }
-  const expo = found.find((c) => c.name === '@clerk/expo' && c.chain.length === 1 && !c.inStore) ?? found.find((c) => c.name === '@clerk/expo');
+  const expo =
+    found.find((c) => c.name === '@clerk/expo' && c.chain.length === 1 && !c.inStore) ?? found.find((c) => c.name === '@clerk/expo');
   const ios: IosInput[] = [];
   if (expo) {
     const metas = fixes.metasFor('@clerk/expo');

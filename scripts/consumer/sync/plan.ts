@@ -67,18 +67,32 @@ export interface PlanInput {
 export function planSync(input: PlanInput): Plan {
   const pkg = structuredClone(input.packageJson);
   const owned = new Map(input.record.patches.map((p) => [p.file, p]));
-  const plan: Plan = { writes: [], removes: [], packageJsonEdits: [], packageJson: pkg, record: input.record, recordText: undefined, warnings: [], conflicts: [], wired: [] };
+  const plan: Plan = {
+    writes: [],
+    removes: [],
+    packageJsonEdits: [],
+    packageJson: pkg,
+    record: input.record,
+    recordText: undefined,
+    warnings: [],
+    conflicts: [],
+    wired: [],
+  };
   const kept: OwnedPatch[] = [];
 
   for (const d of input.desired) {
     const own = owned.get(d.file);
     const current = input.read(d.file);
     if (current !== undefined && !own && current !== d.text) {
-      plan.warnings.push(`${d.file} exists and was not written by clerk-expo-patches; left it alone and did not wire ${d.package}@${d.version}. Compare it with the shipped patch, delete it, and run sync again.`);
+      plan.warnings.push(
+        `${d.file} exists and was not written by clerk-expo-patches; left it alone and did not wire ${d.package}@${d.version}. Compare it with the shipped patch, delete it, and run sync again.`,
+      );
       continue;
     }
     if (current !== undefined && own && sha256(current) !== own.sha256 && current !== d.text) {
-      plan.warnings.push(`${d.file} was edited after sync wrote it; left it alone. Delete it and run sync again to restore the shipped patch.`);
+      plan.warnings.push(
+        `${d.file} was edited after sync wrote it; left it alone. Delete it and run sync again to restore the shipped patch.`,
+      );
       continue;
     }
     const ownsKey = (c: ConfigRef, cur: unknown) => !!own?.configs?.some((o) => o.key === c.key && o.value === cur);
@@ -88,7 +102,9 @@ export function planSync(input: PlanInput): Plan {
     });
     if (clash) {
       const cur = objectAt(pkg, clash.keys, false)?.[clash.key];
-      plan.warnings.push(`${clash.keys.join('.')}["${clash.key}"] is already set to "${String(cur)}" (not by clerk-expo-patches); left it alone and did not wire ${d.package}@${d.version}. Merge the fix into your patch, or remove the entry and run sync again.`);
+      plan.warnings.push(
+        `${clash.keys.join('.')}["${clash.key}"] is already set to "${String(cur)}" (not by clerk-expo-patches); left it alone and did not wire ${d.package}@${d.version}. Merge the fix into your patch, or remove the entry and run sync again.`,
+      );
       continue;
     }
     for (const c of d.configs) {
@@ -97,7 +113,12 @@ export function planSync(input: PlanInput): Plan {
         plan.packageJsonEdits.push(`${c.keys.join('.')}["${c.key}"] = "${c.value}"`);
       }
     }
-    if (current !== d.text) plan.writes.push({ file: d.file, text: d.text, reason: `${d.package}@${d.version}${d.target && d.target !== `node_modules/${d.package}` ? ` at ${d.target}` : ''}: ${d.fixes.join(', ')}${d.unverified ? ' (UNVERIFIED, built from the installed files)' : ''}` });
+    if (current !== d.text)
+      plan.writes.push({
+        file: d.file,
+        text: d.text,
+        reason: `${d.package}@${d.version}${d.target && d.target !== `node_modules/${d.package}` ? ` at ${d.target}` : ''}: ${d.fixes.join(', ')}${d.unverified ? ' (UNVERIFIED, built from the installed files)' : ''}`,
+      });
     kept.push({
       package: d.package,
       version: d.version,
@@ -115,8 +136,15 @@ export function planSync(input: PlanInput): Plan {
     if (keptFiles.has(own.file)) continue;
     const current = input.read(own.file);
     if (current !== undefined) {
-      if (sha256(current) === own.sha256) plan.removes.push({ file: own.file, reason: `written by clerk-expo-patches for ${own.package}@${own.version}, which is no longer installed or needs no patch` });
-      else plan.warnings.push(`${own.file} (written by clerk-expo-patches for ${own.package}@${own.version}) was edited since; left it in place. Delete it yourself if it is no longer needed.`);
+      if (sha256(current) === own.sha256)
+        plan.removes.push({
+          file: own.file,
+          reason: `written by clerk-expo-patches for ${own.package}@${own.version}, which is no longer installed or needs no patch`,
+        });
+      else
+        plan.warnings.push(
+          `${own.file} (written by clerk-expo-patches for ${own.package}@${own.version}) was edited since; left it in place. Delete it yourself if it is no longer needed.`,
+        );
     }
     for (const c of own.configs ?? []) {
       const obj = objectAt(pkg, c.keys, false);
@@ -140,7 +168,9 @@ export function planSync(input: PlanInput): Plan {
       }
     }
     const scripts = (pkg.scripts ?? {}) as Record<string, string>;
-    const hasDep = ['dependencies', 'devDependencies'].some((f) => (pkg[f] as Record<string, unknown> | undefined)?.['patch-package'] !== undefined);
+    const hasDep = ['dependencies', 'devDependencies'].some(
+      (f) => (pkg[f] as Record<string, unknown> | undefined)?.['patch-package'] !== undefined,
+    );
     if (kept.length > 0) {
       const m = mergePostinstall(scripts.postinstall);
       if (m.changed) {
@@ -149,13 +179,19 @@ export function planSync(input: PlanInput): Plan {
         plan.packageJsonEdits.push(`scripts.postinstall = "${m.value}"`);
       } else if (input.recordMissing && !added.postinstall && unmergePostinstall(scripts.postinstall).changed) {
         added.postinstall = PATCH_PACKAGE_STEP;
-        plan.warnings.push(`no ${OWNERSHIP_FILE}: the postinstall step "${PATCH_PACKAGE_STEP}" is what sync adds, so it is recorded as sync's own (removed again when no patch is left)`);
+        plan.warnings.push(
+          `no ${OWNERSHIP_FILE}: the postinstall step "${PATCH_PACKAGE_STEP}" is what sync adds, so it is recorded as sync's own (removed again when no patch is left)`,
+        );
       }
       if (!hasDep) {
         objectAt(pkg, ['devDependencies'], true)!['patch-package'] = PATCH_PACKAGE_RANGE;
         added.devDependency = PATCH_PACKAGE_RANGE;
         plan.packageJsonEdits.push(`devDependencies["patch-package"] = "${PATCH_PACKAGE_RANGE}"`);
-      } else if (input.recordMissing && !added.devDependency && objectAt(pkg, ['devDependencies'], false)?.['patch-package'] === PATCH_PACKAGE_RANGE) {
+      } else if (
+        input.recordMissing &&
+        !added.devDependency &&
+        objectAt(pkg, ['devDependencies'], false)?.['patch-package'] === PATCH_PACKAGE_RANGE
+      ) {
         added.devDependency = PATCH_PACKAGE_RANGE;
       }
     } else {
@@ -168,7 +204,9 @@ export function planSync(input: PlanInput): Plan {
           else next.postinstall = u.value;
           pkg.scripts = next;
           if (Object.keys(next).length === 0) delete pkg.scripts;
-          plan.packageJsonEdits.push(u.value === undefined ? 'removed scripts.postinstall (sync had added it)' : `scripts.postinstall = "${u.value}"`);
+          plan.packageJsonEdits.push(
+            u.value === undefined ? 'removed scripts.postinstall (sync had added it)' : `scripts.postinstall = "${u.value}"`,
+          );
         }
         delete added.postinstall;
       }
@@ -189,4 +227,3 @@ export function planSync(input: PlanInput): Plan {
   plan.recordText = empty ? undefined : `${JSON.stringify(plan.record, null, 2)}\n`;
   return plan;
 }
-

@@ -31,7 +31,6 @@ interface Located {
   accessor: string | undefined;
 }
 
-
 function findWarningMethod(sf: ts.SourceFile): ts.MethodDeclaration[] {
   const methods = new Set<ts.MethodDeclaration>();
   for (const offset of offsetsOf(sf.text, WARNING)) {
@@ -74,7 +73,10 @@ const sameMarker = (a: Marker | undefined, b: Marker | undefined): boolean => !!
 
 function hasHeadlessCheck(root: ts.Node): boolean {
   const visit = (n: ts.Node): boolean => {
-    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || n.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken)) {
+    if (
+      ts.isBinaryExpression(n) &&
+      (n.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || n.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken)
+    ) {
       const sides = [unparen(n.left), unparen(n.right)];
       const prop = sides.some((s) => ts.isPropertyAccessExpression(s) && s.name.text === 'runtimeEnvironment');
       const lit = sides.some((s) => ts.isStringLiteral(s) && s.text === 'headless');
@@ -90,7 +92,10 @@ function locate(text: string, file: string): Located | Detection {
   const sf = parseJs(text, file);
   const methods = findWarningMethod(sf);
   if (methods.length !== 1) {
-    return { status: 'unknown-shape', reason: `expected exactly one class method containing the '${WARNING}' warning in ${file}, found ${methods.length}` };
+    return {
+      status: 'unknown-shape',
+      reason: `expected exactly one class method containing the '${WARNING}' warning in ${file}, found ${methods.length}`,
+    };
   }
   const method = methods[0]!;
   const span: NodeSpan = { label: labelJs([method], sf), start: method.getStart(sf), end: method.end };
@@ -117,7 +122,15 @@ function locate(text: string, file: string): Located | Detection {
     if (!ts.isIfStatement(s) || !ts.isReturnStatement(s.thenStatement) || !ts.isExpressionStatement(next)) continue;
     const has = markerOf(s.expression, sf, 'has');
     if (has && sameMarker(has, markerOf(next.expression, sf, 'add'))) {
-      return { sf, method, span, marker: has, form: { kind: 'statements', add: next, next: stmts[i + 2] }, hasUpstreamGuard, accessor: optionAccessor(sf, has.cls) };
+      return {
+        sf,
+        method,
+        span,
+        marker: has,
+        form: { kind: 'statements', add: next, next: stmts[i + 2] },
+        hasUpstreamGuard,
+        accessor: optionAccessor(sf, has.cls),
+      };
     }
   }
   return { status: 'unknown-shape', reason: `${span.label} in ${file}: no in-flight marker (<set>.has(id) then <set>.add(id)) found` };
@@ -133,10 +146,18 @@ function isOurGuard(l: Located): boolean {
   const guard = guardExpr(l);
   if (l.form.kind === 'comma') {
     const [only] = l.form.rest;
-    return l.form.rest.length === 1 && !!only && ts.isConditionalExpression(only) && textOf(only.condition, sf) === guard && textOf(only.whenTrue, sf) === release(l.marker);
+    return (
+      l.form.rest.length === 1 &&
+      !!only &&
+      ts.isConditionalExpression(only) &&
+      textOf(only.condition, sf) === guard &&
+      textOf(only.whenTrue, sf) === release(l.marker)
+    );
   }
   const s = l.form.next;
-  return !!s && ts.isIfStatement(s) && textOf(s.expression, sf) === guard && textOf(s.thenStatement, sf) === `{${release(l.marker)};return}`;
+  return (
+    !!s && ts.isIfStatement(s) && textOf(s.expression, sf) === guard && textOf(s.thenStatement, sf) === `{${release(l.marker)};return}`
+  );
 }
 
 /** One parse: the detection, plus the located method when the shape was recognised. */
@@ -147,15 +168,40 @@ function analyze(text: string, file: string): Analysis<Located> {
   if (l.hasUpstreamGuard) {
     return l.accessor && isOurGuard(l)
       ? { detection: { status: 'patched', reason: `${l.span.label} carries this patch's headless guard`, ...at } }
-      : { detection: { status: 'fixed-upstream', reason: `${l.span.label} already checks runtimeEnvironment === "headless" (upstream fix)`, ...at } };
+      : {
+          detection: {
+            status: 'fixed-upstream',
+            reason: `${l.span.label} already checks runtimeEnvironment === "headless" (upstream fix)`,
+            ...at,
+          },
+        };
   }
   if (!l.accessor) {
-    return { detection: { status: 'unknown-shape', reason: `${file}: no '<Class>.clerk?.__internal_getOption?.("experimental")' accessor to read runtimeEnvironment through`, ...at } };
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `${file}: no '<Class>.clerk?.__internal_getOption?.("experimental")' accessor to read runtimeEnvironment through`,
+        ...at,
+      },
+    };
   }
   if (!l.sf.text.slice(l.span.start, l.span.end).includes(`${release(l.marker).slice(0, -l.marker.arg.length - 1)}`)) {
-    return { detection: { status: 'unknown-shape', reason: `${l.span.label} in ${file}: the in-flight marker is never released with ${l.marker.set}.delete()`, ...at } };
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `${l.span.label} in ${file}: the in-flight marker is never released with ${l.marker.set}.delete()`,
+        ...at,
+      },
+    };
   }
-  return { detection: { status: 'vulnerable', reason: `${l.span.label} refreshes in the background without a headless/expired-token guard`, ...at }, located: l };
+  return {
+    detection: {
+      status: 'vulnerable',
+      reason: `${l.span.label} refreshes in the background without a headless/expired-token guard`,
+      ...at,
+    },
+    located: l,
+  };
 }
 
 function applyLocated(l: Located, text: string): AppliedEdit {

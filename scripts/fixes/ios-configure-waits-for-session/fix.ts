@@ -1,7 +1,19 @@
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
 import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { commit, descendants, findFunctions, indentOf, parseSwift, removeLine, squash, statementList, statementsOf, type Edit, type SgNode } from '../../codemod/swift-ast.ts';
+import {
+  commit,
+  descendants,
+  findFunctions,
+  indentOf,
+  parseSwift,
+  removeLine,
+  squash,
+  statementList,
+  statementsOf,
+  type Edit,
+  type SgNode,
+} from '../../codemod/swift-ast.ts';
 
 /**
  * Fix B: in @clerk/expo's iOS bridge, `configure(publishableKey:bearerToken:)` resolves before the
@@ -94,11 +106,18 @@ function locate(text: string, file: string): Located | Detection {
     f.children().some((c) => c.kind() === 'parameter' && c.children()[0]?.text() === 'bearerToken'),
   );
   if (configures.length !== 1) {
-    return { status: 'unknown-shape', reason: `expected exactly one configure(publishableKey:bearerToken:) in ${file}, found ${configures.length}` };
+    return {
+      status: 'unknown-shape',
+      reason: `expected exactly one configure(publishableKey:bearerToken:) in ${file}, found ${configures.length}`,
+    };
   }
   const configure = configures[0]!;
   const cls = configure.ancestors().find((a) => a.kind() === 'class_declaration');
-  const clsName = cls?.children().find((c) => c.kind() === 'type_identifier')?.text() ?? '(no class)';
+  const clsName =
+    cls
+      ?.children()
+      .find((c) => c.kind() === 'type_identifier')
+      ?.text() ?? '(no class)';
   const r = configure.range();
   const span: NodeSpan = { label: `function_declaration configure (class ${clsName})`, start: r.start.index, end: r.end.index };
   const stmts = allStatements(configure);
@@ -123,8 +142,10 @@ function locate(text: string, file: string): Located | Detection {
 
 /** Patched: configure holds only what apply emits, and the helper is exactly the emitted one. */
 function patchedProblem(l: Located): string | undefined {
-  if (l.helperDecls.length !== 1 || squash(l.helperDecls[0]!.text()) !== squash(helperDecl('', '  '))) return `${HELPER}() is not the function this patch emits`;
-  const within = (inner: SgNode, outer: SgNode) => outer.range().start.index <= inner.range().start.index && inner.range().end.index <= outer.range().end.index;
+  if (l.helperDecls.length !== 1 || squash(l.helperDecls[0]!.text()) !== squash(helperDecl('', '  ')))
+    return `${HELPER}() is not the function this patch emits`;
+  const within = (inner: SgNode, outer: SgNode) =>
+    outer.range().start.index <= inner.range().start.index && inner.range().end.index <= outer.range().end.index;
   const mentioning = l.stmts.filter((s) => mentions(s, HELPER));
   const innermost = mentioning.filter((s) => !mentioning.some((o) => o !== s && within(o, s)));
   const guarded = mentioning.filter((s) => s.kind() === 'if_statement' && squash(s.text()) === squash(guardedCall('', '  ')));
@@ -140,26 +161,61 @@ function analyze(text: string, file: string): Analysis<Located> {
   const markers = l.poll.length + l.wait.length + l.swallowed.length;
   const patchedBits = l.helperDecls.length + l.stmts.filter((s) => mentions(s, HELPER)).length;
   if (markers > 0 && patchedBits > 0) {
-    return { detection: { status: 'unknown-shape', reason: `${l.span.label} in ${file} mixes the original session wait with parts of this patch (edited by hand?)`, ...at } };
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `${l.span.label} in ${file} mixes the original session wait with parts of this patch (edited by hand?)`,
+        ...at,
+      },
+    };
   }
   if (patchedBits > 0) {
     const problem = patchedProblem(l);
     return problem
       ? { detection: { status: 'unknown-shape', reason: `${file}: ${problem}`, ...at } }
-      : { detection: { status: 'patched', reason: `${l.span.label} waits for a session or a definitive answer via this patch's ${HELPER}()`, ...at } };
+      : {
+          detection: {
+            status: 'patched',
+            reason: `${l.span.label} waits for a session or a definitive answer via this patch's ${HELPER}()`,
+            ...at,
+          },
+        };
   }
   if (markers === 0) {
-    return { detection: { status: 'not-affected', reason: `${l.span.label} in ${file} neither polls for a session nor swallows refreshClient() errors (no ${WAIT_FN}, no loop on ${SESSION})`, ...at } };
+    return {
+      detection: {
+        status: 'not-affected',
+        reason: `${l.span.label} in ${file} neither polls for a session nor swallows refreshClient() errors (no ${WAIT_FN}, no loop on ${SESSION})`,
+        ...at,
+      },
+    };
   }
   if (l.poll.length + l.wait.length === 0) {
-    return { detection: { status: 'unknown-shape', reason: `${l.span.label} in ${file} swallows refreshClient() errors but has no session wait on its fresh path`, ...at } };
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `${l.span.label} in ${file} swallows refreshClient() errors but has no session wait on its fresh path`,
+        ...at,
+      },
+    };
   }
   if (l.wait.length > 0) {
     const fns = findFunctions(l.root, WAIT_FN);
     const polls = fns.length === 1 && allStatements(fns[0]!).some(isSessionPoll);
-    if (!polls) return { detection: { status: 'unknown-shape', reason: `${file}: configure calls ${WAIT_FN}() but no single ${WAIT_FN} function polls ${SESSION}`, ...at } };
+    if (!polls)
+      return {
+        detection: {
+          status: 'unknown-shape',
+          reason: `${file}: configure calls ${WAIT_FN}() but no single ${WAIT_FN} function polls ${SESSION}`,
+          ...at,
+        },
+      };
   }
-  const what = [l.poll.length && 'polls for a session 30×100 ms', l.wait.length && `awaits ${WAIT_FN}() (30×100 ms)`, l.swallowed.length && 'swallows refreshClient() with try?']
+  const what = [
+    l.poll.length && 'polls for a session 30×100 ms',
+    l.wait.length && `awaits ${WAIT_FN}() (30×100 ms)`,
+    l.swallowed.length && 'swallows refreshClient() with try?',
+  ]
     .filter(Boolean)
     .join(', ');
   return { detection: { status: 'vulnerable', reason: `${l.span.label} ${what} and returns without a session`, ...at }, located: l };
@@ -170,7 +226,10 @@ function applyLocated(l: Located, text: string): AppliedEdit {
   for (const s of l.swallowed) edits.push(s.replace(directCall()));
   // A sibling before the wait that refreshes and falls through to it (no `return` inside).
   const returns = (s: SgNode) => descendants(s, 'control_transfer_statement').some((t) => t.text().startsWith('return'));
-  const refreshed = (s: SgNode) => l.swallowed.some((w) => s === w || (!returns(s) && s.range().start.index <= w.range().start.index && w.range().end.index <= s.range().end.index));
+  const refreshed = (s: SgNode) =>
+    l.swallowed.some(
+      (w) => s === w || (!returns(s) && s.range().start.index <= w.range().start.index && w.range().end.index <= s.range().end.index),
+    );
   for (const s of [...l.wait, ...l.poll]) {
     // A session wait right after the (now bounded, throwing) refresh is redundant: the refresh is the answer.
     if (s.prevAll().some(refreshed)) {
@@ -216,7 +275,8 @@ export const ALLOWED_NEW_IDENTIFIERS: Readonly<Record<string, string>> = {
   UInt64: 'Swift stdlib; clerk-ios Sources/ClerkKit/Networking/Middleware/ClerkRateLimitRetryMiddleware.swift (UInt64)',
   error: 'implicit catch binding; clerk-ios Sources/ClerkKit/Core/Clerk.swift (logError(error, …))',
   Self: 'Swift; in every affected bridge file',
-  defer: 'Swift statement keyword that tree-sitter-swift reports as an identifier; clerk-ios Sources/ClerkKit/Helpers/WatchConnectivityManager.swift (defer { … }); 3.2.x signOut() uses it too',
+  defer:
+    'Swift statement keyword that tree-sitter-swift reports as an identifier; clerk-ios Sources/ClerkKit/Helpers/WatchConnectivityManager.swift (defer { … }); 3.2.x signOut() uses it too',
 };
 
 export const fix = defineFix<Located>({

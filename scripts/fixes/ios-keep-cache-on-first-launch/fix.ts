@@ -1,7 +1,17 @@
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import { meta } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { commit, descendants, findFunctions, indentOf, parseSwift, squash, statementList, statementsOf, type SgNode } from '../../codemod/swift-ast.ts';
+import {
+  commit,
+  descendants,
+  findFunctions,
+  indentOf,
+  parseSwift,
+  squash,
+  statementList,
+  statementsOf,
+  type SgNode,
+} from '../../codemod/swift-ast.ts';
 
 /**
  * Fix C: `syncTokenState(bearerToken:)` in @clerk/expo's iOS bridge clears the native SDK's cached
@@ -40,7 +50,12 @@ function conditionsOf(ifs: SgNode): SgNode[] {
 function localsBoundTo(fn: SgNode, value: string): string[] {
   return descendants(fn, 'property_declaration')
     .filter((p) => squash(p.text()).endsWith(`= ${value}`))
-    .map((p) => p.children().find((c) => c.kind() === 'pattern')?.text())
+    .map((p) =>
+      p
+        .children()
+        .find((c) => c.kind() === 'pattern')
+        ?.text(),
+    )
     .filter((n): n is string => !!n);
 }
 
@@ -55,22 +70,44 @@ function analyze(text: string, file: string): Analysis<Located> {
       ? { detection: { status: 'unknown-shape', reason: `${file} has ${CLEAR} but no ${FN} function` } }
       : { detection: { status: 'not-affected', reason: `${file} has no ${FN} and never clears the cached client (no ${CLEAR})` } };
   }
-  if (fns.length > 1) return { detection: { status: 'unknown-shape', reason: `expected one ${FN} function in ${file}, found ${fns.length}` } };
+  if (fns.length > 1)
+    return { detection: { status: 'unknown-shape', reason: `expected one ${FN} function in ${file}, found ${fns.length}` } };
   const fn = fns[0]!;
   const r = fn.range();
-  const cls = fn.ancestors().find((a) => a.kind() === 'class_declaration')?.children().find((c) => c.kind() === 'type_identifier')?.text();
+  const cls = fn
+    .ancestors()
+    .find((a) => a.kind() === 'class_declaration')
+    ?.children()
+    .find((c) => c.kind() === 'type_identifier')
+    ?.text();
   const span: NodeSpan = { label: `function_declaration ${FN}${cls ? ` (class ${cls})` : ''}`, start: r.start.index, end: r.end.index };
   const at = { node: span };
   const prevs = localsBoundTo(fn, READ_PREVIOUS);
   if (prevs.length === 0) {
     return callsClear(fn)
-      ? { detection: { status: 'unknown-shape', reason: `${FN} in ${file} clears the cache but reads no previous token (let … = ${READ_PREVIOUS})`, ...at } }
-      : { detection: { status: 'not-affected', reason: `${FN} in ${file} neither compares tokens nor clears the cached client (upstream 3.4.4+ hands the token to ClerkKit)`, ...at } };
+      ? {
+          detection: {
+            status: 'unknown-shape',
+            reason: `${FN} in ${file} clears the cache but reads no previous token (let … = ${READ_PREVIOUS})`,
+            ...at,
+          },
+        }
+      : {
+          detection: {
+            status: 'not-affected',
+            reason: `${FN} in ${file} neither compares tokens nor clears the cached client (upstream 3.4.4+ hands the token to ClerkKit)`,
+            ...at,
+          },
+        };
   }
-  if (prevs.length > 1) return { detection: { status: 'unknown-shape', reason: `${FN} in ${file} reads the previous token ${prevs.length} times`, ...at } };
+  if (prevs.length > 1)
+    return { detection: { status: 'unknown-shape', reason: `${FN} in ${file} reads the previous token ${prevs.length} times`, ...at } };
   const prev = prevs[0]!;
-  const ifs = descendants(fn, 'if_statement').filter((s) => conditionsOf(s).some((c) => descendants(c, 'simple_identifier').some((i) => i.text() === prev)));
-  if (ifs.length !== 1) return { detection: { status: 'unknown-shape', reason: `${FN} in ${file}: expected one if on ${prev}, found ${ifs.length}`, ...at } };
+  const ifs = descendants(fn, 'if_statement').filter((s) =>
+    conditionsOf(s).some((c) => descendants(c, 'simple_identifier').some((i) => i.text() === prev)),
+  );
+  if (ifs.length !== 1)
+    return { detection: { status: 'unknown-shape', reason: `${FN} in ${file}: expected one if on ${prev}, found ${ifs.length}`, ...at } };
   const stmt = ifs[0]!;
   const body = statementList(statementsOf(stmt));
   if (body.length !== 1 || !callsClear(body[0]!)) {
@@ -81,7 +118,14 @@ function analyze(text: string, file: string): Analysis<Located> {
   const compare = new RegExp(`^${prev} != (\\w+)$`).exec(texts[texts.length - 1] ?? '');
   const tok = compare?.[1];
   if (tok && texts.length === 1) {
-    return { detection: { status: 'vulnerable', reason: `${FN} clears the cache on "if ${texts[0]}", also when there was no previous token`, ...at }, located: { span, stmt, conditions, prev, tok } };
+    return {
+      detection: {
+        status: 'vulnerable',
+        reason: `${FN} clears the cache on "if ${texts[0]}", also when there was no previous token`,
+        ...at,
+      },
+      located: { span, stmt, conditions, prev, tok },
+    };
   }
   if (tok && texts.join(', ') === patchedConditions(prev, tok).join(', ')) {
     return { detection: { status: 'patched', reason: `${FN} clears the cache only when ${prev} existed and differs (this patch)`, ...at } };

@@ -18,7 +18,6 @@ import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js
 const ID = meta.id;
 const COMPONENT = 'NativeSessionSync';
 
-
 /** The last name of a callee: `useAuth`, `React.useAuth`, `(0, import_react.useAuth)` → "useAuth". */
 function calleeName(e: ts.Expression): string | undefined {
   let n = unparen(e);
@@ -53,15 +52,25 @@ interface AuthBinding {
 }
 
 function findAuthBinding(body: ts.Block): AuthBinding | undefined {
-  const decl = findFirst(body, (n): n is ts.VariableDeclaration =>
-    ts.isVariableDeclaration(n) && ts.isObjectBindingPattern(n.name) && !!n.initializer && ts.isCallExpression(unparen(n.initializer)) && calleeName((unparen(n.initializer) as ts.CallExpression).expression) === 'useAuth',
+  const decl = findFirst(
+    body,
+    (n): n is ts.VariableDeclaration =>
+      ts.isVariableDeclaration(n) &&
+      ts.isObjectBindingPattern(n.name) &&
+      !!n.initializer &&
+      ts.isCallExpression(unparen(n.initializer)) &&
+      calleeName((unparen(n.initializer) as ts.CallExpression).expression) === 'useAuth',
   );
   if (!decl) return undefined;
   const pattern = decl.name as ts.ObjectBindingPattern;
   const locals = new Map<string, string>();
   for (const el of pattern.elements) {
     if (el.dotDotDotToken || !ts.isIdentifier(el.name)) continue;
-    const prop = el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName) ? el.propertyName.text : undefined) : el.name.text;
+    const prop = el.propertyName
+      ? ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)
+        ? el.propertyName.text
+        : undefined
+      : el.name.text;
     if (prop) locals.set(prop, el.name.text);
   }
   return { pattern, locals };
@@ -114,12 +123,19 @@ function signOutCalls(root: ts.Node): ts.CallExpression[] {
 function requiresLoaded(e: ts.Expression, loaded: string): boolean {
   const n = unparen(e);
   if (isIdent(n, loaded)) return true;
-  return ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && (requiresLoaded(n.left, loaded) || requiresLoaded(n.right, loaded));
+  return (
+    ts.isBinaryExpression(n) &&
+    n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken &&
+    (requiresLoaded(n.left, loaded) || requiresLoaded(n.right, loaded))
+  );
 }
 
 /** `if (!isLoaded) return;` */
 const isLoadedEarlyExit = (s: ts.Statement, loaded: string): boolean =>
-  ts.isIfStatement(s) && isNot(s.expression, loaded) && (ts.isReturnStatement(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && ts.isReturnStatement(s.thenStatement.statements[0]!)));
+  ts.isIfStatement(s) &&
+  isNot(s.expression, loaded) &&
+  (ts.isReturnStatement(s.thenStatement) ||
+    (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && ts.isReturnStatement(s.thenStatement.statements[0]!)));
 
 interface Located {
   sf: ts.SourceFile;
@@ -142,25 +158,30 @@ function signOutPathStart(stmts: readonly ts.Statement[], signOutIndex: number, 
   const receiver = unparen((call.expression as ts.PropertyAccessExpression).expression);
   if (!ts.isIdentifier(receiver)) return signOutIndex;
   const decl = stmts.findIndex(
-    (s, i) => i < signOutIndex && ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === receiver.text),
+    (s, i) =>
+      i < signOutIndex &&
+      ts.isVariableStatement(s) &&
+      s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === receiver.text),
   );
   return decl === -1 ? signOutIndex : decl;
 }
 
-
 function locate(text: string, file: string): Located | Detection {
-  if (!text.includes(COMPONENT)) return { status: 'not-affected', reason: `${file} has no ${COMPONENT} component (the native sign-out sync this fix guards)` };
+  if (!text.includes(COMPONENT))
+    return { status: 'not-affected', reason: `${file} has no ${COMPONENT} component (the native sign-out sync this fix guards)` };
   const sf = parseJs(text, file);
   const components = findComponents(sf);
   if (components.length === 0) return { status: 'not-affected', reason: `${file} mentions ${COMPONENT} but declares no such component` };
-  if (components.length !== 1) return { status: 'unknown-shape', reason: `expected one ${COMPONENT} component in ${file}, found ${components.length}` };
+  if (components.length !== 1)
+    return { status: 'unknown-shape', reason: `expected one ${COMPONENT} component in ${file}, found ${components.length}` };
   const fn = components[0]!;
   const body = fn.body as ts.Block;
   const span: NodeSpan = { label: `FunctionDeclaration ${COMPONENT}`, start: fn.getStart(sf), end: fn.end };
   const at = { node: span };
   const auth = findAuthBinding(body);
   const signedIn = auth?.locals.get('isSignedIn');
-  if (!auth || !signedIn) return { status: 'unknown-shape', reason: `${span.label} in ${file}: no 'const { isSignedIn } = useAuth()' destructuring`, ...at };
+  if (!auth || !signedIn)
+    return { status: 'unknown-shape', reason: `${span.label} in ${file}: no 'const { isSignedIn } = useAuth()' destructuring`, ...at };
   const loaded = auth.locals.get('isLoaded');
 
   const found: { effect: Effect; branch: Located['branch']; signOutIndex: number; call: ts.CallExpression }[] = [];
@@ -181,13 +202,21 @@ function locate(text: string, file: string): Located | Detection {
     effect.body.statements.forEach(visit);
   }
   if (found.length !== 1) {
-    return { status: 'unknown-shape', reason: `${span.label} in ${file}: expected exactly one useEffect that calls signOut() once under 'if (!${signedIn})', found ${found.length}`, ...at };
+    return {
+      status: 'unknown-shape',
+      reason: `${span.label} in ${file}: expected exactly one useEffect that calls signOut() once under 'if (!${signedIn})', found ${found.length}`,
+      ...at,
+    };
   }
   const f = found[0]!;
   const stmts = f.branch.thenStatement.statements;
   const tail = stmts.slice(f.signOutIndex + 1);
   if (!(tail.length === 1 && ts.isReturnStatement(tail[0]!) && !tail[0]!.expression)) {
-    return { status: 'unknown-shape', reason: `${span.label} in ${file}: expected the 'if (!${signedIn})' branch to end with 'return;' right after the signOut() statement`, ...at };
+    return {
+      status: 'unknown-shape',
+      reason: `${span.label} in ${file}: expected the 'if (!${signedIn})' branch to end with 'return;' right after the signOut() statement`,
+      ...at,
+    };
   }
   return { sf, component: fn, span, auth, signedIn, loaded, ...f, pathStart: signOutPathStart(stmts, f.signOutIndex, f.call) };
 }
@@ -202,7 +231,13 @@ function guardOf(l: Located): Guard | undefined {
   for (let n: ts.Node = l.call; n !== l.effect.body; n = n.parent) {
     const p = n.parent;
     if (ts.isIfStatement(p) && p.thenStatement === n && requiresLoaded(p.expression, loaded)) return p;
-    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && p.right === n && requiresLoaded(p.left, loaded)) return 'and-expression';
+    if (
+      ts.isBinaryExpression(p) &&
+      p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken &&
+      p.right === n &&
+      requiresLoaded(p.left, loaded)
+    )
+      return 'and-expression';
   }
   // `if (!isLoaded) return;` before the signOut path, in the branch or at the top of the effect.
   const before = [...l.branch.thenStatement.statements.slice(0, l.signOutIndex)];
@@ -218,7 +253,13 @@ function guardOf(l: Located): Guard | undefined {
  */
 function isOurGuard(l: Located, g: Guard): boolean {
   const before = l.branch.thenStatement.statements[l.pathStart - 1];
-  return g === 'early-exit' && !!l.loaded && !!before && isLoadedEarlyExit(before, l.loaded) && l.effect.deps.elements.some((e) => isIdent(e, l.loaded!));
+  return (
+    g === 'early-exit' &&
+    !!l.loaded &&
+    !!before &&
+    isLoadedEarlyExit(before, l.loaded) &&
+    l.effect.deps.elements.some((e) => isIdent(e, l.loaded!))
+  );
 }
 
 /** One parse: the detection, plus the located component when the shape was recognised. */
@@ -228,15 +269,27 @@ function analyze(text: string, file: string): Analysis<Located> {
   const at = { node: l.span };
   const guard = guardOf(l);
   if (guard) {
-    if (isOurGuard(l, guard)) return { detection: { status: 'patched', reason: `${l.span.label} signs native out only when ${l.loaded} (this patch's guard)`, ...at } };
-    return { detection: { status: 'fixed-upstream', reason: `${l.span.label} already signs native out only once useAuth() reports ${l.loaded} (upstream fix)`, ...at } };
+    if (isOurGuard(l, guard))
+      return {
+        detection: { status: 'patched', reason: `${l.span.label} signs native out only when ${l.loaded} (this patch's guard)`, ...at },
+      };
+    return {
+      detection: {
+        status: 'fixed-upstream',
+        reason: `${l.span.label} already signs native out only once useAuth() reports ${l.loaded} (upstream fix)`,
+        ...at,
+      },
+    };
   }
   return {
-    detection: { status: 'vulnerable', reason: `${l.span.label} calls native signOut() whenever !${l.signedIn}, also before JS Clerk has loaded`, ...at },
+    detection: {
+      status: 'vulnerable',
+      reason: `${l.span.label} calls native signOut() whenever !${l.signedIn}, also before JS Clerk has loaded`,
+      ...at,
+    },
     located: l,
   };
 }
-
 
 /** Identifiers used anywhere in a subtree: a fresh local must not shadow or collide with them. */
 function identifiers(root: ts.Node): Set<string> {

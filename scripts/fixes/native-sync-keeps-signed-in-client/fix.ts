@@ -142,14 +142,28 @@ const spanOf = (fn: Fn, sf: ts.SourceFile): NodeSpan => ({ label: label(fn), sta
 function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[]>): Analysis<Located> {
   const one = (name: string): Fn | undefined => (fns.get(name)?.length === 1 ? fns.get(name)![0] : undefined);
   const fn = one('refreshJsClientFromNativeState');
-  if (!fn) return { detection: { status: 'unknown-shape', reason: `${file} declares syncNativeClientToJs but not exactly one refreshJsClientFromNativeState` } };
+  if (!fn)
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `${file} declares syncNativeClientToJs but not exactly one refreshJsClientFromNativeState`,
+      },
+    };
   const span = spanOf(fn, sf);
   const at = { node: span };
-  const refuse = (why: string): Analysis<Located> => ({ detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at } });
+  const refuse = (why: string): Analysis<Located> => ({
+    detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
+  });
   const params = paramBindings(fn);
   if (!params) return refuse('expected one destructured options parameter');
   if (params.has('previousDeviceToken') || params.has('rejectForeignSessionlessClient')) {
-    return { detection: { status: 'fixed-upstream', reason: `${span.label} takes the previous JS device token and rejects a foreign session-less client (upstream fix)`, ...at } };
+    return {
+      detection: {
+        status: 'fixed-upstream',
+        reason: `${span.label} takes the previous JS device token and rejects a foreign session-less client (upstream fix)`,
+        ...at,
+      },
+    };
   }
   if (fns.has(HELPER) && calls(fn.body, HELPER)) {
     return { detection: { status: 'patched', reason: `${span.label} routes a signed-in JS client through ${HELPER} (this patch)`, ...at } };
@@ -157,15 +171,29 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
   for (const p of ['clerkInstance', 'nativeDeviceToken', 'shouldSyncDeviceToken', 'suppressTokenCacheNotificationsRef', 'tokenCache']) {
     if (!params.has(p)) return refuse(`its options do not destructure ${p}`);
   }
-  for (const f of ['getDefaultSignedInSession', 'syncDeviceTokenToCache', 'syncNativeDeviceTokenToCache', 'getCachedDeviceToken', 'reconcileJsActiveSessionFromClient']) {
+  for (const f of [
+    'getDefaultSignedInSession',
+    'syncDeviceTokenToCache',
+    'syncNativeDeviceTokenToCache',
+    'getCachedDeviceToken',
+    'reconcileJsActiveSessionFromClient',
+  ]) {
     if (!one(f)) return refuse(`the module does not declare exactly one ${f}()`);
   }
   const first = fn.body.statements[0];
-  const sync = first && ts.isIfStatement(first) && ts.isIdentifier(unparen(first.expression)) && (unparen(first.expression) as ts.Identifier).text === params.get('shouldSyncDeviceToken')
-    ? callTo(ts.isExpressionStatement(first.thenStatement) ? first.thenStatement.expression : undefined, 'syncNativeDeviceTokenToCache')
-    : undefined;
-  if (!first || !sync) return refuse('expected it to start with `if (shouldSyncDeviceToken) await syncNativeDeviceTokenToCache(…)`, writing the native token unchecked');
-  if (!fn.body.statements.some((s) => ts.isIfStatement(s) && !!callTo(s.expression, 'refreshJsClientFromServer'))) return refuse('expected `if (await refreshJsClientFromServer(…))` after the token write');
+  const sync =
+    first &&
+    ts.isIfStatement(first) &&
+    ts.isIdentifier(unparen(first.expression)) &&
+    (unparen(first.expression) as ts.Identifier).text === params.get('shouldSyncDeviceToken')
+      ? callTo(ts.isExpressionStatement(first.thenStatement) ? first.thenStatement.expression : undefined, 'syncNativeDeviceTokenToCache')
+      : undefined;
+  if (!first || !sync)
+    return refuse(
+      'expected it to start with `if (shouldSyncDeviceToken) await syncNativeDeviceTokenToCache(…)`, writing the native token unchecked',
+    );
+  if (!fn.body.statements.some((s) => ts.isIfStatement(s) && !!callTo(s.expression, 'refreshJsClientFromServer')))
+    return refuse('expected `if (await refreshJsClientFromServer(…))` after the token write');
   const v = (p: string) => params.get(p)!;
   const guard =
     `if (${v('shouldSyncDeviceToken')} && (!${v('clerkInstance')}.loaded || getDefaultSignedInSession(${v('clerkInstance')}.client))) { const kept = await ${HELPER}({ clerkInstance: ${v('clerkInstance')}, nativeDeviceToken: ${v('nativeDeviceToken')}, ` +
@@ -174,7 +202,11 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
     `restoreDeviceToken: (deviceToken) => syncDeviceTokenToCache(${v('tokenCache')}, deviceToken), ` +
     `reconcile: () => reconcileJsActiveSessionFromClient({ clerkInstance: ${v('clerkInstance')} }) }); if (kept !== undefined) return kept; }`;
   return {
-    detection: { status: 'vulnerable', reason: `${span.label} writes the native client token into the JS token cache and refreshes the JS client from it without checking that it is the JS client or holds a session`, ...at },
+    detection: {
+      status: 'vulnerable',
+      reason: `${span.label} writes the native client token into the JS token cache and refreshes the JS client from it without checking that it is the JS client or holds a session`,
+      ...at,
+    },
     located: { sf, span, fn, insertBefore: first, guard },
   };
 }
@@ -183,7 +215,9 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
 function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<string, Fn[]>): Analysis<Located> {
   const span = spanOf(fn, sf);
   const at = { node: span };
-  const refuse = (why: string): Analysis<Located> => ({ detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at } });
+  const refuse = (why: string): Analysis<Located> => ({
+    detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
+  });
   if (fns.has(HELPER) && calls(fn.body, HELPER)) {
     return { detection: { status: 'patched', reason: `${span.label} routes a signed-in JS client through ${HELPER} (this patch)`, ...at } };
   }
@@ -192,12 +226,21 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
   if (!params || !clerk) return refuse('expected a destructured `{ clerkInstance, tokenCache }` parameter');
   const [first, second] = fn.body.statements;
   // const nativeClientToken = await waitForNativeClientToken();
-  const decl = first && ts.isVariableStatement(first) && first.declarationList.declarations.length === 1 ? first.declarationList.declarations[0]! : undefined;
-  if (!decl || !ts.isIdentifier(decl.name) || !callTo(decl.initializer, 'waitForNativeClientToken')) return refuse('expected it to start with `const token = await waitForNativeClientToken()`');
+  const decl =
+    first && ts.isVariableStatement(first) && first.declarationList.declarations.length === 1
+      ? first.declarationList.declarations[0]!
+      : undefined;
+  if (!decl || !ts.isIdentifier(decl.name) || !callTo(decl.initializer, 'waitForNativeClientToken'))
+    return refuse('expected it to start with `const token = await waitForNativeClientToken()`');
   const token = decl.name.text;
   // await syncClientTokenToCache(<cache>, token);
   const write = second && ts.isExpressionStatement(second) ? callTo(second.expression, 'syncClientTokenToCache') : undefined;
-  if (!write || write.arguments.length !== 2 || !ts.isIdentifier(write.arguments[1]!) || (write.arguments[1] as ts.Identifier).text !== token) {
+  if (
+    !write ||
+    write.arguments.length !== 2 ||
+    !ts.isIdentifier(write.arguments[1]!) ||
+    (write.arguments[1] as ts.Identifier).text !== token
+  ) {
     return refuse(`expected \`await syncClientTokenToCache(cache, ${token})\` right after, writing (or clearing) the JS token unchecked`);
   }
   // The key the token is saved under, read from syncClientTokenToCache's own saveToken(KEY, token) call.
@@ -206,7 +249,13 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
   let key: string | undefined;
   const visit = (n: ts.Node): void => {
     if (key) return;
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'saveToken' && n.arguments.length === 2) key = textOf(n.arguments[0]!, sf);
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'saveToken' &&
+      n.arguments.length === 2
+    )
+      key = textOf(n.arguments[0]!, sf);
     else ts.forEachChild(n, visit);
   };
   visit(writer[0]!.body);
@@ -219,20 +268,39 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
     `restoreDeviceToken: (deviceToken) => syncClientTokenToCache(${cache}, deviceToken), ` +
     `reconcile: async () => { const sessionId = ${clerk}.client?.lastActiveSessionId; if (sessionId && sessionId !== ${clerk}.session?.id && typeof ${clerk}.setActive === "function") await ${clerk}.setActive({ session: sessionId }); } })) !== undefined) return; }`;
   return {
-    detection: { status: 'vulnerable', reason: `${span.label} writes the native client token (or clears the JS one when native has none) and reloads the JS client without checking that it is the JS client or holds a session`, ...at },
+    detection: {
+      status: 'vulnerable',
+      reason: `${span.label} writes the native client token (or clears the JS one when native has none) and reloads the JS client without checking that it is the JS client or holds a session`,
+      ...at,
+    },
     located: { sf, span, fn, insertBefore: second!, guard },
   };
 }
 
 function analyze(text: string, file: string): Analysis<Located> {
-  if (!text.includes('syncNativeClientToJs')) return { detection: { status: 'not-affected', reason: `${file} has no syncNativeClientToJs (the native→JS client sync this fix guards)` } };
+  if (!text.includes('syncNativeClientToJs'))
+    return {
+      detection: { status: 'not-affected', reason: `${file} has no syncNativeClientToJs (the native→JS client sync this fix guards)` },
+    };
   const sf = parseJs(text, file);
   const fns = topFunctions(sf);
   const syncs = fns.get('syncNativeClientToJs') ?? [];
-  if (syncs.length !== 1) return { detection: { status: syncs.length === 0 ? 'not-affected' : 'unknown-shape', reason: `expected one top-level syncNativeClientToJs function in ${file}, found ${syncs.length}` } };
+  if (syncs.length !== 1)
+    return {
+      detection: {
+        status: syncs.length === 0 ? 'not-affected' : 'unknown-shape',
+        reason: `expected one top-level syncNativeClientToJs function in ${file}, found ${syncs.length}`,
+      },
+    };
   if (fns.has('refreshJsClientFromNativeState') || fns.has('refreshJsClientFromServer')) return analyzeSyncModule(sf, file, fns);
   if (fns.has('waitForNativeClientToken')) return analyzeProvider(sf, file, syncs[0]!, fns);
-  return { detection: { status: 'unknown-shape', reason: `${file}: syncNativeClientToJs found, but neither the 3.4 shape (waitForNativeClientToken) nor the 3.5+ shape (refreshJsClientFromNativeState)`, node: spanOf(syncs[0]!, sf) } };
+  return {
+    detection: {
+      status: 'unknown-shape',
+      reason: `${file}: syncNativeClientToJs found, but neither the 3.4 shape (waitForNativeClientToken) nor the 3.5+ shape (refreshJsClientFromNativeState)`,
+      node: spanOf(syncs[0]!, sf),
+    },
+  };
 }
 
 function edit(l: Located, text: string): AppliedEdit {
@@ -243,7 +311,11 @@ function edit(l: Located, text: string): AppliedEdit {
   // The helper goes in front of the function, as whole lines: a diff shows it as one added declaration.
   const lineStart = text.lastIndexOf('\n', fn.getStart(sf) - 1) + 1;
   const fnInd = text.slice(lineStart, fn.getStart(sf));
-  const helper = helperText(nl, indentUnit(sf)).split(nl).map((line) => (line ? fnInd + line : line)).join(nl) + nl;
+  const helper =
+    helperText(nl, indentUnit(sf))
+      .split(nl)
+      .map((line) => (line ? fnInd + line : line))
+      .join(nl) + nl;
   const out = splice(text, [
     { start: lineStart, end: lineStart, text: helper },
     { start: at, end: at, text: ind ? `${l.guard}${nl}${ind}` : l.guard },

@@ -35,13 +35,18 @@ interface Unrecognised {
 }
 
 type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
-const isFunctionLike = (n: ts.Node): n is FunctionLike => ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n);
+const isFunctionLike = (n: ts.Node): n is FunctionLike =>
+  ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n);
 
 const isNot = (n: ts.Node): n is ts.PrefixUnaryExpression => ts.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.ExclamationToken;
 
 /** `X.onLine` (plain property access, no `?.`) on the identifier `local`. */
 const isOnLineOf = (n: ts.Node, local: string): boolean =>
-  ts.isPropertyAccessExpression(n) && !n.questionDotToken && n.name.text === PROP && ts.isIdentifier(n.expression) && n.expression.text === local;
+  ts.isPropertyAccessExpression(n) &&
+  !n.questionDotToken &&
+  n.name.text === PROP &&
+  ts.isIdentifier(n.expression) &&
+  n.expression.text === local;
 
 /** `!!<inner>`, returning inner. */
 function doubleNot(n: ts.Expression): ts.Expression | undefined {
@@ -73,7 +78,11 @@ function isUpstream(n: ts.Expression, local: string): boolean {
   if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.BarBarToken) return false;
   const cmp = unparen(e.left);
   if (!ts.isBinaryExpression(cmp)) return false;
-  if (cmp.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken && cmp.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken) return false;
+  if (
+    cmp.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken &&
+    cmp.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken
+  )
+    return false;
   const sides = [unparen(cmp.left), unparen(cmp.right)];
   const typeOfRead = sides.some((s) => ts.isTypeOfExpression(s) && isOnLineOf(unparen(s.expression), local));
   const boolean = sides.some((s) => ts.isStringLiteral(s) && s.text === 'boolean');
@@ -98,11 +107,15 @@ function isStrictOnLineRead(n: ts.Node): boolean {
 
 /** `<anything>.onLine!==!1`, on any object. */
 function isOurOnLineRead(n: ts.Node): boolean {
-  return ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && ts.isIdentifier(n.left.expression) && isOurs(n, n.left.expression.text);
+  return (
+    ts.isBinaryExpression(n) &&
+    ts.isPropertyAccessExpression(n.left) &&
+    ts.isIdentifier(n.left.expression) &&
+    isOurs(n, n.left.expression.text)
+  );
 }
 
-const readsNavigator = (init: ts.Expression): boolean =>
-  !!findFirst(init, (n) => ts.isIdentifier(n) && n.text === 'navigator');
+const readsNavigator = (init: ts.Expression): boolean => !!findFirst(init, (n) => ts.isIdentifier(n) && n.text === 'navigator');
 
 /** One function that reads onLine: a recognised site, an unrecognised strict read, or neither (other heuristics, e.g. 6.0.0's). */
 function analyzeFunction(fn: FunctionLike, chain: ts.Node[], sf: ts.SourceFile): Site | Unrecognised | undefined {
@@ -117,9 +130,11 @@ function analyzeFunction(fn: FunctionLike, chain: ts.Node[], sf: ts.SourceFile):
   const stmts = body.statements;
   const ret = stmts[stmts.length - 1];
   if (!ret || !ts.isReturnStatement(ret) || !ret.expression) return fail('it does not end with a return statement');
-  if (stmts.slice(0, -1).some((s) => !ts.isVariableStatement(s))) return fail('it has statements other than local declarations before its single return');
+  if (stmts.slice(0, -1).some((s) => !ts.isVariableStatement(s)))
+    return fail('it has statements other than local declarations before its single return');
   const e = unparen(ret.expression);
-  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.AmpersandAmpersandToken) return fail('its return is not `!!X && …`');
+  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.AmpersandAmpersandToken)
+    return fail('its return is not `!!X && …`');
   const guard = doubleNot(e.left);
   if (!guard || !ts.isIdentifier(guard)) return fail('its return is not `!!X && …` on a local X');
   const local = guard.text;
@@ -151,7 +166,8 @@ function analyze(text: string, file: string): SiteAnalysis {
     const chain = pathTo(sf, offset, offset + PROP.length);
     const id = chain[chain.length - 1];
     const access = chain[chain.length - 2];
-    if (!id || !ts.isIdentifier(id) || id.text !== PROP || !access || !ts.isPropertyAccessExpression(access) || access.name !== id) continue;
+    if (!id || !ts.isIdentifier(id) || id.text !== PROP || !access || !ts.isPropertyAccessExpression(access) || access.name !== id)
+      continue;
     let at = chain.length - 1;
     while (at >= 0 && !isFunctionLike(chain[at]!)) at--;
     if (at < 0) continue; // a top-level read is not an online heuristic this fix knows
@@ -165,19 +181,41 @@ function analyze(text: string, file: string): SiteAnalysis {
   }
   if (unrecognised.length > 0) {
     const u = unrecognised[0]!;
-    return { detection: { status: 'unknown-shape', reason: `${u.label} in ${file} reads ${PROP} strictly (\`!!X.${PROP}\`) but ${u.why}` }, sites: [] };
+    return {
+      detection: { status: 'unknown-shape', reason: `${u.label} in ${file} reads ${PROP} strictly (\`!!X.${PROP}\`) but ${u.why}` },
+      sites: [],
+    };
   }
-  if (sites.length === 0) return none(`${file} has no \`!!<navigator>.${PROP}\` online check (other heuristics do not throw on React Native's navigator)`);
+  if (sites.length === 0)
+    return none(`${file} has no \`!!<navigator>.${PROP}\` online check (other heuristics do not throw on React Native's navigator)`);
   const forms = new Set(sites.map((s) => s.form));
   const labels = sites.map((s) => s.span.label).join(', ');
   if (forms.size > 1) {
-    return { detection: { status: 'unknown-shape', reason: `the online checks in ${file} disagree (${sites.map((s) => `${s.span.label}: ${s.form}`).join('; ')})` }, sites: [] };
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `the online checks in ${file} disagree (${sites.map((s) => `${s.span.label}: ${s.form}`).join('; ')})`,
+      },
+      sites: [],
+    };
   }
   const node = sites[0]!.span;
   const form = sites[0]!.form;
-  if (form === 'upstream') return { detection: { status: 'fixed-upstream', reason: `${labels} already treat a non-boolean ${PROP} as online (upstream #8084)`, node }, sites };
-  if (form === 'ours') return { detection: { status: 'patched', reason: `${labels} carry this patch's \`X.${PROP}!==!1\` check`, node }, sites };
-  return { detection: { status: 'vulnerable', reason: `${labels} return \`!!X&&!!X.${PROP}\`: offline whenever navigator has no ${PROP} (React Native)`, node }, sites };
+  if (form === 'upstream')
+    return {
+      detection: { status: 'fixed-upstream', reason: `${labels} already treat a non-boolean ${PROP} as online (upstream #8084)`, node },
+      sites,
+    };
+  if (form === 'ours')
+    return { detection: { status: 'patched', reason: `${labels} carry this patch's \`X.${PROP}!==!1\` check`, node }, sites };
+  return {
+    detection: {
+      status: 'vulnerable',
+      reason: `${labels} return \`!!X&&!!X.${PROP}\`: offline whenever navigator has no ${PROP} (React Native)`,
+      node,
+    },
+    sites,
+  };
 }
 
 function applySites(sites: Site[], text: string, file: string): AppliedEdit {

@@ -139,14 +139,22 @@ function createBranch(body: ts.Block): { create: ts.IfStatement; getToken: HookD
 
 /** `let <name> = …` among the factory's statements (this patch's cache variable). */
 const factoryLet = (body: ts.Block, name: string): boolean =>
-  body.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name));
+  body.statements.some(
+    (s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name),
+  );
 
 /** Is `name` assigned (`name = …`) anywhere below the node? */
 function assigned(root: ts.Node, name: string): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(unparen(n.left)) && (unparen(n.left) as ts.Identifier).text === name) found = true;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(unparen(n.left)) &&
+      (unparen(n.left) as ts.Identifier).text === name
+    )
+      found = true;
     else ts.forEachChild(n, visit);
   };
   visit(root);
@@ -154,24 +162,41 @@ function assigned(root: ts.Node, name: string): boolean {
 }
 
 function analyze(text: string, file: string): Analysis<Located> {
-  if (!text.includes(FACTORY)) return { detection: { status: 'not-affected', reason: `${file} has no ${FACTORY} (the Clerk singleton factory this fix changes)` } };
+  if (!text.includes(FACTORY))
+    return { detection: { status: 'not-affected', reason: `${file} has no ${FACTORY} (the Clerk singleton factory this fix changes)` } };
   const sf = parseJs(text, file);
   const factories = findFactory(sf);
-  if (factories.length !== 1) return { detection: { status: factories.length === 0 ? 'not-affected' : 'unknown-shape', reason: `expected one top-level ${FACTORY} function in ${file}, found ${factories.length}` } };
+  if (factories.length !== 1)
+    return {
+      detection: {
+        status: factories.length === 0 ? 'not-affected' : 'unknown-shape',
+        reason: `expected one top-level ${FACTORY} function in ${file}, found ${factories.length}`,
+      },
+    };
   const factory = factories[0]!;
   const factoryBody = factory.body as ts.Block;
   const span: NodeSpan = { label: `FunctionDeclaration ${FACTORY}`, start: factory.getStart(sf), end: factory.end };
   const at = { node: span };
-  const refuse = (why: string): Analysis<Located> => ({ detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at } });
+  const refuse = (why: string): Analysis<Located> => ({
+    detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
+  });
 
   const ret = factoryBody.statements.find((s): s is ts.ReturnStatement => ts.isReturnStatement(s));
   const fn = ret?.expression && unparen(ret.expression);
-  if (!ret || !fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !ts.isBlock(fn.body) || fn.parameters.length !== 1 || !ts.isIdentifier(fn.parameters[0]!.name)) {
+  if (
+    !ret ||
+    !fn ||
+    !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ||
+    !ts.isBlock(fn.body) ||
+    fn.parameters.length !== 1 ||
+    !ts.isIdentifier(fn.parameters[0]!.name)
+  ) {
     return refuse('expected `return (options) => { … }` (the getClerkInstance function it builds)');
   }
   const body = fn.body;
   const branch = createBranch(body);
-  if (!branch) return refuse('no `if (…) { … }` creating the instance with `const getToken = …getToken` and `const saveToken = …saveToken`');
+  if (!branch)
+    return refuse('no `if (…) { … }` creating the instance with `const getToken = …getToken` and `const saveToken = …saveToken`');
   const { getToken, saveToken } = branch;
   if (getToken.source !== saveToken.source) return refuse(`getToken reads ${getToken.source} but saveToken reads ${saveToken.source}`);
   const source = getToken.source;
@@ -182,16 +207,47 @@ function analyze(text: string, file: string): Analysis<Located> {
     const reason = `${span.label} wires the singleton's hooks to the token cache of the first getClerkInstance() call; a later call's tokenCache never takes effect`;
     return {
       detection: { status: 'vulnerable', reason, ...at },
-      located: { sf, span, factoryBody, ret, getInstance: fn, optionsParam: (fn.parameters[0]!.name as ts.Identifier).text, destructuring: perCall.stmt, local: perCall.local, ...branch },
+      located: {
+        sf,
+        span,
+        factoryBody,
+        ret,
+        getInstance: fn,
+        optionsParam: (fn.parameters[0]!.name as ts.Identifier).text,
+        destructuring: perCall.stmt,
+        local: perCall.local,
+        ...branch,
+      },
     };
   }
   if (perCall && factoryLet(factoryBody, source) && assigned(body, source)) {
-    return { detection: { status: 'patched', reason: `${span.label} reads the token cache from ${source}, which every call that passes tokenCache replaces (this patch)`, ...at } };
+    return {
+      detection: {
+        status: 'patched',
+        reason: `${span.label} reads the token cache from ${source}, which every call that passes tokenCache replaces (this patch)`,
+        ...at,
+      },
+    };
   }
-  if (!perCall && !factoryLet(factoryBody, source) && assigned(body, source) && sf.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === source))) {
-    return { detection: { status: 'fixed-upstream', reason: `${span.label} reads the token cache from the module-level ${source}, replaced by each call that passes tokenCache (upstream fix)`, ...at } };
+  if (
+    !perCall &&
+    !factoryLet(factoryBody, source) &&
+    assigned(body, source) &&
+    sf.statements.some(
+      (s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === source),
+    )
+  ) {
+    return {
+      detection: {
+        status: 'fixed-upstream',
+        reason: `${span.label} reads the token cache from the module-level ${source}, replaced by each call that passes tokenCache (upstream fix)`,
+        ...at,
+      },
+    };
   }
-  return refuse(`the hooks read the token cache from ${source}, which is neither this call's destructured tokenCache nor a variable each call replaces`);
+  return refuse(
+    `the hooks read the token cache from ${source}, which is neither this call's destructured tokenCache nor a variable each call replaces`,
+  );
 }
 
 function edits(l: Located): Edit[] {
@@ -208,7 +264,11 @@ function edits(l: Located): Edit[] {
   // 1. The factory's cache variable, before `return (options) => …`; unset until the first call.
   const retAt = l.ret.getStart(sf);
   const retIndent = lineIndent(retAt);
-  out.push({ start: retAt, end: retAt, text: retIndent || sf.text[retAt - 1] === '\n' ? `let ${holder};\n${retIndent}` : `let ${holder};` });
+  out.push({
+    start: retAt,
+    end: retAt,
+    text: retIndent || sf.text[retAt - 1] === '\n' ? `let ${holder};\n${retIndent}` : `let ${holder};`,
+  });
   // 2. Right after the per-call destructuring: the first call sets it, a call with a tokenCache key replaces it.
   const o = l.optionsParam;
   const after = l.destructuring.end;
@@ -223,7 +283,8 @@ function edits(l: Located): Edit[] {
   hook(l.getToken, 'key', 'getToken');
   hook(l.saveToken, 'key, token', 'saveToken');
   // 4. Every other read of this call's cache inside the create branch (the config-change clear) uses it too.
-  const inHooks = (n: ts.Node) => [l.getToken, l.saveToken].some((h) => h.decl.initializer!.pos <= n.pos && n.end <= h.decl.initializer!.end);
+  const inHooks = (n: ts.Node) =>
+    [l.getToken, l.saveToken].some((h) => h.decl.initializer!.pos <= n.pos && n.end <= h.decl.initializer!.end);
   for (const id of references(l.create.thenStatement, l.local)) {
     if (inHooks(id)) continue;
     out.push({ start: id.getStart(sf), end: id.end, text: holder });
@@ -236,4 +297,3 @@ export const fix = defineFix<Located>({
   analyze,
   edit: (located, text) => ({ changed: true, text: splice(text, edits(located)), node: located.span }),
 });
-

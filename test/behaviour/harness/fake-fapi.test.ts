@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 const call = (f: FakeFapi, method: string, path: string, auth: string) =>
-  fetch(`${f.proxyUrl}${path}`, { method, headers: { authorization: auth } }).then(async (r) => ({ status: r.status, auth: r.headers.get('authorization'), json: (await r.json()) as Record<string, any> }));
+  fetch(`${f.proxyUrl}${path}`, { method, headers: { authorization: auth } }).then(async (r) => ({
+    status: r.status,
+    auth: r.headers.get('authorization'),
+    json: (await r.json()) as Record<string, any>,
+  }));
 
 describe('FakeFapi rules', () => {
   it('mints RS256 session tokens (sid, sub, iat, nbf, exp = iat + 60) on the shared virtual clock', async () => {
@@ -23,7 +27,9 @@ describe('FakeFapi rules', () => {
     const r = await call(fapi, 'POST', `/v1/client/sessions/${session.id}/tokens`, clientJwt);
     expect(r.status).toBe(200);
     expect(r.auth).toBe(clientJwt);
-    const { payload, protectedHeader } = await jwtVerify(r.json.jwt as string, createLocalJWKSet((await jwks()) as never), { currentDate: new Date(clock.now()) });
+    const { payload, protectedHeader } = await jwtVerify(r.json.jwt as string, createLocalJWKSet((await jwks()) as never), {
+      currentDate: new Date(clock.now()),
+    });
     expect(protectedHeader.alg).toBe('RS256');
     const iat = Math.floor(clock.now() / 1000);
     expect(payload).toMatchObject({ sid: session.id, sub: 'user_a', iat, exp: iat + SESSION_TOKEN_TTL_SECONDS });
@@ -84,7 +90,15 @@ describe('HeadlessRuntime', () => {
       filename: 'probe.js',
       text: `module.exports = { bc: typeof BroadcastChannel, doc: typeof document, win: window === globalThis, nav: navigator.product, onLine: navigator.onLine, now: Date.now(), viaGlobal: typeof globalThis.setTimeout(() => {}, 5) };`,
     });
-    expect(exports).toEqual({ bc: 'undefined', doc: 'undefined', win: true, nav: 'ReactNative', onLine: undefined, now: rt.clock.now(), viaGlobal: 'number' });
+    expect(exports).toEqual({
+      bc: 'undefined',
+      doc: 'undefined',
+      win: true,
+      nav: 'ReactNative',
+      onLine: undefined,
+      now: rt.clock.now(),
+      viaGlobal: 'number',
+    });
     expect(rt.clock.pending()).toHaveLength(1);
     expect('window' in globalThis).toBe(false); // nothing global was changed
   });

@@ -22,7 +22,10 @@ describe('VirtualClock', () => {
     expect(fired.map((f) => f.delay)).toEqual([10_000, 43_000, 43_000, 60_000]);
     expect(fired.every((f) => f.firedAt === now && f.firedAt > f.deadline)).toBe(true);
     // The interval re-armed from the new now; the 5 h timer is still pending.
-    expect(c.pending().map((t) => [t.delay, t.deadline - now])).toEqual([[10_000, 10_000], [5 * 3600_000, 2 * 3600_000]]);
+    expect(c.pending().map((t) => [t.delay, t.deadline - now])).toEqual([
+      [10_000, 10_000],
+      [5 * 3600_000, 2 * 3600_000],
+    ]);
   });
 
   it("order 'creation' reproduces @sinonjs/fake-timers' jump(): a timer cleared by an earlier-created one never fires", () => {

@@ -50,7 +50,8 @@ export function dependencySet(expoVersion: string): Promise<DependencySet> {
 }
 
 async function ensure(expoVersion: string): Promise<DependencySet> {
-  if (!semver.valid(expoVersion)) throw new ToolError(`"${expoVersion}" is not a valid @clerk/expo version`, 'give an exact version such as 3.2.7');
+  if (!semver.valid(expoVersion))
+    throw new ToolError(`"${expoVersion}" is not a valid @clerk/expo version`, 'give an exact version such as 3.2.7');
   const dir = path.join(dependencySetsDir(), expoVersion);
   const marker = path.join(dir, MARKER);
   if (fs.existsSync(marker)) return JSON.parse(fs.readFileSync(marker, 'utf8')) as DependencySet;
@@ -88,13 +89,25 @@ async function rootManifest(expoVersion: string): Promise<Record<string, unknown
   const deps = (expo.packageJson.dependencies ?? {}) as Record<string, string>;
   const peers = (expo.packageJson.peerDependencies ?? {}) as Record<string, string>;
   const clerkReactRange = deps['@clerk/react'];
-  if (!clerkReactRange) throw new ToolError(`@clerk/expo ${expoVersion} does not depend on @clerk/react`, 'the harness renders ClerkProvider through @clerk/react; this version is out of its scope');
+  if (!clerkReactRange)
+    throw new ToolError(
+      `@clerk/expo ${expoVersion} does not depend on @clerk/react`,
+      'the harness renders ClerkProvider through @clerk/react; this version is out of its scope',
+    );
   const clerkReact = maxSatisfying(await listVersions('@clerk/react'), clerkReactRange, `@clerk/react ${clerkReactRange}`);
   const clerkReactPeers = ((await fetchPackage('@clerk/react', clerkReact)).packageJson.peerDependencies ?? {}) as Record<string, string>;
-  const reactVersions = (await listVersions('react')).filter((v) => semver.satisfies(v.version, clerkReactPeers.react ?? '*') && semver.satisfies(v.version, peers.react ?? '*'));
+  const reactVersions = (await listVersions('react')).filter(
+    (v) => semver.satisfies(v.version, clerkReactPeers.react ?? '*') && semver.satisfies(v.version, peers.react ?? '*'),
+  );
   const renderer = new Set((await listVersions('react-test-renderer')).map((v) => v.version));
-  const react = reactVersions.map((v) => v.version).filter((v) => renderer.has(v)).pop();
-  if (!react) throw new ToolError(`no react version satisfies both @clerk/expo ${expoVersion} (${peers.react}) and @clerk/react ${clerkReact} (${clerkReactPeers.react}) with a matching react-test-renderer`);
+  const react = reactVersions
+    .map((v) => v.version)
+    .filter((v) => renderer.has(v))
+    .pop();
+  if (!react)
+    throw new ToolError(
+      `no react version satisfies both @clerk/expo ${expoVersion} (${peers.react}) and @clerk/react ${clerkReact} (${clerkReactPeers.react}) with a matching react-test-renderer`,
+    );
   return {
     name: `clerk-expo-harness-${expoVersion}`,
     private: true,
@@ -104,27 +117,52 @@ async function rootManifest(expoVersion: string): Promise<Record<string, unknown
 }
 
 function maxSatisfying(versions: { version: string }[], range: string, what: string): string {
-  const v = semver.maxSatisfying(versions.map((x) => x.version), range);
+  const v = semver.maxSatisfying(
+    versions.map((x) => x.version),
+    range,
+  );
   if (!v) throw new ToolError(`no published version satisfies ${what}`);
   return v;
 }
 
 function npmInstall(cwd: string, expoVersion: string): Promise<void> {
-  const args = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps', '--no-update-notifier', '--prefer-offline', '--loglevel=error', `--cache=${path.join(config().cacheDir, 'npm')}`, `--registry=${config().registry}`];
+  const args = [
+    'install',
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+    '--legacy-peer-deps',
+    '--no-update-notifier',
+    '--prefer-offline',
+    '--loglevel=error',
+    `--cache=${path.join(config().cacheDir, 'npm')}`,
+    `--registry=${config().registry}`,
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_package_lock: 'true' } });
+    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_package_lock: 'true' },
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => void (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (output += d.toString()));
     const timer = setTimeout(() => child.kill('SIGTERM'), INSTALL_LIMIT_MS);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(new ToolError(`cannot run npm to install the dependency set of @clerk/expo ${expoVersion}: ${err.message}`, 'npm must be on PATH'));
+      reject(
+        new ToolError(`cannot run npm to install the dependency set of @clerk/expo ${expoVersion}: ${err.message}`, 'npm must be on PATH'),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolve();
-      reject(new ToolError(`npm install of the dependency set of @clerk/expo ${expoVersion} failed (${signal ?? `exit ${code}`}):\n${output.trim().split('\n').slice(-15).join('\n')}`, 'check registry access (the registry must be reachable for a cold cache)'));
+      reject(
+        new ToolError(
+          `npm install of the dependency set of @clerk/expo ${expoVersion} failed (${signal ?? `exit ${code}`}):\n${output.trim().split('\n').slice(-15).join('\n')}`,
+          'check registry access (the registry must be reachable for a cold cache)',
+        ),
+      );
     });
   });
 }

@@ -73,10 +73,25 @@ export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi, o
   const store = new InMemorySecureStore(scenario.js.secureStore);
   if (created && scenario.js.tokenCache === 'device-client') store.items.set(CLIENT_JWT_KEY, created.clientJwt);
   const bridge = scenario.native ? (options.bridge ?? 'session') : 'none';
-  const native = new SimulatedClerkExpo(scenario, fapi, { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null }, bridge, scenario.native?.configure ?? options.configure, options.keepCacheOnFirstLaunch ?? true);
+  const native = new SimulatedClerkExpo(
+    scenario,
+    fapi,
+    { sessionId: created?.session.id ?? null, token: created?.clientJwt ?? null },
+    bridge,
+    scenario.native?.configure ?? options.configure,
+    options.keepCacheOnFirstLaunch ?? true,
+  );
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
-  return { timeline, scenario, fapi, native, store, appState: new SimulatedAppState(scenario.js.appState), initialSessionId: created?.session.id ?? null };
+  return {
+    timeline,
+    scenario,
+    fapi,
+    native,
+    store,
+    appState: new SimulatedAppState(scenario.js.appState),
+    initialSessionId: created?.session.id ?? null,
+  };
 }
 
 export interface RunningApp {
@@ -137,7 +152,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   const TestRenderer = depsRequire('react-test-renderer') as TestRendererLike;
   const { ClerkProvider } = appRequire('./dist/provider/ClerkProvider.js') as { ClerkProvider: unknown };
   const clerkReact = appRequire('@clerk/react') as { useAuth(): AuthSnapshot; useClerk(): ClerkLike };
-  if (appRequire.resolve('react') !== depsRequire.resolve('react')) throw new Error('the app bundle and the renderer resolve different copies of react');
+  if (appRequire.resolve('react') !== depsRequire.resolve('react'))
+    throw new Error('the app bundle and the renderer resolve different copies of react');
 
   const history: AuthSnapshot[] = [];
   let clerkRef: ClerkLike | undefined;
@@ -185,7 +201,10 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     },
     async until(cond, what) {
       for (let turns = 0; !cond(); turns++) {
-        if (turns > STALL_LIMIT_TURNS) throw new Error(`stalled: ${what} never happened (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')})`);
+        if (turns > STALL_LIMIT_TURNS)
+          throw new Error(
+            `stalled: ${what} never happened (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')})`,
+          );
         await tick();
       }
     },

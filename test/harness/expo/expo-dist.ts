@@ -41,7 +41,8 @@ export const hasShippedPatch = (version: string): boolean => fs.existsSync(path.
 export async function expoDist(version: string, variant: Variant, patchText?: string): Promise<ExpoDist> {
   const [pkg, deps] = await Promise.all([fetchPackage('@clerk/expo', version), dependencySet(version)]);
   if (variant === 'patched' && process.env.HARNESS_REVERT_PATCH === '1') variant = 'pristine';
-  const patch = variant === 'patched' ? patchText ?? fs.readFileSync(path.join(PATCHES_DIR, patchFileName('@clerk/expo', version)), 'utf8') : '';
+  const patch =
+    variant === 'patched' ? (patchText ?? fs.readFileSync(path.join(PATCHES_DIR, patchFileName('@clerk/expo', version)), 'utf8')) : '';
   const patched = variant === 'patched' ? applyWithPatchPackage('@clerk/expo', patch, (p) => pkg.read(p)) : new Map<string, string>();
   const read = (p: string) => patched.get(p) ?? pkg.read(p);
   const id = `${variant}-${sha256(patch).slice(0, 12)}`;

@@ -30,7 +30,10 @@ function clerkJsNativeEntry(appRoot: string): string {
   let dir = path.dirname(requireHere.resolve('@clerk/clerk-js'));
   while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   const pkgJson = path.join(dir, 'package.json');
-  const pkg = JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { exports?: Record<string, Record<string, { default?: string } | string>>; 'react-native'?: string };
+  const pkg = JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as {
+    exports?: Record<string, Record<string, { default?: string } | string>>;
+    'react-native'?: string;
+  };
   const rel = conditionTarget(pkg.exports?.['.']?.['react-native']) ?? pkg['react-native'];
   if (!rel) throw new Error('@clerk/clerk-js has no react-native entry point');
   return path.join(path.dirname(pkgJson), rel);
@@ -106,6 +109,11 @@ export function setStandIns(next: Record<string, unknown>): void {
  */
 export function purgeAppModules(expoRoots: string[]): void {
   for (const key of Object.keys(M._cache)) {
-    if (key.startsWith(VIRTUAL) || key.includes(`${path.sep}node_modules${path.sep}@clerk${path.sep}`) || expoRoots.some((r) => key.startsWith(r))) delete M._cache[key];
+    if (
+      key.startsWith(VIRTUAL) ||
+      key.includes(`${path.sep}node_modules${path.sep}@clerk${path.sep}`) ||
+      expoRoots.some((r) => key.startsWith(r))
+    )
+      delete M._cache[key];
   }
 }

@@ -181,7 +181,12 @@ export class SimulatedClerkExpo {
    * (Clerk.shared.updateDeviceToken); then the native client is refreshed from the server
    * (ClerkNativeBridge.syncClientStateFromJs). Not configured: nothing happens.
    */
-  syncClientStateFromJs = async (deviceToken: string | null, sourceId: string | null, didChangeClient: boolean, didChangeDeviceToken: boolean): Promise<void> => {
+  syncClientStateFromJs = async (
+    deviceToken: string | null,
+    sourceId: string | null,
+    didChangeClient: boolean,
+    didChangeDeviceToken: boolean,
+  ): Promise<void> => {
     this.record({ method: 'syncClientStateFromJs', at: this.clock, args: [deviceToken, sourceId, didChangeClient, didChangeDeviceToken] });
     if (!this.configured) return;
     const token = deviceToken?.trim();

@@ -15,7 +15,11 @@ export function reactNativeStub(platform: 'ios' | 'android', native: SimulatedCl
     }
   }
   return {
-    Platform: { OS: platform, select: (o: Record<string, unknown>) => o[platform] ?? o.native ?? o.default, constants: { reactNativeVersion: { major: 0, minor: 81, patch: 4 } } },
+    Platform: {
+      OS: platform,
+      select: (o: Record<string, unknown>) => o[platform] ?? o.native ?? o.default,
+      constants: { reactNativeVersion: { major: 0, minor: 81, patch: 4 } },
+    },
     TurboModuleRegistry: {
       get: (name: string) => modules[name] ?? null,
       getEnforcing: (name: string) => {

@@ -38,7 +38,13 @@ export interface RunOptions extends DeviceOptions {
   patchText?: string;
 }
 
-export async function runScenario(fapi: DeviceFapi, name: string, version: string, variant: Variant, options: RunOptions = {}): Promise<Outcome> {
+export async function runScenario(
+  fapi: DeviceFapi,
+  name: string,
+  version: string,
+  variant: Variant,
+  options: RunOptions = {},
+): Promise<Outcome> {
   return runLoadedScenario(fapi, loadScenario(name), await expoDist(version, variant, options.patchText), options);
 }
 
@@ -54,16 +60,31 @@ export async function settle(app: RunningApp, device: Device, version: string): 
       // The native bootstrap has asked the native side for its session (after JS loaded).
       await app.until(() => native.callsOf('getSession').length > 0, 'the native bootstrap calling getSession()');
       // 3.1.6+ (NativeSessionSync) checks again once JS has loaded; 3.1.2–3.1.5 only at bootstrap.
-      if (semver.gte(version, '3.1.6')) await app.until(() => !app.auth.isSignedIn || device.timeline.slice(loadedAt()).some((e) => e.kind === 'native' && e.call.method === 'getSession'), 'a native session check after JS loaded');
+      if (semver.gte(version, '3.1.6'))
+        await app.until(
+          () =>
+            !app.auth.isSignedIn || device.timeline.slice(loadedAt()).some((e) => e.kind === 'native' && e.call.method === 'getSession'),
+          'a native session check after JS loaded',
+        );
       break;
     case 'client-token':
       // configure(), then syncNativeClientToJs: getClientToken() polls, a reload of the client.
       // It polls up to 30 times for a token, then saves (or clears) it and reloads the client.
-      await app.until(() => native.callsOf('configure').length > 0 && native.callsOf('getClientToken').some((c, i, all) => c.result !== null || all.length >= 30), 'the native bootstrap (configure, getClientToken)');
+      await app.until(
+        () =>
+          native.callsOf('configure').length > 0 &&
+          native.callsOf('getClientToken').some((c, i, all) => c.result !== null || all.length >= 30),
+        'the native bootstrap (configure, getClientToken)',
+      );
       break;
     case 'device-token':
       // configure(), then the bootstrap compares the JS and native device tokens (getClientToken).
-      await app.until(() => native.callsOf('configure').length > 0 && native.calls.slice(native.calls.indexOf(native.callsOf('configure')[0]!)).some((c) => c.method === 'getClientToken'), 'the native bootstrap (configure, getClientToken)');
+      await app.until(
+        () =>
+          native.callsOf('configure').length > 0 &&
+          native.calls.slice(native.calls.indexOf(native.callsOf('configure')[0]!)).some((c) => c.method === 'getClientToken'),
+        'the native bootstrap (configure, getClientToken)',
+      );
       break;
   }
   await quiet(app, device);
@@ -71,11 +92,17 @@ export async function settle(app: RunningApp, device: Device, version: string): 
 
 /** Waits until nothing the bootstrap started is still running (native calls, setActive, client reloads). */
 async function quiet(app: RunningApp, device: Device): Promise<void> {
-  const idle = () => device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
+  const idle = () =>
+    device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
   for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling (native calls, setActive, client reloads)');
 }
 
-export async function runLoadedScenario(fapi: DeviceFapi, scenario: NativeScenario, dist: ExpoDist, options: DeviceOptions = {}): Promise<Outcome> {
+export async function runLoadedScenario(
+  fapi: DeviceFapi,
+  scenario: NativeScenario,
+  dist: ExpoDist,
+  options: DeviceOptions = {},
+): Promise<Outcome> {
   const device = await createDevice(scenario, fapi, options);
   let app = await launch(device, dist);
   let wasSignedInInJs = false;
@@ -89,7 +116,9 @@ export async function runLoadedScenario(fapi: DeviceFapi, scenario: NativeScenar
     return {
       version: dist.version,
       variant: dist.variant,
-      signOutsBeforeLoad: device.timeline.slice(0, firstLoaded === -1 ? undefined : firstLoaded).flatMap((e) => (e.kind === 'native' && e.call.method === 'signOut' ? [e.call] : [])),
+      signOutsBeforeLoad: device.timeline
+        .slice(0, firstLoaded === -1 ? undefined : firstLoaded)
+        .flatMap((e) => (e.kind === 'native' && e.call.method === 'signOut' ? [e.call] : [])),
       signOuts: device.native.callsOf('signOut'),
       finalAuth: app.auth,
       wasSignedInInJs,
@@ -114,7 +143,12 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
       await app.act(() => app.clerk().signOut());
       await app.until(() => app.auth.isSignedIn === false, 'JS signing out');
       // 3.1.6+ (NativeSessionSync) follows a JS sign-out with native signOut(); 3.1.2–3.1.5 never call it.
-      if (device.native.bridge === 'session' && semver.gte(dist.version, '3.1.6')) await app.until(() => device.native.callsOf('signOut').some((c) => device.timeline.findIndex((e) => e.kind === 'native' && e.call === c) >= loadedAt), 'native signOut() after the JS sign-out');
+      if (device.native.bridge === 'session' && semver.gte(dist.version, '3.1.6'))
+        await app.until(
+          () =>
+            device.native.callsOf('signOut').some((c) => device.timeline.findIndex((e) => e.kind === 'native' && e.call === c) >= loadedAt),
+          'native signOut() after the JS sign-out',
+        );
       await quiet(app, device);
       return app;
     }

@@ -78,7 +78,16 @@ export interface NativeScenario {
  * - `unlock`: the keychain becomes readable (first unlock after a background launch);
  * - `relaunch`: the JS app starts again on the same device (native module and keychain kept).
  */
-export type Step = 'sign-out-in-js' | 'revoke-on-server' | 'expire-on-server' | 'abandon-on-server' | 'offline' | 'online' | 'foreground' | 'unlock' | 'relaunch';
+export type Step =
+  | 'sign-out-in-js'
+  | 'revoke-on-server'
+  | 'expire-on-server'
+  | 'abandon-on-server'
+  | 'offline'
+  | 'online'
+  | 'foreground'
+  | 'unlock'
+  | 'relaunch';
 
 export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 
@@ -88,4 +97,8 @@ export function loadScenario(name: string): NativeScenario {
 }
 
 export const scenarioNames = (): string[] =>
-  fs.readdirSync(NATIVE_FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+  fs
+    .readdirSync(NATIVE_FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();

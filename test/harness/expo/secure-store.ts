@@ -25,12 +25,16 @@ export interface SecureStoreCall {
 }
 
 export function keychainLockedError(): Error & { code: string } {
-  return Object.assign(new Error("Calling the 'getValueWithKeyAsync' function has failed\n→ Caused by: User interaction is not allowed."), { code: 'ERR_KEY_CHAIN' });
+  return Object.assign(new Error("Calling the 'getValueWithKeyAsync' function has failed\n→ Caused by: User interaction is not allowed."), {
+    code: 'ERR_KEY_CHAIN',
+  });
 }
 
 export function decryptError(key: string): Error & { code: string } {
   return Object.assign(
-    new Error(`Call to function 'ExpoSecureStore.getValueWithKeyAsync' has been rejected.\n→ Caused by: Could not decrypt the value for key '${key}' under keychain 'key_v1'. Caused by: javax.crypto.AEADBadTagException`),
+    new Error(
+      `Call to function 'ExpoSecureStore.getValueWithKeyAsync' has been rejected.\n→ Caused by: Could not decrypt the value for key '${key}' under keychain 'key_v1'. Caused by: javax.crypto.AEADBadTagException`,
+    ),
     { code: 'ERR_DECRYPT' },
   );
 }

@@ -9,7 +9,10 @@ afterEach(async () => {
 });
 
 const call = (f: FakeFapi, method: string, path: string, auth: string) =>
-  fetch(`${f.proxyUrl}${path}`, { method, headers: { authorization: auth } }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
+  fetch(`${f.proxyUrl}${path}`, { method, headers: { authorization: auth } }).then(async (r) => ({
+    status: r.status,
+    json: (await r.json()) as Record<string, any>,
+  }));
 
 describe('FakeFapi.endSession', () => {
   it('ends an active session: status ended, endedBy recorded, gone from the client, its token route 401', async () => {

@@ -152,7 +152,14 @@ export class FakeFapi {
   /** A client with one active session: what a signed-in device holds. */
   async signIn(userId = 'user_fake'): Promise<SignedIn> {
     const client = await this.#newClient();
-    const session: FapiSession = { id: this.#id('sess'), userId, clientId: client.id, status: 'active', createdAt: this.#now(), tokens: [] };
+    const session: FapiSession = {
+      id: this.#id('sess'),
+      userId,
+      clientId: client.id,
+      status: 'active',
+      createdAt: this.#now(),
+      tokens: [],
+    };
     this.sessions.set(session.id, session);
     client.sessionIds.push(session.id);
     return { client, session, clientJwt: client.jwt };
@@ -217,7 +224,13 @@ export class FakeFapi {
 
   async #newClient(): Promise<FapiClient> {
     const id = this.#id('client');
-    const client: FapiClient = { id, jwt: await mintClientJwt(id, this.#id('rot'), this.#sec()), retiredJwts: [], sessionIds: [], createdAt: this.#now() };
+    const client: FapiClient = {
+      id,
+      jwt: await mintClientJwt(id, this.#id('rot'), this.#sec()),
+      retiredJwts: [],
+      sessionIds: [],
+      createdAt: this.#now(),
+    };
     this.clients.set(id, client);
     return client;
   }
@@ -228,7 +241,13 @@ export class FakeFapi {
   }
 
   async #tokenFor(s: FapiSession): Promise<string> {
-    const jwt = await mintSessionToken({ sid: s.id, sub: s.userId, iat: this.#sec(), ttlSeconds: this.#ttl, iss: `https://${this.frontendApiHost}` });
+    const jwt = await mintSessionToken({
+      sid: s.id,
+      sub: s.userId,
+      iat: this.#sec(),
+      ttlSeconds: this.#ttl,
+      iss: `https://${this.frontendApiHost}`,
+    });
     s.tokens.push(jwt);
     return jwt;
   }
@@ -266,7 +285,17 @@ export class FakeFapi {
     const body = Object.fromEntries(new URLSearchParams(raw));
     const query = Object.fromEntries(url.searchParams);
     const method = (body._method ?? query._method ?? req.method ?? 'GET').toUpperCase();
-    const rec: FapiRequest = { seq: ++this.#seq, at: this.#now(), method, path, query, body, authorization: String(req.headers.authorization ?? ''), route: 'unknown', status: 0 };
+    const rec: FapiRequest = {
+      seq: ++this.#seq,
+      at: this.#now(),
+      method,
+      path,
+      query,
+      body,
+      authorization: String(req.headers.authorization ?? ''),
+      route: 'unknown',
+      status: 0,
+    };
     this.requests.push(rec);
 
     if (this.offline) {
@@ -355,7 +384,8 @@ export class FakeFapi {
 }
 
 const TOKENS_PATH = /^\/v1\/client\/sessions\/[^/]+\/tokens(?:\/|$)/;
-const routeName = (method: string, path: string): string => (method === 'POST' && TOKENS_PATH.test(path) ? 'session.tokens' : `${method} ${path}`);
+const routeName = (method: string, path: string): string =>
+  method === 'POST' && TOKENS_PATH.test(path) ? 'session.tokens' : `${method} ${path}`;
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
