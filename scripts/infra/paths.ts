@@ -31,3 +31,12 @@ export function writeFileAtomic(file: string, text: string): void {
     throw err;
   }
 }
+
+/** A text file's content, or undefined when it cannot be read. */
+export function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

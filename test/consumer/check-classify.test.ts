@@ -180,8 +180,22 @@ describe('check: per-fix entries', () => {
         fixedUpstreamIn: '3.2.8',
         patch: 'patches/@clerk+expo+3.2.7.patch',
       },
+      {
+        id: 'singleton-latest-token-cache',
+        letter: 'H',
+        status: 'patched',
+        fixedUpstreamIn: '3.6.3',
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
+      {
+        id: 'token-cache-keeps-session-on-read-error',
+        letter: 'F',
+        status: 'patched',
+        fixedUpstreamIn: null,
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
     ]);
-    expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8');
+    expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8; H 3.6.3; F not fixed upstream');
     expect(fixedInCell([])).toBe('-');
   });
 });

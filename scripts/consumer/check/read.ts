@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Fix, FixMeta } from '../../core/fix.ts';
 import { isTargetPackage } from '../../core/targets.ts';
 import { readManifest } from '../../patch-file/manifest.ts';
 import { detectCopy, type CopyDetection } from '../copy-detect.ts';
+import type { FixSource } from '../fix-source.ts';
 import { findInstalled, nothingInstalled, TARGET_PACKAGES, type InstalledCopy } from '../installed.ts';
 import { findIosCopies, type IosCopy } from '../ios-copies.ts';
 import { readOwnership } from '../ownership.ts';
@@ -58,12 +58,6 @@ export interface ReadOptions {
   cwd?: string;
   pm?: string;
   manifestFile?: string;
-}
-
-/** The fixes as check needs them: metadata always; their code (and a parser) only when no hash answers. */
-export interface FixSource {
-  metasFor(pkg: string): readonly FixMeta[];
-  loadFixes(pkg: string): Promise<readonly Fix[]>;
 }
 
 export async function readCheckInput(opts: ReadOptions, fixes: FixSource): Promise<CheckInput> {

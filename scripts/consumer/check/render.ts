@@ -6,8 +6,12 @@ import type { CheckReport } from './classify.ts';
 
 /** Which fix each upstream version belongs to: "B,C 3.4.4; D 3.2.8" ("-" when none). */
 export function fixedInCell(fixes: readonly FixState[]): string {
+  // A fix upstream has not shipped yet says so: upgrading cannot replace the patch for it.
   const byVersion = new Map<string, string[]>();
-  for (const f of fixes) if (f.fixedUpstreamIn) byVersion.set(f.fixedUpstreamIn, [...(byVersion.get(f.fixedUpstreamIn) ?? []), f.letter]);
+  for (const f of fixes) {
+    const v = f.fixedUpstreamIn ?? 'not fixed upstream';
+    byVersion.set(v, [...(byVersion.get(v) ?? []), f.letter]);
+  }
   return [...byVersion].map(([v, letters]) => `${letters.join(',')} ${v}`).join('; ') || '-';
 }
 
