@@ -36,11 +36,3 @@ export function findIosCopies(appDir: string): IosCopy[] {
   }
   return out.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
-
-/** undefined when identical; otherwise why the app's copy is stale. */
-export function iosCopyProblem(appDir: string, copy: IosCopy, expoDir: string): string | undefined {
-  const source = path.join(expoDir, copy.source);
-  const app = fs.readFileSync(path.join(appDir, copy.file));
-  if (!fs.existsSync(source)) return `the installed @clerk/expo has no ios/${copy.name}; ${copy.file} is left over from another version`;
-  return app.equals(fs.readFileSync(source)) ? undefined : `${copy.file} differs from the installed @clerk/expo ios/${copy.name}`;
-}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findInstalled, TARGET_PACKAGES } from '../../scripts/consumer/installed.ts';
-import { findIosCopies, iosCopyProblem } from '../../scripts/consumer/ios-copies.ts';
+import { findIosCopies } from '../../scripts/consumer/ios-copies.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-installed-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -65,7 +65,7 @@ describe('installed copies', () => {
 });
 
 describe('ios/ copies of the Swift bridge', () => {
-  it('finds ios/<App>/ClerkViewFactory.swift and compares it byte for byte', () => {
+  it('finds every ios/<App>/ copy of a bridge file, skipping Pods (check classifies each on its own)', () => {
     const app = path.join(root, 'ios-app');
     const expo = path.join(app, 'node_modules/@clerk/expo');
     fs.mkdirSync(path.join(expo, 'ios'), { recursive: true });
@@ -77,9 +77,6 @@ describe('ios/ copies of the Swift bridge', () => {
     fs.writeFileSync(path.join(app, 'ios/MyApp/ClerkNativeBridge.swift'), 'old\n');
     const copies = findIosCopies(app);
     expect(copies.map((c) => c.file)).toEqual(['ios/MyApp/ClerkNativeBridge.swift', 'ios/MyApp/ClerkViewFactory.swift']);
-    expect(iosCopyProblem(app, copies[1]!, expo)).toMatch(/differs/);
-    expect(iosCopyProblem(app, copies[0]!, expo)).toMatch(/left over from another version/);
-    fs.writeFileSync(path.join(app, 'ios/MyApp/ClerkViewFactory.swift'), 'patched\n');
-    expect(iosCopyProblem(app, copies[1]!, expo)).toBeUndefined();
+    expect(copies.map((c) => c.source)).toEqual(['ios/ClerkNativeBridge.swift', 'ios/ClerkViewFactory.swift']);
   });
 });
