@@ -12,7 +12,9 @@ import { cellKey, readStore } from './store.ts';
  * docs/session-matrix.json: a behaviour change (ours or the registry's) fails here, and
  * `npm run matrix` regenerates the table. The full matrix is the maintainer's command.
  */
-const SLICE = ['3.0.1', '3.2.7', '3.4.3', '4.6.6'];
+// 4.0.2 adds the last version Fix G patches on the device-token bridge: a guard that keeps a
+// signed-in JS client must still let a session the server ended go (revoked/expired scenarios).
+const SLICE = ['3.0.1', '3.2.7', '3.4.3', '4.0.2', '4.6.6'];
 const store = readStore();
 
 beforeAll(async () => {
