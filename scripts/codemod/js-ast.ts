@@ -104,3 +104,14 @@ export function labelJs(chain: ts.Node[], sf: ts.SourceFile): string {
 }
 
 export { splice, type Edit } from './edits.ts';
+
+/** Identifiers used anywhere in a subtree: a fresh local must not shadow or collide with them. */
+export function identifiers(root: ts.Node): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) out.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return out;
+}

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { defineFix, isDetection, type Analysis } from '../../codemod/define-fix.ts';
 import { meta, TARGET } from './meta.ts';
 import type { AppliedEdit, Detection, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { findFirst, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { findFirst, identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
 /**
  * Fix D: @clerk/expo's NativeSessionSync calls the native module's signOut() whenever
@@ -289,17 +289,6 @@ function analyze(text: string, file: string): Analysis<Located> {
     },
     located: l,
   };
-}
-
-/** Identifiers used anywhere in a subtree: a fresh local must not shadow or collide with them. */
-function identifiers(root: ts.Node): Set<string> {
-  const out = new Set<string>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) out.add(n.text);
-    ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return out;
 }
 
 function edits(l: Located): Edit[] {

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { meta, TARGET } from './meta.ts';
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import type { NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
 /**
  * Fix H: @clerk/expo's `createClerkInstance(ClerkClass)` returns `getClerkInstance(options)`,
@@ -56,16 +56,6 @@ function references(root: ts.Node, name: string): ts.Identifier[] {
   visit(root);
   return out;
 }
-
-const identifiers = (root: ts.Node): Set<string> => {
-  const out = new Set<string>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) out.add(n.text);
-    ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return out;
-};
 
 interface HookDecl {
   decl: ts.VariableDeclaration;
