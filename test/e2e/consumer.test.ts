@@ -13,7 +13,7 @@ import {
   ensureTools,
   run,
   runConfigPlugin,
-  tarballDependency,
+  appDevDependencies,
   tempApp,
   writeJson,
   type RunResult,
@@ -187,7 +187,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
       version: '1.0.0',
       private: true,
       dependencies: deps('patched'),
-      devDependencies: tarballDependency(tarball),
+      devDependencies: appDevDependencies(tarball),
     });
     pm.setup(dir);
     await install(pm, dir, 'first install');
@@ -287,7 +287,7 @@ describe('npm: a nested copy', () => {
       version: '1.0.0',
       private: true,
       dependencies: { '@clerk/clerk-js': CLERK_JS.fixed, '@clerk/expo': EXPO.patched },
-      devDependencies: tarballDependency(tarball),
+      devDependencies: appDevDependencies(tarball),
       overrides: { '@clerk/expo': { '@clerk/clerk-js': CLERK_JS.patched } },
     });
     await install(pm, dir, 'first install (nested)');

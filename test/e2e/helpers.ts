@@ -134,6 +134,13 @@ export async function packThisRepository(dest: string): Promise<Packed> {
 /** The devDependency that installs the packed tarball into an app, as `npm i -D ./clerk-expo-patches-x.tgz` would. */
 export const tarballDependency = (tarball: string): Record<string, string> => ({ 'clerk-expo-patches': `file:${tarball}` });
 
+/**
+ * An app's devDependencies as an Expo app has them: the packed tarball, and typescript (every
+ * Expo template ships it; check and sync read code with the app's own typescript when no shipped
+ * hash answers, e.g. after an upgrade to a version upstream fixed).
+ */
+export const appDevDependencies = (tarball: string): Record<string, string> => ({ ...tarballDependency(tarball), typescript: '~5.9.2' });
+
 /** The CLI the app installed: node_modules/.bin/clerk-expo-patches, run in the app as a user would. */
 export function appBin(appDir: string, name = 'clerk-expo-patches'): string {
   const bin = path.join(appDir, 'node_modules', '.bin', name);
