@@ -184,7 +184,13 @@ function iosRow({ ios, expo, state, nodeModules, same }: IosInput, input: CheckI
     input.copies.some(({ copy, det }) => copy === expo && det.entry) || input.wired.some((w) => w.package === '@clerk/expo')
       ? `patch node_modules first (see the @clerk/expo row: \`clerk-expo-patches sync\` if nothing is wired, then \`${install}\`)`
       : `upgrade @clerk/expo or run \`clerk-expo-patches sync --allow-unverified\`, then \`${install}\``;
-  if (state.status === 'unknown-shape') {
+  if (nodeModules && !same && GOOD.includes(nodeModules.status)) {
+    // node_modules is good and the copy differs from it, whatever the copy is: a prebuild makes it right.
+    row.status = 'stale-ios-copy';
+    row.finding = true;
+    row.reason = `${ios.file} differs from ${nmFile} (${nodeModules.status}); the copy: ${state.reason}`;
+    row.action = prebuild;
+  } else if (state.status === 'unknown-shape') {
     row.finding = true;
     row.action = `the copy is not a shape the fixes know: ${prebuild}${nodeModules && GOOD.includes(nodeModules.status) ? '' : ` after you ${patchFirst}`}`;
   } else if (!nodeModules) {
@@ -197,11 +203,6 @@ function iosRow({ ios, expo, state, nodeModules, same }: IosInput, input: CheckI
       row.finding = true;
       row.action = `the copy and ${nmFile} are both unpatched: ${patchFirst}, then ${prebuild}`;
     } else row.action = 'none (same bytes as node_modules)';
-  } else if (GOOD.includes(nodeModules.status)) {
-    row.status = 'stale-ios-copy';
-    row.finding = true;
-    row.reason = `${ios.file} differs from ${nmFile} (${nodeModules.status}); the copy: ${state.reason}`;
-    row.action = prebuild;
   } else if (state.status === 'patched') {
     // The good copy: a prebuild now would overwrite it with the unpatched file from node_modules.
     row.action = `keep this copy: ${nmFile} is ${nodeModules.status}, so do not prebuild before you ${patchFirst}`;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Fix, FixMeta, Status } from '../../core/fix.ts';
 import type { FixState } from '../../core/report.ts';
+import { ToolError } from '../../core/errors.ts';
 import { sha256 } from '../../infra/hash.ts';
 import { cachedDetect } from '../../infra/detect-cache.ts';
 import type { Manifest } from '../../patch-file/manifest.ts';
@@ -55,17 +56,25 @@ export async function bridgeState(
         .includes(source),
   );
   const str = text.toString('utf8');
-  // No hash answered: only now load the fixes' code (and the Swift parser).
-  const code = swift.length > 0 ? await loadFixes() : [];
-  const ds: FixDetection[] = swift.map((x) => ({
-    fix: x.id,
-    file: source,
-    detection: cachedDetect(
-      code.find((c) => c.id === x.id)!,
-      str,
-      source,
-    ),
-  }));
+  // No hash answered: only now load the fixes' code (and the Swift parser). Without a Swift
+  // parser in the app the copy stays unknown: a finding for classify, never a tool error.
+  let ds: FixDetection[];
+  try {
+    const code = swift.length > 0 ? await loadFixes() : [];
+    ds = swift.map((x) => ({
+      fix: x.id,
+      file: source,
+      detection: cachedDetect(
+        code.find((c) => c.id === x.id)!,
+        str,
+        source,
+      ),
+    }));
+  } catch (err) {
+    if (!(err instanceof ToolError)) throw err;
+    const reason = `no shipped sha256 matches ${source}, and reading its code needs a parser: ${err.message.split('\n')[0]}`;
+    return { status: 'unknown-shape', fixes: swift.map((x) => fixState(x, 'unknown-shape')), via: 'detect', reason };
+  }
   const states = fixStates(swift, ds);
   const status = derivedStatus(states);
   const hit = ds.find((d) => d.detection.status === status);
