@@ -18,7 +18,8 @@ export default defineConfig({
           // full generate/verify. Timeouts only guard against a hang: how long a run takes depends
           // on the machine and its load, so no test may lean on a tight one.
           testTimeout: 900_000,
-          hookTimeout: 900_000,
+          // beforeAll hooks install whole dependency sets from the registry on a cold cache.
+          hookTimeout: 1_800_000,
           sequence: { groupOrder: 0 },
         },
       },

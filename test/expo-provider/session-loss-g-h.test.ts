@@ -27,7 +27,7 @@ beforeAll(async () => {
   for (const v of new Set([...H_VERSIONS, H_UPSTREAM, ...G_VERSIONS, G_UPSTREAM])) await dependencySet(v);
   guard = loopbackOnly();
   fapi = await startDeviceFapi();
-}, 900_000);
+}, 1_800_000);
 afterAll(async () => {
   guard?.restore();
   await fapi?.close();

@@ -31,8 +31,8 @@ export interface DependencySet {
 }
 
 const MARKER = 'dependency-set.json';
-/** Hang guard for one npm install (a cold install takes tens of seconds on a loaded machine). */
-const INSTALL_LIMIT_MS = 600_000;
+/** Hang guard for one npm install (a cold install took up to ~10 min on a heavily loaded machine). */
+const INSTALL_LIMIT_MS = 1_200_000;
 const REPORTED = ['@clerk/expo', '@clerk/clerk-js', '@clerk/react', '@clerk/shared', 'react', 'react-test-renderer'];
 
 export const dependencySetsDir = (): string => path.join(config().cacheDir, 'expo-deps');
