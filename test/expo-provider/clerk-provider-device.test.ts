@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST } from '../../scripts/infra/paths.ts';
-import type { FakeFapi } from '../harness/fapi/server.ts';
-import { startDeviceFapi } from '../harness/expo/backend.ts';
 import { createDevice, launch, type Device } from '../harness/expo/device.ts';
 import { expoDist } from '../harness/expo/expo-dist.ts';
 import { runScenario, type Outcome } from '../harness/expo/run-scenario.ts';
 import { loadScenario } from '../harness/expo/scenario.ts';
-import { loopbackOnly, type LoopbackGuard } from '../harness/expo/loopback-only.ts';
+import { DeviceWorld } from '../harness/expo/world.ts';
 import { dependencySet } from '../harness/expo/dependency-set.ts';
 
 /**
@@ -25,17 +23,9 @@ const FIX_D_VERSIONS = manifest.patches.filter((p) => p.package === '@clerk/expo
 const UPSTREAM_FIXED = '3.2.8';
 const LATEST_AFFECTED = '3.2.7';
 
-let fapi: FakeFapi;
-let guard: LoopbackGuard;
 beforeAll(async () => {
   // Each version's own dependency closure (npm, cached by version; offline once warm).
   for (const v of new Set([...FIX_D_VERSIONS, UPSTREAM_FIXED])) await dependencySet(v);
-  guard = loopbackOnly();
-  fapi = await startDeviceFapi();
-});
-afterAll(async () => {
-  guard?.restore();
-  await fapi?.close();
 });
 
 /** The user stays signed in everywhere: what Fix D promises on a JS reload. */
@@ -67,15 +57,15 @@ describe('scenario 1: JS reload with the native side configured and signed in (i
 
   for (const version of FIX_D_VERSIONS) {
     it(`${version} pristine: native signOut() before JS loaded ends the session; the user lands signed out`, async () => {
-      expectSignedOutByReload(await runScenario(fapi, 'ios-js-reload-signed-in', version, 'pristine'));
+      expectSignedOutByReload(await runScenario('ios-js-reload-signed-in', version, 'pristine'));
     });
     it(`${version} patched: the user stays signed in and native signOut() is never called`, async () => {
-      expectKeptSignedIn(await runScenario(fapi, 'ios-js-reload-signed-in', version, 'patched'));
+      expectKeptSignedIn(await runScenario('ios-js-reload-signed-in', version, 'patched'));
     });
   }
 
   it(`${UPSTREAM_FIXED} (upstream fix, pristine): the user stays signed in too`, async () => {
-    expectKeptSignedIn(await runScenario(fapi, 'ios-js-reload-signed-in', UPSTREAM_FIXED, 'pristine'));
+    expectKeptSignedIn(await runScenario('ios-js-reload-signed-in', UPSTREAM_FIXED, 'pristine'));
   });
 });
 
@@ -85,7 +75,7 @@ describe('scenario 2: a genuine sign-out in JS still signs the native side out',
     [UPSTREAM_FIXED, 'pristine'],
   ] as const) {
     it(`${version} ${variant}: after JS signs out, native signOut() runs once, after load, and native holds nothing`, async () => {
-      const o = await runScenario(fapi, 'ios-genuine-sign-out', version, variant);
+      const o = await runScenario('ios-genuine-sign-out', version, variant);
       expect(o.wasSignedInInJs).toBe(true);
       expect(o.signOutsBeforeLoad).toEqual([]);
       expect(o.signOuts).toHaveLength(1);
@@ -97,7 +87,7 @@ describe('scenario 2: a genuine sign-out in JS still signs the native side out',
   }
 
   it(`${LATEST_AFFECTED} pristine: the user never gets to sign out — the reload already signed them out`, async () => {
-    const o = await runScenario(fapi, 'ios-genuine-sign-out', LATEST_AFFECTED, 'pristine');
+    const o = await runScenario('ios-genuine-sign-out', LATEST_AFFECTED, 'pristine');
     expect(o.wasSignedInInJs).toBe(false);
     expect(o.serverSession).toMatchObject({ status: 'ended', endedBy: 'native' });
   });
@@ -106,14 +96,13 @@ describe('scenario 2: a genuine sign-out in JS still signs the native side out',
 describe('scenario 3: iOS cold start, the native session appears only after configure() resolved', () => {
   /** The pristine 3.2.7 JS bootstrap (Fix D does not touch it): configure(), then 30×100 ms getSession() polls. */
   async function coldStart(name: string, settled: (d: Device) => boolean) {
-    const device = await createDevice(loadScenario(name), fapi);
-    const app = await launch(device, await expoDist(LATEST_AFFECTED, 'pristine'));
-    try {
+    const dist = await expoDist(LATEST_AFFECTED, 'pristine');
+    return DeviceWorld.with(async (world) => {
+      const device = await createDevice(loadScenario(name), world);
+      const app = await launch(device, dist);
       await app.until(() => app.auth.isLoaded && settled(device), 'the native bootstrap to finish');
       return { device, auth: app.auth };
-    } finally {
-      await app.unmount();
-    }
+    });
   }
   const BOOTSTRAP_POLLS = 30;
 
@@ -143,7 +132,7 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
     const [first] = device.native.callsOf('getSession');
     expect(first).toMatchObject({ at: 6500, result: device.initialSessionId });
     expect(auth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: device.initialSessionId });
-    expect(fapi.sessions.get(device.initialSessionId!)?.status).toBe('active');
+    expect(device.fapi.sessions.get(device.initialSessionId!)?.status).toBe('active');
     expect(device.native.sessionId).toBe(device.initialSessionId);
     expect(device.native.callsOf('signOut').filter((c) => c.endedSession)).toEqual([]);
   });
@@ -152,8 +141,8 @@ describe('scenario 3: iOS cold start, the native session appears only after conf
 describe('scenario 4: Android', () => {
   it('cold start: the patch leaves the outcome unchanged (signed in everywhere, same session, same server state)', async () => {
     const [pristine, patched] = [
-      await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'pristine'),
-      await runScenario(fapi, 'android-cold-start-signed-in', LATEST_AFFECTED, 'patched'),
+      await runScenario('android-cold-start-signed-in', LATEST_AFFECTED, 'pristine'),
+      await runScenario('android-cold-start-signed-in', LATEST_AFFECTED, 'patched'),
     ];
     const summary = (o: Outcome) => ({
       auth: {
@@ -176,7 +165,7 @@ describe('scenario 4: Android', () => {
 
   it('genuine sign-out: pristine and patched both sign the native side out', async () => {
     for (const variant of ['pristine', 'patched'] as const) {
-      const o = await runScenario(fapi, 'android-genuine-sign-out', LATEST_AFFECTED, variant);
+      const o = await runScenario('android-genuine-sign-out', LATEST_AFFECTED, variant);
       if (variant === 'patched') expect(o.wasSignedInInJs).toBe(true);
       expect(o.signOuts.length, variant).toBeGreaterThan(0);
       expect(o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: false });
@@ -186,14 +175,7 @@ describe('scenario 4: Android', () => {
   });
 
   it('JS reload while initialised: the bug exists on Android too, and the patch fixes it there as well', async () => {
-    expectSignedOutByReload(await runScenario(fapi, 'android-js-reload-signed-in', LATEST_AFFECTED, 'pristine'));
-    expectKeptSignedIn(await runScenario(fapi, 'android-js-reload-signed-in', LATEST_AFFECTED, 'patched'));
-  });
-});
-
-describe('the device harness stays on this machine', () => {
-  it('every request went to the fake Frontend API; the only ones refused are telemetry', () => {
-    expect(fapi.requests.length).toBeGreaterThan(0);
-    for (const url of guard.blocked) expect(new URL(url).hostname, url).toBe('clerk-telemetry.com');
+    expectSignedOutByReload(await runScenario('android-js-reload-signed-in', LATEST_AFFECTED, 'pristine'));
+    expectKeptSignedIn(await runScenario('android-js-reload-signed-in', LATEST_AFFECTED, 'patched'));
   });
 });

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FakeFapi } from '../harness/fapi/server.ts';
-import { startDeviceFapi } from '../harness/expo/backend.ts';
+import { DeviceWorld } from '../harness/expo/world.ts';
 import { createDevice, launch, type Device, type LaunchOptions, type RunningApp } from '../harness/expo/device.ts';
-import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
+import { expoDist, type ExpoDist, type Variant } from '../harness/expo/expo-dist.ts';
 import { bridgeFor } from '../harness/expo/native-module.ts';
 import type { NativeScenario } from '../harness/expo/scenario.ts';
-import { loopbackOnly, type LoopbackGuard } from '../harness/expo/loopback-only.ts';
 import { dependencySet } from '../harness/expo/dependency-set.ts';
 import { claimsOf } from '../harness/fapi/jwt.ts';
 
@@ -21,26 +20,18 @@ const G_VERSIONS = ['3.4.3', '3.6.2', '3.7.8', '4.0.2'];
 /** 4.0.4 carries #9222 but compares the client before and after a fetch that refetches into the same object; 4.2.0 adds the snapshot. */
 const G_UPSTREAM = '4.2.0';
 
-let fapi: FakeFapi;
-let guard: LoopbackGuard;
 beforeAll(async () => {
   for (const v of new Set([...H_VERSIONS, H_UPSTREAM, ...G_VERSIONS, G_UPSTREAM])) await dependencySet(v);
-  guard = loopbackOnly();
-  fapi = await startDeviceFapi();
 }, 1_800_000);
-afterAll(async () => {
-  guard?.restore();
-  await fapi?.close();
-});
 
 const KEY = '__clerk_client_jwt';
 const storedJwt = (d: Device) => d.store.items.get(KEY) ?? null;
 /** The client a client JWT names (the Frontend API rotates the JWT itself on every response). */
 const clientOf = (jwt: string | null | undefined) => (jwt ? (claimsOf(jwt).id as string) : null);
 /** GET /v1/client requests the app made since `from`, with the client token each carried. */
-const clientReads = (from: number) =>
+const clientReads = (fapi: FakeFapi, from: number) =>
   fapi.requests.filter((r) => r.seq > from && r.method === 'GET' && r.path === '/v1/client').map((r) => r.authorization);
-const lastSeq = () => fapi.requests[fapi.requests.length - 1]?.seq ?? 0;
+const lastSeq = (fapi: FakeFapi) => fapi.requests[fapi.requests.length - 1]?.seq ?? 0;
 
 async function settled(app: RunningApp, device: Device, cond: () => boolean, what: string) {
   await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
@@ -65,24 +56,24 @@ const jsOnlyColdStart: NativeScenario = {
 };
 
 async function hColdStart(version: string, variant: Variant, early: boolean) {
-  const device = await createDevice(jsOnlyColdStart, fapi, { bridge: bridgeFor(version) });
-  const from = lastSeq();
-  const options: LaunchOptions = early
-    ? { beforeProvider: (getClerkInstance, f) => void getClerkInstance({ publishableKey: f.publishableKey, proxyUrl: f.proxyUrl }) }
-    : {};
-  const app = await launch(device, await expoDist(version, variant), options);
-  try {
+  const dist = await expoDist(version, variant);
+  return DeviceWorld.with(async (world) => {
+    const fapi = world.fapi;
+    const device = await createDevice(jsOnlyColdStart, world, { bridge: bridgeFor(version) });
+    const from = lastSeq(fapi);
+    const options: LaunchOptions = early
+      ? { beforeProvider: (getClerkInstance, f) => void getClerkInstance({ publishableKey: f.publishableKey, proxyUrl: f.proxyUrl }) }
+      : {};
+    const app = await launch(device, dist, options);
     await settled(app, device, () => app.auth.isSignedIn !== undefined, 'JS reporting signed in or out');
     return {
       auth: app.auth,
       session: device.initialSessionId,
-      reads: clientReads(from),
+      reads: clientReads(fapi, from),
       stored: storedJwt(device),
       clientJwt: device.store.items.get(KEY),
     };
-  } finally {
-    await app.unmount();
-  }
+  });
 }
 
 describe('Fix H: getClerkInstance() before ClerkProvider mounts (cold start, client JWT in SecureStore)', () => {
@@ -130,59 +121,59 @@ const nativeColdStart = (jsSignedIn: boolean): NativeScenario => ({
 });
 
 async function gColdStart(version: string, variant: Variant, native: 'stale-sessionless' | 'signed-in-elsewhere') {
+  const dist = await expoDist(version, variant);
+  return DeviceWorld.with(async (world) => gColdStartIn(world, version, dist, native));
+}
+
+async function gColdStartIn(world: DeviceWorld, version: string, dist: ExpoDist, native: 'stale-sessionless' | 'signed-in-elsewhere') {
+  const fapi = world.fapi;
   const jsSignedIn = native === 'stale-sessionless';
-  const device = await createDevice(nativeColdStart(jsSignedIn), fapi, { bridge: bridgeFor(version) });
+  const device = await createDevice(nativeColdStart(jsSignedIn), world, { bridge: bridgeFor(version) });
   // The native keychain's own client: one whose session has ended (stale), or one signed in natively.
   const other = await fapi.signIn(native === 'stale-sessionless' ? 'user_stale' : 'user_native');
   if (native === 'stale-sessionless') fapi.endSession(other.session.id, 'abandoned');
   device.native.deviceToken = other.clientJwt;
   device.native.keepsOwnClient = true;
   const jsJwt = storedJwt(device);
-  const from = lastSeq();
-  const app = await launch(device, await expoDist(version, variant));
+  const from = lastSeq(fapi);
+  const app = await launch(device, dist);
   const readNative = () =>
     fapi.requests.some(
       (r) => r.seq > from && r.method === 'GET' && r.path === '/v1/client' && r.authorization === other.clientJwt && r.status === 200,
     );
-  try {
-    // Settled once the client named by the native token was read, and JS either kept its token or changed its auth state.
-    const storedClient = () => clientOf(storedJwt(device));
-    // Settled, on the outcome either way: signed out with nothing in flight, or signed in with the
-    // JS client's token written back after the native client's (the check ran and was undone);
-    // when the native client has a session, signed in. Then nothing left running, three times over.
-    const writes = () => device.store.writes.filter((w) => w.key === KEY).map((w) => clientOf(w.value));
-    const undone = () => {
-      const w = writes();
-      const stale = w.indexOf(other.client.id);
-      return stale !== -1 && w.slice(stale + 1).includes(clientOf(jsJwt));
-    };
-    const idle = () =>
-      device.native.pending === 0 &&
-      app.setActiveCalls.settled === app.setActiveCalls.started &&
-      app.reloads.settled === app.reloads.started;
-    await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
-    await app.until(
-      () =>
-        readNative() &&
-        (native === 'signed-in-elsewhere'
-          ? app.auth.isSignedIn === true
-          : (app.auth.isSignedIn === false && idle()) || (app.auth.isSignedIn === true && undone())),
-      'the native→JS client sync deciding on the native client',
-    );
-    for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling after the native→JS client sync');
-    return {
-      auth: app.auth,
-      session: device.initialSessionId,
-      nativeSession: other.session.id,
-      stored: storedClient(),
-      jsJwt: clientOf(jsJwt),
-      nativeJwt: other.clientJwt,
-      nativeClient: other.client.id,
-      reads: clientReads(from),
-    };
-  } finally {
-    await app.unmount();
-  }
+  // Settled once the client named by the native token was read, and JS either kept its token or changed its auth state.
+  const storedClient = () => clientOf(storedJwt(device));
+  // Settled, on the outcome either way: signed out with nothing in flight, or signed in with the
+  // JS client's token written back after the native client's (the check ran and was undone);
+  // when the native client has a session, signed in. Then nothing left running, three times over.
+  const writes = () => device.store.writes.filter((w) => w.key === KEY).map((w) => clientOf(w.value));
+  const undone = () => {
+    const w = writes();
+    const stale = w.indexOf(other.client.id);
+    return stale !== -1 && w.slice(stale + 1).includes(clientOf(jsJwt));
+  };
+  const idle = () =>
+    device.native.pending === 0 && app.setActiveCalls.settled === app.setActiveCalls.started && app.reloads.settled === app.reloads.started;
+  await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
+  await app.until(
+    () =>
+      readNative() &&
+      (native === 'signed-in-elsewhere'
+        ? app.auth.isSignedIn === true
+        : (app.auth.isSignedIn === false && idle()) || (app.auth.isSignedIn === true && undone())),
+    'the native→JS client sync deciding on the native client',
+  );
+  for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling after the native→JS client sync');
+  return {
+    auth: app.auth,
+    session: device.initialSessionId,
+    nativeSession: other.session.id,
+    stored: storedClient(),
+    jsJwt: clientOf(jsJwt),
+    nativeJwt: other.clientJwt,
+    nativeClient: other.client.id,
+    reads: clientReads(fapi, from),
+  };
 }
 
 describe('Fix G: cold start, the native SDK holds a stale, session-less client of its own', () => {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST } from '../../scripts/infra/paths.ts';
-import type { FakeFapi, FapiRequest } from '../harness/fapi/server.ts';
-import { startDeviceFapi } from '../harness/expo/backend.ts';
+import type { FapiRequest } from '../harness/fapi/server.ts';
+import { DeviceWorld } from '../harness/expo/world.ts';
 import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from '../harness/expo/device.ts';
 import { bridgeFor } from '../harness/expo/native-module.ts';
 import { settle } from '../harness/expo/run-scenario.ts';
@@ -11,7 +11,6 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
 import type { SecureStoreFailures } from '../harness/expo/secure-store.ts';
 import type { AppStateStatus } from '../harness/expo/app-state.ts';
 import { dependencySet } from '../harness/expo/dependency-set.ts';
-import { loopbackOnly, type LoopbackGuard } from '../harness/expo/loopback-only.ts';
 
 /**
  * Fix F on the real published ClerkProvider + `@clerk/expo/token-cache` (pristine, and with the
@@ -27,17 +26,9 @@ const shipsFixF = (v: string) => manifest.patches.some((p) => p.package === '@cl
 /** One version per token-cache build (tsup 3.0–3.3, rolldown 3.4, rolldown 3.5+), each on its own dependency closure. */
 const VERSIONS = ['3.2.7', '3.4.3', '4.6.6'];
 
-let fapi: FakeFapi;
-let guard: LoopbackGuard;
 beforeAll(async () => {
   // Each version's own dependency closure (npm, cached by version; offline once warm).
   for (const v of VERSIONS) await dependencySet(v);
-  guard = loopbackOnly();
-  fapi = await startDeviceFapi();
-});
-afterAll(async () => {
-  guard?.restore();
-  await fapi?.close();
 });
 
 interface Setup {
@@ -74,34 +65,38 @@ interface Run {
   deletes: number;
 }
 
+/** Runs `steps` on a fresh device in a world of its own (server, clock, network), closed before this returns. */
 async function run(
   version: string,
   variant: Variant,
   name: string,
   setup: Setup,
-  steps: (app: RunningApp, device: Device) => Promise<void>,
+  steps: (app: RunningApp, device: Device, relaunch: () => Promise<RunningApp>) => Promise<void>,
   options: DeviceOptions = {},
 ): Promise<Run> {
-  const device = await createDevice(scenario(name, setup), fapi, options);
-  const storedAtStart = device.store.items.get(KEY) ?? null;
-  const from = fapi.requests.length;
-  const clients = fapi.clients.size;
-  const app = await launch(device, await expoDist(version, variant));
-  try {
-    await steps(app, device);
-  } finally {
-    await app.unmount();
-  }
-  return {
-    variant,
-    device,
-    storedAtStart,
-    requests: fapi.requests.slice(from),
-    clientsCreated: fapi.clients.size - clients,
-    auth: app.auth,
-    storedAtEnd: device.store.items.get(KEY) ?? null,
-    deletes: device.store.calls.filter((c) => c.op === 'delete').length,
-  };
+  const dist = await expoDist(version, variant);
+  return DeviceWorld.with(async (world) => {
+    const fapi = world.fapi;
+    const device = await createDevice(scenario(name, setup), world, options);
+    const storedAtStart = device.store.items.get(KEY) ?? null;
+    const clients = fapi.clients.size;
+    let app = await launch(device, dist);
+    const relaunch = async () => {
+      await app.unmount();
+      return (app = await launch(device, dist));
+    };
+    await steps(app, device, relaunch);
+    return {
+      variant,
+      device,
+      storedAtStart,
+      requests: fapi.requests,
+      clientsCreated: fapi.clients.size - clients,
+      auth: app.auth,
+      storedAtEnd: device.store.items.get(KEY) ?? null,
+      deletes: device.store.calls.filter((c) => c.op === 'delete').length,
+    };
+  });
 }
 
 /** One line per request: method, path, the route the server answered, and which credentials it carried. */
@@ -157,7 +152,7 @@ for (const version of VERSIONS) {
       expect(r.clientsCreated, t).toBeGreaterThan(0);
       expect(r.storedAtEnd, 'a different, session-less client JWT overwrote the stored one').not.toBeNull();
       expect(r.storedAtEnd).not.toBe(r.storedAtStart);
-      expect(fapi.sessions.get(r.device.initialSessionId!)?.status, 'the session is still valid on the server').toBe('active');
+      expect(r.device.fapi.sessions.get(r.device.initialSessionId!)?.status, 'the session is still valid on the server').toBe('active');
     });
 
     it('1. locked keychain in a background launch, then unlock and foreground: patched ends signed in with the original JWT', async () => {
@@ -177,7 +172,7 @@ for (const version of VERSIONS) {
         r.device.store.calls.some((c) => c.op === 'get' && typeof c.outcome === 'object' && c.outcome !== null),
         'reads did fail while locked',
       ).toBe(true);
-      expect(fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');
+      expect(r.device.fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');
     });
 
     for (const variant of ['pristine', 'patched'] as const) {
@@ -232,19 +227,19 @@ for (const version of VERSIONS) {
     it('4. a genuine sign-out still clears the stored session, patched as pristine', async () => {
       const outcomes: { run: Run; relaunch: AuthSnapshot }[] = [];
       for (const variant of ['pristine', 'patched'] as const) {
-        const r = await run(version, variant, 'genuine-sign-out', { signedIn: true }, async (app) => {
+        let relaunch: AuthSnapshot | undefined;
+        const r = await run(version, variant, 'genuine-sign-out', { signedIn: true }, async (app, _device, relaunchApp) => {
           await app.until(() => app.auth.isSignedIn === true, 'signed in');
           await app.act(() => app.clerk().signOut());
           await app.until(() => app.auth.isSignedIn === false, 'JS signing out');
+          // Relaunch on the same device: what the stored token now gives.
+          const again = await relaunchApp();
+          await loaded(again);
+          relaunch = again.auth;
         });
-        // Relaunch on the same device: what the stored token now gives.
-        const again = await launch(r.device, await expoDist(version, variant));
-        await loaded(again);
-        const relaunch = again.auth;
-        await again.unmount();
-        expect(fapi.sessions.get(r.device.initialSessionId!)?.status, variant).toBe('ended');
+        expect(r.device.fapi.sessions.get(r.device.initialSessionId!)?.status, variant).toBe('ended');
         expect(relaunch, variant).toMatchObject({ isLoaded: true, isSignedIn: false });
-        outcomes.push({ run: r, relaunch });
+        outcomes.push({ run: r, relaunch: relaunch! });
       }
       expect(shape(outcomes[1]!.run)).toEqual(shape(outcomes[0]!.run));
     });
@@ -297,7 +292,7 @@ for (const version of VERSIONS) {
       ).toBe(true);
       expect(r.storedAtEnd).toBe(r.storedAtStart);
       expect(r.auth, t).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: r.device.initialSessionId });
-      expect(fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');
+      expect(r.device.fapi.sessions.get(r.device.initialSessionId!)?.status).toBe('active');
     });
   });
 }

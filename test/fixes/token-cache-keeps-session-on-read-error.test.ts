@@ -7,6 +7,7 @@ import { FIXES } from '../../scripts/fixes/index.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { parseJs } from '../../scripts/codemod/js-ast.ts';
 import { describeFixtureCases } from './fixture-cases.ts';
+import { VirtualClock } from '../harness/virtual-clock.ts';
 
 const dir = path.resolve(__dirname, '../../fixtures/token-cache-keeps-session-on-read-error');
 const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
@@ -20,9 +21,10 @@ describeFixtureCases(fix, {
 });
 
 /**
- * Runs a token-cache module (CommonJS text) against a scripted secure store and AppState; returns
- * its exported tokenCache and what the store saw. Timers are real but tiny (the patched backoff is
- * 100–400 ms); nothing here asserts on time.
+ * Runs a token-cache module (CommonJS text) against a scripted secure store and AppState, on a
+ * virtual clock; returns its exported tokenCache, what the store saw, and `settle(promise)`, which
+ * lets virtual time pass (each timer at its deadline, the promise chains drained in between)
+ * until the promise has settled or nothing is left to fire. Nothing waits in real time.
  */
 function load(text: string, reads: (() => Promise<string | null>)[], appState = 'active') {
   const calls: string[] = [];
@@ -57,13 +59,34 @@ function load(text: string, reads: (() => Promise<string | null>)[], appState = 
     if (!(id in mods)) throw new Error(`unexpected require(${id})`);
     return mods[id];
   };
-  vm.runInNewContext(text, { module, exports: module.exports, require, setTimeout, Promise, Symbol, Object });
+  const clock = new VirtualClock();
+  const { setTimeout, clearTimeout } = clock.globals;
+  vm.runInNewContext(text, { module, exports: module.exports, require, setTimeout, clearTimeout, Promise, Symbol, Object });
   const cache = module.exports.tokenCache as { getToken(k: string): Promise<string | null> };
   const foreground = () => {
     AppState.currentState = 'active';
     for (const fn of [...listeners]) fn('active');
   };
-  return { cache, calls, foreground, listeners };
+  /** Fires timers at their deadlines, promise chains drained in between, until `p` settles or nothing is left to fire. */
+  const drain = async (p?: Promise<unknown>): Promise<void> => {
+    let done = false;
+    p?.then(
+      () => void (done = true),
+      () => void (done = true),
+    );
+    for (;;) {
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      const next = clock.nextDue(Number.POSITIVE_INFINITY);
+      if (done || !next) return;
+      clock.setNow(Math.max(clock.now(), next.deadline));
+      clock.fire(next.id);
+    }
+  };
+  const settle = async <T>(p: Promise<T>): Promise<T> => {
+    await drain(p);
+    return p;
+  };
+  return { cache, calls, foreground, listeners, clock, drain, settle };
 }
 
 const locked = () =>
@@ -133,27 +156,32 @@ describe('Fix F on the real published @clerk/expo (three builds of the token cac
 
     // Fails twice, then reads: pristine deletes and answers null; patched answers the stored JWT.
     const p = load(text, [locked, locked, stored]);
-    expect(await p.cache.getToken('__clerk_client_jwt')).toBeNull();
+    expect(await p.settle(p.cache.getToken('__clerk_client_jwt'))).toBeNull();
     expect(p.calls).toEqual(['get __clerk_client_jwt', 'delete __clerk_client_jwt']);
     const f = load(r.text, [locked, locked, stored]);
-    expect(await f.cache.getToken('__clerk_client_jwt')).toBe('client_jwt');
+    expect(await f.settle(f.cache.getToken('__clerk_client_jwt'))).toBe('client_jwt');
+    expect(
+      f.clock.fired.map((t) => t.delay),
+      'the patched backoff between reads',
+    ).toEqual([100, 200]);
     expect(f.calls).toEqual(['get __clerk_client_jwt', 'get __clerk_client_jwt', 'get __clerk_client_jwt']);
 
     // Nothing stored: null, one read, as pristine.
     const e = load(r.text, [empty]);
-    expect(await e.cache.getToken('k')).toBeNull();
+    expect(await e.settle(e.cache.getToken('k'))).toBeNull();
     expect(e.calls).toEqual(['get k']);
 
     // Foreground and still failing: rejects with the store's error after 4 reads, deletes nothing.
     const a = load(r.text, [locked]);
-    await expect(a.cache.getToken('k')).rejects.toMatchObject({ code: 'ERR_KEY_CHAIN' });
+    await expect(a.settle(a.cache.getToken('k'))).rejects.toMatchObject({ code: 'ERR_KEY_CHAIN' });
     expect(a.calls).toEqual(['get k', 'get k', 'get k', 'get k']);
 
     // Background: waits for the app to become active, then reads again.
     const b = load(r.text, [locked, locked, locked, locked, stored], 'background');
     let answer: string | null | undefined;
     const pending = b.cache.getToken('k').then((x) => (answer = x));
-    while (b.listeners.length === 0) await new Promise((res) => setTimeout(res, 20));
+    await b.drain(pending); // every read and backoff done: nothing left to fire, still waiting for the foreground
+    expect(b.listeners).toHaveLength(1);
     expect(answer).toBeUndefined();
     expect(b.calls).toHaveLength(4);
     b.foreground();

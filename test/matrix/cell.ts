@@ -1,6 +1,5 @@
-import { startDeviceFapi } from '../harness/expo/backend.ts';
 import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
-import { loopbackOnly } from '../harness/expo/loopback-only.ts';
+import { DeviceWorld } from '../harness/expo/world.ts';
 import { bridgeFor, type Bridge } from '../harness/expo/native-module.ts';
 import { runLoadedScenario } from '../harness/expo/run-scenario.ts';
 import { loadMatrixScenario } from './scenarios.ts';
@@ -22,17 +21,16 @@ export interface CellOutcome extends CellSpec {
 /** Native bridge generations whose native side the harness models (native-module.ts). */
 const MODELLED: readonly Bridge[] = ['session', 'client-token', 'device-token'];
 
-/** Runs one cell on a fresh fake Frontend API and device; never throws (a failure is an `error` cell). */
+/** Runs one cell in a world of its own (server, clock, network) on a fresh device; never throws (a failure is an `error` cell). */
 export async function runCell(spec: CellSpec): Promise<CellOutcome> {
   const scenario = loadMatrixScenario(spec.scenario);
   const bridge = bridgeFor(spec.version);
   if (scenario.native && bridge === 'none') return { ...spec, result: '—' };
   if (scenario.native && !MODELLED.includes(bridge)) return { ...spec, result: 'not modelled' };
-  const fapi = await startDeviceFapi();
-  const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
+  const dist = await expoDist(spec.version, spec.variant);
+  const world = await DeviceWorld.open();
   try {
-    const dist = await expoDist(spec.version, spec.variant);
-    const outcome = await runLoadedScenario(fapi, scenario, dist, deviceOptions(spec.version, dist.variant));
+    const outcome = await runLoadedScenario(world, scenario, dist, deviceOptions(spec.version, dist.variant));
     return { ...spec, result: verdict(scenario, outcome) };
   } catch (err) {
     // 3.4.2–3.7.8 on Android import their native module with requireNativeModule: without it (the JS-only
@@ -40,7 +38,6 @@ export async function runCell(spec: CellSpec): Promise<CellOutcome> {
     if (!scenario.native && /Cannot find native module 'ClerkExpo'/.test((err as Error).message)) return { ...spec, result: '—' };
     return { ...spec, result: 'error', error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
   } finally {
-    guard.restore();
-    await fapi.close();
+    await world.close();
   }
 }

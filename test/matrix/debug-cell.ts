@@ -1,18 +1,17 @@
-import { startDeviceFapi } from '../harness/expo/backend.ts';
 import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
-import { loopbackOnly } from '../harness/expo/loopback-only.ts';
+import { DeviceWorld } from '../harness/expo/world.ts';
 import { runLoadedScenario } from '../harness/expo/run-scenario.ts';
 import { loadMatrixScenario } from './scenarios.ts';
 import { deviceOptions } from './device-config.ts';
 
 /** Maintainer aid: prints the full timeline of one matrix cell (`node --import tsx test/matrix/debug-cell.ts <version> <variant> <scenario>`). */
 const [version, variant, name] = process.argv.slice(2) as [string, Variant, string];
-const fapi = await startDeviceFapi();
-const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
+const dist = await expoDist(version, variant);
+const world = await DeviceWorld.open();
+const fapi = world.fapi;
 try {
-  const dist = await expoDist(version, variant);
   const opts = deviceOptions(version, dist.variant);
-  const o = await runLoadedScenario(fapi, loadMatrixScenario(name), dist, opts);
+  const o = await runLoadedScenario(world, loadMatrixScenario(name), dist, opts);
   const show = {
     opts,
     finalAuth: o.finalAuth,
@@ -30,13 +29,14 @@ try {
     store: o.device.store.calls.map(
       (c) => `${c.op} ${c.key} ${typeof c.outcome === 'string' ? '…' + c.outcome.slice(-12) : JSON.stringify(c.outcome ?? '')}`,
     ),
-    requests: (fapi as unknown as { requests: { method: string; path: string; status: number; authorization: string }[] }).requests.map(
-      (r) => `${r.method} ${r.path} ${r.status} auth=${r.authorization ? '…' + r.authorization.slice(-12) : '∅'}`,
+    requests: fapi.requests.map(
+      (r) =>
+        `${r.at - fapi.requests[0]!.at}ms ${r.method} ${r.path} ${r.status} auth=${r.authorization ? '…' + r.authorization.slice(-12) : '∅'}`,
     ),
+    blocked: world.blocked,
   };
   console.log(JSON.stringify(show, null, 1));
 } finally {
-  guard.restore();
-  await fapi.close();
+  await world.close();
 }
 process.exit(0);

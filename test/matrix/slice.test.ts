@@ -17,15 +17,6 @@ import { cellKey, readStore } from './store.ts';
 const SLICE = ['3.0.1', '3.2.7', '3.4.3', '4.0.2', '4.6.6'];
 const store = readStore();
 
-/**
- * Cells whose outcome depends on real-time scheduling inside the published code, not on the
- * virtual clock: CI cannot assert them deterministically. 3.4.x's JS polls the native client
- * token on real 100 ms timers; whether the JS sign-out step finds JS signed in (and so whether
- * the native side is left signed in, `stuck`) depends on how busy the machine is. The full
- * matrix still reports the cell.
- */
-const TIMING_DEPENDENT = new Set(['3.4.3 ios-genuine-sign-out']);
-
 beforeAll(async () => {
   for (const v of SLICE) await dependencySet(v);
 });
@@ -37,7 +28,7 @@ it('covers every bridge generation', () => {
 for (const version of SLICE) {
   describe(`@clerk/expo ${version} (${bridgeFor(version)})`, () => {
     for (const variant of hasShippedPatch(version) ? (['pristine', 'patched'] as const) : (['pristine'] as const)) {
-      for (const scenario of matrixScenarioNames().filter((n) => !TIMING_DEPENDENT.has(`${version} ${n}`))) {
+      for (const scenario of matrixScenarioNames()) {
         it(`${variant} ${scenario}`, async () => {
           const cell = { version, variant, scenario };
           const expected = store.cells[cellKey(cell)];

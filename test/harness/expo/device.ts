@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { DeviceFapi } from './backend.ts';
+import type { DeviceFapi, DeviceWorld } from './world.ts';
 import type { ExpoDist } from './expo-dist.ts';
 import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
 import { SimulatedClerkExpo, type Bridge, type NativeCall } from './native-module.ts';
@@ -44,7 +44,9 @@ export type TimelineEntry = { kind: 'native'; call: NativeCall } | { kind: 'auth
 export interface Device {
   timeline: TimelineEntry[];
   scenario: NativeScenario;
-  /** The shared fake Frontend API (test/harness/fapi/) the app and the native module talk to. */
+  /** The scenario's world: its own fake Frontend API (test/harness/fapi/), virtual clock and network. */
+  world: DeviceWorld;
+  /** The world's fake Frontend API, which the app and the native module talk to. */
   fapi: DeviceFapi;
   native: SimulatedClerkExpo;
   store: InMemorySecureStore;
@@ -67,7 +69,8 @@ export interface DeviceOptions {
  * A device as the scenario describes it; a signed-in one gets a client with one active session
  * on `fapi`. A scenario with `native: null` is the JS-only configuration: no native module.
  */
-export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi, options: DeviceOptions = {}): Promise<Device> {
+export async function createDevice(scenario: NativeScenario, world: DeviceWorld, options: DeviceOptions = {}): Promise<Device> {
+  const fapi = world.fapi;
   const signedIn = scenario.signedIn ?? scenario.native?.signedIn ?? false;
   const created = signedIn ? await fapi.signIn('user_harness') : null;
   const store = new InMemorySecureStore(scenario.js.secureStore);
@@ -86,6 +89,7 @@ export async function createDevice(scenario: NativeScenario, fapi: DeviceFapi, o
   return {
     timeline,
     scenario,
+    world,
     fapi,
     native,
     store,
@@ -103,19 +107,23 @@ export interface RunningApp {
   history: AuthSnapshot[];
   readonly auth: AuthSnapshot;
   clerk(): ClerkLike;
-  /** Lets the event loop run (inside act) until `cond` holds; fails with `what` if it never does. */
-  until(cond: () => boolean, what: string): Promise<void>;
-  /** Runs an action inside act (a user tapping "Sign out"). */
+  /**
+   * Lets the app run, awake, until `cond` holds: real I/O settles, then virtual time moves to the
+   * next timer, and so on. Fails with `what` if `cond` does not hold within `budgetMs` of virtual
+   * time (default 10 min).
+   */
+  until(cond: () => boolean, what: string, budgetMs?: number): Promise<void>;
+  /** Runs an action (a user tapping "Sign out") until it has finished, time passing as it needs; rethrows its error. */
   act(fn: () => Promise<unknown>): Promise<void>;
   unmount(): Promise<void>;
 }
 
 /**
- * The safety net for `until`: a scenario that stalls fails with a message, never hangs. It counts
- * event-loop turns (each at least 5 ms, so ≥ 15 s on an idle machine), not wall-clock time: on
- * a busy machine every turn takes longer and the net only gets wider, so load cannot fail a test.
+ * The safety net for `until`: a scenario that stalls fails with a message, never hangs. Both
+ * limits count virtual time and timer firings, not wall-clock time, so load cannot change them.
  */
-const STALL_LIMIT_TURNS = 3_000;
+const UNTIL_BUDGET_MS = 600_000;
+const UNTIL_MAX_FIRINGS = 100_000;
 
 export interface LaunchOptions {
   /**
@@ -175,7 +183,14 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     const early = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(options?: Record<string, unknown>): unknown };
     options.beforeProvider((o) => early.getClerkInstance(o), device.fapi);
   }
+  const world = device.world;
   let root: { unmount(): void } | undefined;
+  const unmount = async () => {
+    const r = root;
+    root = undefined;
+    if (r) await React.act(async () => r.unmount());
+  };
+  world.onClose(unmount);
   await React.act(async () => {
     root = TestRenderer.create(React.createElement(ClerkProvider, props, React.createElement(Probe, null)));
   });
@@ -187,7 +202,18 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   const setActiveCalls = countCalls(instance, 'setActive');
   const reloads = countCalls(instance, '__internal_reloadInitialResources');
 
-  const tick = () => React.act(() => new Promise<void>((r) => setTimeout(r, 5)));
+  const inAct = (fn: () => Promise<void>) => React.act(fn);
+  const until = async (cond: () => boolean, what: string, budgetMs = UNTIL_BUDGET_MS) => {
+    const limit = world.clock.now() + budgetMs;
+    await world.idle(inAct);
+    for (let firings = 0; !cond(); firings++) {
+      if (firings > UNTIL_MAX_FIRINGS || !(await world.fireNext(limit, inAct)))
+        throw new Error(
+          `stalled: ${what} never happened within ${budgetMs / 1000} s of virtual time (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')}; pending timers ${world.clock.pending().length})`,
+        );
+      await world.idle(inAct);
+    }
+  };
   return {
     history,
     setActiveCalls,
@@ -199,17 +225,21 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
       if (!clerkRef) throw new Error('the app never rendered');
       return clerkRef;
     },
-    async until(cond, what) {
-      for (let turns = 0; !cond(); turns++) {
-        if (turns > STALL_LIMIT_TURNS)
-          throw new Error(
-            `stalled: ${what} never happened (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')})`,
-          );
-        await tick();
-      }
+    until,
+    async act(fn) {
+      const state: { done: boolean; failed: boolean; error?: unknown } = { done: false, failed: false };
+      const settled = (failed: boolean, error?: unknown) => Object.assign(state, { done: true, failed, error });
+      await React.act(async () => {
+        // Started, not awaited here: the action may need time to pass (a retry backoff), which `until` moves.
+        new Promise((resolve) => resolve(fn())).then(
+          () => settled(false),
+          (error: unknown) => settled(true, error),
+        );
+      });
+      await until(() => state.done, 'the action finishing');
+      if (state.failed) throw state.error;
     },
-    act: (fn) => React.act(async () => void (await fn())),
-    unmount: () => React.act(async () => root?.unmount()),
+    unmount,
   };
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import semver from 'semver';
-import type { DeviceFapi } from './backend.ts';
+import type { DeviceFapi } from './world.ts';
 import type { NativeScenario } from './scenario.ts';
 
 /**

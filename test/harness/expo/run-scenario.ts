@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { FapiSession } from '../fapi/server.ts';
-import type { DeviceFapi } from './backend.ts';
+import { DeviceWorld } from './world.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
@@ -38,14 +38,10 @@ export interface RunOptions extends DeviceOptions {
   patchText?: string;
 }
 
-export async function runScenario(
-  fapi: DeviceFapi,
-  name: string,
-  version: string,
-  variant: Variant,
-  options: RunOptions = {},
-): Promise<Outcome> {
-  return runLoadedScenario(fapi, loadScenario(name), await expoDist(version, variant, options.patchText), options);
+/** Runs scenario `name` in a world of its own (fresh server, clock and network), closed before this returns. */
+export async function runScenario(name: string, version: string, variant: Variant, options: RunOptions = {}): Promise<Outcome> {
+  const dist = await expoDist(version, variant, options.patchText);
+  return DeviceWorld.with((world) => runLoadedScenario(world, loadScenario(name), dist, options));
 }
 
 /** Settled: JS has loaded and the native bootstrap of the device's bridge generation has finished. */
@@ -97,20 +93,22 @@ async function quiet(app: RunningApp, device: Device): Promise<void> {
   for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling (native calls, setActive, client reloads)');
 }
 
+/** Runs the scenario on a fresh device in `world` (the caller closes the world; the app is unmounted here). */
 export async function runLoadedScenario(
-  fapi: DeviceFapi,
+  world: DeviceWorld,
   scenario: NativeScenario,
   dist: ExpoDist,
   options: DeviceOptions = {},
 ): Promise<Outcome> {
-  const device = await createDevice(scenario, fapi, options);
+  const fapi = world.fapi;
+  const device = await createDevice(scenario, world, options);
   let app = await launch(device, dist);
   let wasSignedInInJs = false;
   try {
     await settle(app, device, dist.version);
     wasSignedInInJs = app.history.some((h) => h.isLoaded && h.isSignedIn === true);
-    for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist, fapi);
-    if (scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist, fapi);
+    for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist);
+    if (scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist);
     const firstLoaded = device.timeline.findIndex(isLoadedAuth);
     const s = device.initialSessionId ? fapi.sessions.get(device.initialSessionId) : undefined;
     return {
@@ -134,7 +132,8 @@ export async function runLoadedScenario(
   }
 }
 
-async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist, fapi: DeviceFapi): Promise<RunningApp> {
+async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+  const fapi = device.fapi;
   const sessionId = device.initialSessionId;
   switch (step) {
     case 'sign-out-in-js': {
@@ -168,17 +167,13 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
       fapi.offline = false;
       return app;
     case 'foreground': {
-      let answered = false;
       await app.act(async () => {
         try {
           await app.clerk().session?.getToken({ skipCache: true });
         } catch {
           // The app's own error handling: a failed request is not a sign-out.
-        } finally {
-          answered = true;
         }
       });
-      await app.until(() => answered, 'the foreground token request answering');
       await quiet(app, device);
       return app;
     }

@@ -113,6 +113,9 @@ export class FakeFapi {
   readonly #logUnknown: boolean;
   #seq = 0;
   #ids = 0;
+  /** Which server of this process this is (1, 2, …): part of every client JWT it mints, so a JWT names its server. */
+  static #started = 0;
+  readonly #instance = ++FakeFapi.#started;
 
   private constructor(server: http.Server, opts: FakeFapiOptions) {
     this.#server = server;
@@ -169,7 +172,7 @@ export class FakeFapi {
   async rotateClientJwt(clientId: string): Promise<string> {
     const c = this.#client(clientId);
     c.retiredJwts.push(c.jwt);
-    c.jwt = await mintClientJwt(c.id, this.#id('rot'), this.#sec());
+    c.jwt = await mintClientJwt(c.id, this.#rotating(), this.#sec());
     return c.jwt;
   }
 
@@ -200,6 +203,10 @@ export class FakeFapi {
 
   // ---------------------------------------------------------------------------------------
 
+  #rotating(): string {
+    return `${this.#id('rot')}@${this.#instance}`;
+  }
+
   #id(prefix: string): string {
     return `${prefix}_${(++this.#ids).toString(36).padStart(6, '0')}`;
   }
@@ -226,7 +233,7 @@ export class FakeFapi {
     const id = this.#id('client');
     const client: FapiClient = {
       id,
-      jwt: await mintClientJwt(id, this.#id('rot'), this.#sec()),
+      jwt: await mintClientJwt(id, this.#rotating(), this.#sec()),
       retiredJwts: [],
       sessionIds: [],
       createdAt: this.#now(),
