@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { bridgeFor } from '../harness/expo/native-module.ts';
-import { loadMatrixScenario, matrixScenarioNames } from './scenarios.ts';
+import { outcomeStyles } from './outcomes.ts';
+import { renderMatrixSvg } from './render-svg.ts';
+import { loadMatrixScenario, matrixColumns, matrixScenarioNames } from './scenarios.ts';
 import { DOCS, cellKey, type MatrixStore } from './store.ts';
 
 /**
@@ -11,6 +13,7 @@ import { DOCS, cellKey, type MatrixStore } from './store.ts';
  * scenario; "pristine → patched" where a patch ships). No timestamps: same data, same bytes.
  */
 export const MATRIX_DOC = path.join(DOCS, 'session-matrix.md');
+export const MATRIX_SVG = path.join(DOCS, 'session-matrix.svg');
 const START = '<!-- matrix:start (written by `npm run matrix`; do not edit) -->';
 const END = '<!-- matrix:end -->';
 
@@ -34,9 +37,13 @@ export function renderMatrix(store: MatrixStore): string {
   const scenarios = matrixScenarioNames();
   const versions = Object.keys(store.versions).sort(semver.compare);
   const lines: string[] = [];
-  lines.push(
-    'Legend: `kept` still signed in · `lost` signed out (or the session ended) without asking · `signed out` signed out as expected · `stuck` still signed in after a sign-out / server-side end · `—` not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it) · `not modelled` · `a → b` pristine → with the shipped patch.',
-  );
+  const present = new Set(Object.values(store.cells).map((c) => c.result as string));
+  const legend = outcomeStyles(present)
+    .filter((o) => o.alwaysInLegend || present.has(o.result))
+    .map((o) => (o.meaning ? `\`${o.result}\` ${o.meaning}` : `\`${o.result}\``));
+  lines.push(`Legend: ${[...legend, '`a → b` pristine → with the shipped patch.'].join(' · ')}`);
+  lines.push('');
+  lines.push('![The session-loss matrix as a heat map: versions by scenarios, pristine and patched](session-matrix.svg)');
   lines.push('');
   lines.push('| scenario | fix | configuration | what the user experiences |');
   lines.push('|---|---|---|---|');
@@ -47,9 +54,8 @@ export function renderMatrix(store: MatrixStore): string {
   }
   lines.push('');
   lines.push(
-    `| @clerk/expo | bridge | clerk-js | ${scenarios
-      .map((n) => loadMatrixScenario(n).title ?? n)
-      .map((t, i) => `${t}${loadMatrixScenario(scenarios[i]!).fix ? ` (${loadMatrixScenario(scenarios[i]!).fix})` : ''}`)
+    `| @clerk/expo | bridge | clerk-js | ${matrixColumns(scenarios)
+      .map((c) => c.title)
       .join(' | ')} |`,
   );
   lines.push(`|---|---|---|${scenarios.map(() => '---').join('|')}|`);
@@ -74,5 +80,14 @@ export function writeMatrixDoc(store: MatrixStore, file = MATRIX_DOC): boolean {
   if (after === before) return false;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, after);
+  return true;
+}
+
+/** Redraws docs/session-matrix.svg from the store (render-svg.ts); true when its bytes changed. */
+export function writeMatrixSvg(store: MatrixStore, file = MATRIX_SVG): boolean {
+  const svg = renderMatrixSvg(store, matrixColumns(), bridgeFor);
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === svg) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, svg);
   return true;
 }
