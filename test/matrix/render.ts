@@ -4,7 +4,7 @@ import semver from 'semver';
 import { bridgeFor } from '../harness/expo/native-module.ts';
 import { outcomeStyles } from './outcomes.ts';
 import { renderMatrixSvg } from './render-svg.ts';
-import { loadMatrixScenario, matrixColumns, matrixScenarioNames } from './scenarios.ts';
+import { loadMatrixScenario, matrixColumns, type MatrixColumn } from './scenarios.ts';
 import { DOCS, cellKey, type MatrixStore } from './store.ts';
 
 /**
@@ -33,8 +33,9 @@ behaviours Fixes B and C change, taken as patched when the loaded patch lists th
 
 `;
 
-export function renderMatrix(store: MatrixStore): string {
-  const scenarios = matrixScenarioNames();
+/** The generated part of the page: legend, scenario table and the matrix table for `columns` (default: every scenario). */
+export function renderMatrix(store: MatrixStore, columns: readonly MatrixColumn[] = matrixColumns()): string {
+  const scenarios = columns.map((c) => c.name);
   const versions = Object.keys(store.versions).sort(semver.compare);
   const lines: string[] = [];
   const present = new Set(Object.values(store.cells).map((c) => c.result as string));
@@ -53,17 +54,20 @@ export function renderMatrix(store: MatrixStore): string {
     lines.push(`| \`${name}\` | ${s.fix ?? ''} | ${config} | ${s.user ?? ''} (expected: ${s.expect ?? 'signed-in'}) |`);
   }
   lines.push('');
-  lines.push(
-    `| @clerk/expo | bridge | clerk-js | ${matrixColumns(scenarios)
-      .map((c) => c.title)
-      .join(' | ')} |`,
-  );
+  lines.push(`| @clerk/expo | bridge | clerk-js | ${columns.map((c) => c.title).join(' | ')} |`);
   lines.push(`|---|---|---|${scenarios.map(() => '---').join('|')}|`);
+  // A version has a patched column when any of its cells is patched (a scenario with no cells yet shows `?`).
+  const patchedVersions = new Set(
+    Object.keys(store.cells)
+      .map((k) => k.split(' '))
+      .filter((p) => p[1] === 'patched')
+      .map((p) => p[0]!),
+  );
   for (const version of versions) {
     const row = scenarios.map((scenario) => {
       const pristine = store.cells[cellKey({ version, variant: 'pristine', scenario })]?.result ?? '?';
       const patched = store.cells[cellKey({ version, variant: 'patched', scenario })]?.result;
-      return patched === undefined ? pristine : `${pristine} → ${patched}`;
+      return patchedVersions.has(version) ? `${pristine} → ${patched ?? '?'}` : pristine;
     });
     lines.push(`| ${version} | ${bridgeFor(version)} | ${store.versions[version]!.clerkJs} | ${row.join(' | ')} |`);
   }
@@ -84,8 +88,8 @@ export function writeMatrixDoc(store: MatrixStore, file = MATRIX_DOC): boolean {
 }
 
 /** Redraws docs/session-matrix.svg from the store (render-svg.ts); true when its bytes changed. */
-export function writeMatrixSvg(store: MatrixStore, file = MATRIX_SVG): boolean {
-  const svg = renderMatrixSvg(store, matrixColumns(), bridgeFor);
+export function writeMatrixSvg(store: MatrixStore, file = MATRIX_SVG, columns: readonly MatrixColumn[] = matrixColumns()): boolean {
+  const svg = renderMatrixSvg(store, columns, bridgeFor);
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === svg) return false;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, svg);
