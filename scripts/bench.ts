@@ -319,12 +319,18 @@ function dependencySets() {
   const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const perSet = median([...alone.values()]);
+  const largest = Math.max(...alone.values());
   const estimate = onDisk + (served - sets.length) * perSet;
+  const bound = onDisk + (served - sets.length) * largest;
+  const unshared = sets.filter(
+    (v) => !(JSON.parse(fs.readFileSync(path.join(root, v, 'dependency-set.json'), 'utf8')) as { sharedFiles?: boolean }).sharedFiles,
+  );
   console.log(
     `apparent ${gb(apparent)} (${mb(apparent / sets.length)} per set) · on disk ${gb(onDisk)} (du: blocks, hard links once, store included) · ratio ${(onDisk / apparent).toFixed(2)}×`,
   );
+  if (unshared.length > 0) console.log(`not linked to the store yet (installed before it; linked on first use): ${unshared.join(', ')}`);
   console.log(
-    `held by one set alone (what a further set adds): median ${mb(perSet)}, max ${mb(Math.max(...alone.values()))}${sets.length < served ? ` · extrapolated to all ${served}: ${gb(onDisk)} + ${served - sets.length} × ${mb(perSet)} ≈ ${gb(estimate)}` : ''}`,
+    `held by one set alone (what a further set adds): median ${mb(perSet)}, max ${mb(largest)}${sets.length < served ? ` · extrapolated to all ${served}: ${gb(onDisk)} + ${served - sets.length} × ${mb(perSet)} ≈ ${gb(estimate)} (each at the max: ${gb(bound)})` : ''}`,
   );
   console.log(
     `goal: all ${served} dependency sets ≤ 1 GB on disk: ${estimate <= 1e9 ? 'met' : 'NOT met'}${sets.length < served ? ' (extrapolated)' : ''}`,
