@@ -8,11 +8,13 @@
  *   --package N    the packed package in a fresh Expo SDK 54 app: tarball, install footprint,
  *                  and N timed runs of `check` beside `node -e 0` and `npx patch-package` (default 3; 0 skips)
  *   --expo-app DIR for --package: copy this installed Expo app instead of installing the template
+ *   --deps 0       skips the disk figure of the device harness's installed dependency sets
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import semver from 'semver';
 import ts from 'typescript';
 import { FIXES } from './fixes/index.ts';
 import { fetchPackage } from './produce/npm-registry.ts';
@@ -21,6 +23,7 @@ import { readManifest } from './patch-file/manifest.ts';
 import { applyWithPatchPackage } from './patch-file/apply.ts';
 import { editedLinesFloor } from './patch-file/write.ts';
 import { PATCHES_DIR, ROOT } from './infra/paths.ts';
+import { config } from './infra/config.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -32,6 +35,7 @@ const COLD = process.argv.includes('--cold');
 const CONSUMER = arg('--consumer', 3);
 const PACKAGE = arg('--package', 3);
 const BYTES = arg('--bytes', 1);
+const DEPS = arg('--deps', 1);
 const EXPO_APP = (() => {
   const i = process.argv.indexOf('--expo-app');
   return i === -1 ? undefined : path.resolve(process.argv[i + 1]!);
@@ -270,9 +274,73 @@ function packaged() {
   );
 }
 
+/**
+ * The device harness's dependency sets as they are in the cache now (test/harness/expo/dependency-set.ts
+ * installs them into <cache>/expo-deps/<version>/, files hard-linked into <cache>/expo-deps/.store/):
+ * the apparent total (every path's size, as if nothing were shared) against the bytes on disk
+ * (allocated blocks, each inode once, directories included, like `du`), and, for the versions not
+ * installed here, an extrapolation: each further set costs about what an installed set holds alone.
+ */
+function dependencySets() {
+  if (DEPS <= 0) return;
+  const root = path.join(config().cacheDir, 'expo-deps');
+  const sets = (fs.existsSync(root) ? fs.readdirSync(root) : [])
+    .filter((n) => semver.valid(n) && fs.existsSync(path.join(root, n, 'dependency-set.json')))
+    .sort(semver.compare);
+  const served = Object.keys(
+    (JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'session-matrix.json'), 'utf8')) as { versions: object }).versions,
+  ).length;
+  console.log(`
+## Device-harness dependency sets (${root}): ${sets.length} of ${served} installed`);
+  if (sets.length === 0) return console.log('none installed (npm run matrix installs them)');
+  const inodes = new Map<string, { bytes: number; sets: Set<string> }>();
+  let apparent = 0;
+  const walk = (dir: string, owner: string, countApparent: boolean) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      const st = fs.lstatSync(p);
+      if (countApparent) apparent += st.size;
+      const key = `${st.dev}:${st.ino}`;
+      const seen = inodes.get(key) ?? inodes.set(key, { bytes: st.blocks * 512, sets: new Set() }).get(key)!;
+      seen.sets.add(owner);
+      if (e.isDirectory()) walk(p, owner, countApparent);
+    }
+  };
+  for (const v of sets) walk(path.join(root, v), v, true);
+  const store = path.join(root, '.store');
+  if (fs.existsSync(store)) walk(store, '.store', false);
+  let onDisk = 0;
+  const alone = new Map<string, number>(sets.map((v) => [v, 0]));
+  for (const { bytes, sets: owners } of inodes.values()) {
+    onDisk += bytes;
+    const mine = [...owners].filter((o) => o !== '.store');
+    if (mine.length === 1) alone.set(mine[0]!, alone.get(mine[0]!)! + bytes);
+  }
+  const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const perSet = median([...alone.values()]);
+  const largest = Math.max(...alone.values());
+  const estimate = onDisk + (served - sets.length) * perSet;
+  const bound = onDisk + (served - sets.length) * largest;
+  const unshared = sets.filter(
+    (v) => !(JSON.parse(fs.readFileSync(path.join(root, v, 'dependency-set.json'), 'utf8')) as { sharedFiles?: boolean }).sharedFiles,
+  );
+  console.log(
+    `apparent ${gb(apparent)} (${mb(apparent / sets.length)} per set) · on disk ${gb(onDisk)} (du: blocks, hard links once, store included) · ratio ${(onDisk / apparent).toFixed(2)}×`,
+  );
+  if (unshared.length > 0) console.log(`not linked to the store yet (installed before it; linked on first use): ${unshared.join(', ')}`);
+  console.log(
+    `held by one set alone (what a further set adds): median ${mb(perSet)}, max ${mb(largest)}${sets.length < served ? ` · extrapolated to all ${served}: ${gb(onDisk)} + ${served - sets.length} × ${mb(perSet)} ≈ ${gb(estimate)} (each at the max: ${gb(bound)})` : ''}`,
+  );
+  console.log(
+    `goal: all ${served} dependency sets ≤ 1 GB on disk: ${estimate <= 1e9 ? 'met' : 'NOT met'}${sets.length < served ? ' (extrapolated)' : ''}`,
+  );
+}
+
 console.log(`# clerk-expo-patches bench — ${os.cpus().length} cores, node ${process.version}`);
 await perBundle();
 await patchBytes();
 matrix();
 consumer();
 packaged();
+dependencySets();

@@ -44,3 +44,26 @@ it('warm cache + offline: the installed set is used as is, with no registry acce
   await expect(dependencySet('9.9.9')).resolves.toMatchObject({ dir: set, resolved: { '@clerk/clerk-js': '6.40.0' } });
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+it('warm sets installed before the shared store: linked to it on first use (offline), marker records it, contents unchanged', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-deps-'));
+  const sets = ['9.9.6', '9.9.7'].map((v) => {
+    const set = path.join(dir, 'expo-deps', v);
+    for (const [rel, text] of Object.entries({ 'react/index.js': 'react\n', '@clerk/expo/index.js': `expo ${v}\n` })) {
+      fs.mkdirSync(path.dirname(path.join(set, 'node_modules', rel)), { recursive: true });
+      fs.writeFileSync(path.join(set, 'node_modules', rel), text);
+    }
+    fs.writeFileSync(path.join(set, 'dependency-set.json'), JSON.stringify({ expoVersion: v, dir: set, resolved: {} }));
+    return set;
+  });
+  process.env.CLERK_EXPO_PATCHES_CACHE = dir;
+  process.env.CLERK_EXPO_PATCHES_OFFLINE = '1';
+  resetConfig();
+  for (const v of ['9.9.6', '9.9.7']) await expect(dependencySet(v)).resolves.toMatchObject({ expoVersion: v, sharedFiles: true });
+  const [a, b] = sets.map((s) => path.join(s, 'node_modules'));
+  expect(fs.statSync(path.join(a!, 'react/index.js')).ino).toBe(fs.statSync(path.join(b!, 'react/index.js')).ino);
+  expect(fs.readFileSync(path.join(b!, '@clerk/expo/index.js'), 'utf8')).toBe('expo 9.9.7\n');
+  expect(JSON.parse(fs.readFileSync(path.join(sets[1]!, 'dependency-set.json'), 'utf8'))).toMatchObject({ sharedFiles: true });
+  expect(fs.readdirSync(path.join(dir, 'expo-deps', '.store'))).toHaveLength(3);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

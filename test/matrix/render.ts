@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { bridgeFor } from '../harness/expo/native-module.ts';
-import { loadMatrixScenario, matrixScenarioNames } from './scenarios.ts';
+import { outcomeStyles } from './outcomes.ts';
+import { renderMatrixSvg } from './render-svg.ts';
+import { loadMatrixScenario, matrixColumns, type MatrixColumn } from './scenarios.ts';
 import { DOCS, cellKey, type MatrixStore } from './store.ts';
 
 /**
@@ -11,6 +13,7 @@ import { DOCS, cellKey, type MatrixStore } from './store.ts';
  * scenario; "pristine → patched" where a patch ships). No timestamps: same data, same bytes.
  */
 export const MATRIX_DOC = path.join(DOCS, 'session-matrix.md');
+export const MATRIX_SVG = path.join(DOCS, 'session-matrix.svg');
 const START = '<!-- matrix:start (written by `npm run matrix`; do not edit) -->';
 const END = '<!-- matrix:end -->';
 
@@ -30,13 +33,18 @@ behaviours Fixes B and C change, taken as patched when the loaded patch lists th
 
 `;
 
-export function renderMatrix(store: MatrixStore): string {
-  const scenarios = matrixScenarioNames();
+/** The generated part of the page: legend, scenario table and the matrix table for `columns` (default: every scenario). */
+export function renderMatrix(store: MatrixStore, columns: readonly MatrixColumn[] = matrixColumns()): string {
+  const scenarios = columns.map((c) => c.name);
   const versions = Object.keys(store.versions).sort(semver.compare);
   const lines: string[] = [];
-  lines.push(
-    'Legend: `kept` still signed in · `lost` signed out (or the session ended) without asking · `signed out` signed out as expected · `stuck` still signed in after a sign-out / server-side end · `—` not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it) · `not modelled` · `a → b` pristine → with the shipped patch.',
-  );
+  const present = new Set(Object.values(store.cells).map((c) => c.result as string));
+  const legend = outcomeStyles(present)
+    .filter((o) => o.alwaysInLegend || present.has(o.result))
+    .map((o) => (o.meaning ? `\`${o.result}\` ${o.meaning}` : `\`${o.result}\``));
+  lines.push(`Legend: ${[...legend, '`a → b` pristine → with the shipped patch.'].join(' · ')}`);
+  lines.push('');
+  lines.push('![The session-loss matrix as a heat map: versions by scenarios, pristine and patched](session-matrix.svg)');
   lines.push('');
   lines.push('| scenario | fix | configuration | what the user experiences |');
   lines.push('|---|---|---|---|');
@@ -46,18 +54,20 @@ export function renderMatrix(store: MatrixStore): string {
     lines.push(`| \`${name}\` | ${s.fix ?? ''} | ${config} | ${s.user ?? ''} (expected: ${s.expect ?? 'signed-in'}) |`);
   }
   lines.push('');
-  lines.push(
-    `| @clerk/expo | bridge | clerk-js | ${scenarios
-      .map((n) => loadMatrixScenario(n).title ?? n)
-      .map((t, i) => `${t}${loadMatrixScenario(scenarios[i]!).fix ? ` (${loadMatrixScenario(scenarios[i]!).fix})` : ''}`)
-      .join(' | ')} |`,
-  );
+  lines.push(`| @clerk/expo | bridge | clerk-js | ${columns.map((c) => c.title).join(' | ')} |`);
   lines.push(`|---|---|---|${scenarios.map(() => '---').join('|')}|`);
+  // A version has a patched column when any of its cells is patched (a scenario with no cells yet shows `?`).
+  const patchedVersions = new Set(
+    Object.keys(store.cells)
+      .map((k) => k.split(' '))
+      .filter((p) => p[1] === 'patched')
+      .map((p) => p[0]!),
+  );
   for (const version of versions) {
     const row = scenarios.map((scenario) => {
       const pristine = store.cells[cellKey({ version, variant: 'pristine', scenario })]?.result ?? '?';
       const patched = store.cells[cellKey({ version, variant: 'patched', scenario })]?.result;
-      return patched === undefined ? pristine : `${pristine} → ${patched}`;
+      return patchedVersions.has(version) ? `${pristine} → ${patched ?? '?'}` : pristine;
     });
     lines.push(`| ${version} | ${bridgeFor(version)} | ${store.versions[version]!.clerkJs} | ${row.join(' | ')} |`);
   }
@@ -74,5 +84,14 @@ export function writeMatrixDoc(store: MatrixStore, file = MATRIX_DOC): boolean {
   if (after === before) return false;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, after);
+  return true;
+}
+
+/** Redraws docs/session-matrix.svg from the store (render-svg.ts); true when its bytes changed. */
+export function writeMatrixSvg(store: MatrixStore, file = MATRIX_SVG, columns: readonly MatrixColumn[] = matrixColumns()): boolean {
+  const svg = renderMatrixSvg(store, columns, bridgeFor);
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === svg) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, svg);
   return true;
 }

@@ -8,19 +8,22 @@ import { dependencySet } from '../harness/expo/dependency-set.ts';
 import type { CellOutcome, CellSpec } from './cell.ts';
 import { matrixScenarioNames } from './scenarios.ts';
 import { cellKey, readStore, writeStore, type MatrixStore } from './store.ts';
-import { writeMatrixDoc } from './render.ts';
+import { writeMatrixDoc, writeMatrixSvg } from './render.ts';
 
 /**
  * `npm run matrix` — the session-loss matrix: every scenario (fixtures/matrix/) × every
  * @clerk/expo 3.x/4.x version the registry serves × {pristine, patched where a patch ships}.
  *
  *   npm run matrix [-- --versions 3.2.7,4.6.6] [--scenarios js-reload-signed-in,…] [--json] [--jobs N] [--missing]
+ *   npm run matrix -- --render     (runs nothing: redraws the .md table and the .svg from the .json)
  *
  * Installs each version's dependency closure first (cached; offline once warm), then runs the
  * cells on worker processes (one per core, at most --jobs), printing a progress line per cell
  * on stderr. Results merge into docs/session-matrix.json (cells of a narrowed run replace only
- * those cells) and docs/session-matrix.md is rewritten between its markers; a rerun with no
- * change rewrites no byte. --json prints the cells of this run on stdout.
+ * those cells); docs/session-matrix.md is rewritten between its markers and docs/session-matrix.svg
+ * drawn from the JSON; a rerun with no change rewrites no byte. --json prints the cells of this
+ * run on stdout and nothing else there (`{ "error": … }` when the run cannot start); every other
+ * line goes to stderr.
  */
 const WORKER = path.resolve(import.meta.dirname, 'worker.ts');
 const RANGE = '>=3.0.0 <5.0.0';
@@ -32,10 +35,12 @@ interface Args {
   jobs: number;
   /** Only the cells docs/session-matrix.json does not have yet (or has as errors): resume an interrupted run. */
   missing: boolean;
+  /** Run nothing: redraw docs/session-matrix.md and .svg from docs/session-matrix.json (no registry). */
+  render: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, missing: false, jobs: Math.max(1, Math.min(os.availableParallelism(), 2)) };
+  const args: Args = { json: false, missing: false, render: false, jobs: Math.max(1, Math.min(os.availableParallelism(), 2)) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -55,14 +60,27 @@ function parseArgs(argv: string[]): Args {
         .filter(Boolean);
     else if (a === '--json') args.json = true;
     else if (a === '--missing') args.missing = true;
+    else if (a === '--render') args.render = true;
     else if (a === '--jobs') args.jobs = Math.max(1, Number(value()) || 1);
-    else throw new Error(`unknown option ${a} (known: --versions a,b --scenarios x,y --json --jobs N --missing)`);
+    else throw new Error(`unknown option ${a} (known: --versions a,b --scenarios x,y --json --jobs N --missing --render)`);
   }
   return args;
 }
 
+/** stdout as it was: with --json, everything else written to stdout goes to stderr. */
+const writeStdout = process.stdout.write.bind(process.stdout);
+const JSON_OUTPUT = process.argv.includes('--json');
+if (JSON_OUTPUT) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.render) {
+    const store = readStore();
+    const changed = [writeMatrixDoc(store) && 'docs/session-matrix.md', writeMatrixSvg(store) && 'docs/session-matrix.svg'].filter(Boolean);
+    process.stderr.write(`${changed.length > 0 ? `${changed.join(', ')} redrawn` : 'docs/session-matrix.md and .svg unchanged'}\n`);
+    if (args.json) writeStdout('[]\n');
+    return;
+  }
   const served = (await listVersions('@clerk/expo')).map((v) => v.version).filter((v) => semver.satisfies(v, RANGE));
   const versions = args.versions ?? served;
   const unknown = versions.filter((v) => !served.includes(v));
@@ -130,12 +148,14 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
 
-  const changed = writeMatrixDoc(save());
+  const final = save();
+  const doc = writeMatrixDoc(final);
+  const svg = writeMatrixSvg(final);
   process.stderr.write(
-    `${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${changed ? 'updated' : 'unchanged'}\n`,
+    `${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${doc ? 'updated' : 'unchanged'}, .svg ${svg ? 'updated' : 'unchanged'}\n`,
   );
   if (args.json)
-    process.stdout.write(
+    writeStdout(
       JSON.stringify(
         outcomes
           .map(({ version, variant, scenario, result, error }) => ({ version, variant, scenario, result, ...(error ? { error } : {}) }))
@@ -185,5 +205,6 @@ function runWorker(cells: CellSpec[], onCell: (o: CellOutcome) => void): Promise
 
 main().catch((err) => {
   process.stderr.write(`matrix: ${(err as Error).message}\n`);
+  if (JSON_OUTPUT) writeStdout(JSON.stringify({ error: (err as Error).message }, null, 2) + '\n');
   process.exit(2);
 });

@@ -24,3 +24,17 @@ export function matrixScenarioNames(): string[] {
   };
   return names.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/** A column of the matrix: a scenario's name and the title tables and the picture show ("JS reload (D)"). */
+export interface MatrixColumn {
+  name: string;
+  title: string;
+}
+
+/** The matrix's columns: every scenario of fixtures/matrix/, in column order. */
+export function matrixColumns(names: readonly string[] = matrixScenarioNames()): MatrixColumn[] {
+  return names.map((name) => {
+    const s = loadMatrixScenario(name);
+    return { name, title: `${s.title ?? name}${s.fix ? ` (${s.fix})` : ''}` };
+  });
+}

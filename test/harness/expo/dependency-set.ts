@@ -4,7 +4,9 @@ import path from 'node:path';
 import semver from 'semver';
 import { ToolError } from '../../../scripts/core/errors.ts';
 import { config } from '../../../scripts/infra/config.ts';
+import { writeFileAtomic } from '../../../scripts/infra/paths.ts';
 import { fetchPackage, listVersions } from '../../../scripts/produce/npm-registry.ts';
+import { shareFiles } from './file-store.ts';
 
 /**
  * The dependency closure one @clerk/expo version's own package.json resolves, installed by npm
@@ -19,6 +21,12 @@ import { fetchPackage, listVersions } from '../../../scripts/produce/npm-registr
  * expo, expo-secure-store…) are not installed (`--legacy-peer-deps`): the harness stands in for
  * them. `--ignore-scripts`; npm checks every tarball against the lockfile's integrity.
  *
+ * Disk: every installed file is a hard link into one content-addressed store shared by all
+ * sets, `<cache>/expo-deps/.store/<sha256>-<mode>` (file-store.ts), made after npm finished and
+ * before the set is renamed into place; a set installed before the store existed is linked to it
+ * on its first use (atomic renames of identical bytes; its marker then records `sharedFiles`).
+ * Sets differ mostly in @clerk/expo itself, so all of them together cost little more than one.
+ *
  * Warm cache: the directory is used as is, with no registry access (offline works). Cold cache
  * offline (CLERK_EXPO_PATCHES_OFFLINE=1): a ToolError that says so.
  */
@@ -28,6 +36,8 @@ export interface DependencySet {
   dir: string;
   /** Resolved versions of the packages that matter (as installed). */
   resolved: Record<string, string>;
+  /** Its files are hard links into the shared store (absent on sets installed before the store existed). */
+  sharedFiles?: true;
 }
 
 const MARKER = 'dependency-set.json';
@@ -36,6 +46,8 @@ const INSTALL_LIMIT_MS = 1_200_000;
 const REPORTED = ['@clerk/expo', '@clerk/clerk-js', '@clerk/react', '@clerk/shared', 'react', 'react-test-renderer'];
 
 export const dependencySetsDir = (): string => path.join(config().cacheDir, 'expo-deps');
+/** The content-addressed files every set links to (a dot name: never a version). */
+export const dependencyStoreDir = (): string => path.join(dependencySetsDir(), '.store');
 
 const inflight = new Map<string, Promise<DependencySet>>();
 
@@ -54,7 +66,7 @@ async function ensure(expoVersion: string): Promise<DependencySet> {
     throw new ToolError(`"${expoVersion}" is not a valid @clerk/expo version`, 'give an exact version such as 3.2.7');
   const dir = path.join(dependencySetsDir(), expoVersion);
   const marker = path.join(dir, MARKER);
-  if (fs.existsSync(marker)) return JSON.parse(fs.readFileSync(marker, 'utf8')) as DependencySet;
+  if (fs.existsSync(marker)) return shareInstalled(JSON.parse(fs.readFileSync(marker, 'utf8')) as DependencySet, marker);
   if (config().offline) {
     throw new ToolError(
       `no installed dependency set for @clerk/expo ${expoVersion} in ${dir}, and offline (CLERK_EXPO_PATCHES_OFFLINE=1) forbids installing one`,
@@ -67,7 +79,8 @@ async function ensure(expoVersion: string): Promise<DependencySet> {
   fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   try {
     await npmInstall(tmp, expoVersion);
-    const set: DependencySet = { expoVersion, dir, resolved: resolvedVersions(tmp) };
+    shareFiles(path.join(tmp, 'node_modules'), dependencyStoreDir());
+    const set: DependencySet = { expoVersion, dir, resolved: resolvedVersions(tmp), sharedFiles: true };
     fs.writeFileSync(path.join(tmp, MARKER), JSON.stringify(set, null, 2) + '\n');
     try {
       fs.renameSync(tmp, dir);
@@ -81,6 +94,19 @@ async function ensure(expoVersion: string): Promise<DependencySet> {
     throw err;
   }
   return JSON.parse(fs.readFileSync(marker, 'utf8')) as DependencySet;
+}
+
+/** A set installed before the shared store: link its files to the store once, then record that in its marker. */
+function shareInstalled(set: DependencySet, marker: string): DependencySet {
+  if (set.sharedFiles) return set;
+  try {
+    shareFiles(path.join(path.dirname(marker), 'node_modules'), dependencyStoreDir());
+    const shared: DependencySet = { ...set, sharedFiles: true };
+    writeFileAtomic(marker, JSON.stringify(shared, null, 2) + '\n');
+    return shared;
+  } catch {
+    return set; // a read-only cache: sharing only saves disk, the set works as it is
+  }
 }
 
 /** The install's package.json: @clerk/expo, its resolved @clerk/react pinned, and one react for app and renderer. */
