@@ -17,7 +17,18 @@ export const OUTCOMES: readonly OutcomeStyle[] = [
   { result: 'kept', meaning: 'still signed in', colour: '#1a9850', alwaysInLegend: true },
   { result: 'lost', meaning: 'signed out (or the session ended) without asking', colour: '#d73027', alwaysInLegend: true },
   { result: 'signed out', meaning: 'signed out as expected', colour: '#4575b4', alwaysInLegend: true },
-  { result: 'stuck', meaning: 'still signed in after a sign-out / server-side end', colour: '#984ea3', alwaysInLegend: true },
+  {
+    result: 'stuck',
+    meaning: 'still signed in after a sign-out / server-side end, and after a cold relaunch',
+    colour: '#984ea3',
+    alwaysInLegend: true,
+  },
+  {
+    result: 'stuck until restart',
+    meaning: 'still signed in after a sign-out / server-side end, until the app is killed and started again',
+    colour: '#fdae61',
+    alwaysInLegend: true,
+  },
   {
     result: '—',
     meaning: 'not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it)',

@@ -8,13 +8,15 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
  *   should have ended it;
  * - `signed out`: signed out as expected (the user signed out, or the server ended the session);
  * - `stuck`: still signed in (in JS, or on the native screens) although the user signed out or
- *   the server ended the session;
+ *   the server ended the session, and still after a cold relaunch of the app (stuck for good);
+ * - `stuck until restart`: as `stuck`, but a cold relaunch (app process killed and started
+ *   again) shows the user signed out;
  * - `—`: not applicable (a native scenario on a version without the native module; a JS-only
  *   scenario where the version cannot start without its native module — 3.4.2–3.7.8 on Android);
  * - `not modelled`: the harness does not model this version's native side for this scenario;
  * - `error`: the run failed (the message is in --json output).
  */
-export type CellResult = 'kept' | 'lost' | 'signed out' | 'stuck' | '—' | 'not modelled' | 'error';
+export type CellResult = 'kept' | 'lost' | 'signed out' | 'stuck' | 'stuck until restart' | '—' | 'not modelled' | 'error';
 
 export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
   const initial = o.device.initialSessionId;
@@ -24,8 +26,11 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
     // Lost before the user could act (e.g. a reload already signed them out) is still a loss.
     if (!o.wasSignedInInJs) return 'lost';
     // With the native module, its screens must be signed out too.
-    const nativeSignedOut = !scenario.native || o.nativeSessionId === null;
-    return !jsSignedIn && !serverActive && nativeSignedOut ? 'signed out' : 'stuck';
+    const signedOutEverywhere = (auth: Outcome['finalAuth'], nativeSessionId: string | null) =>
+      !(auth.isLoaded && auth.isSignedIn === true) && !serverActive && (!scenario.native || nativeSessionId === null);
+    if (signedOutEverywhere(o.finalAuth, o.nativeSessionId)) return 'signed out';
+    const r = o.afterRestart;
+    return r && signedOutEverywhere(r.auth, r.nativeSessionId) ? 'stuck until restart' : 'stuck';
   }
   const kept =
     jsSignedIn &&

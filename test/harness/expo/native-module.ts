@@ -108,6 +108,20 @@ export class SimulatedClerkExpo {
     this.onCall(call);
   }
 
+  /**
+   * The app process is killed and started again (a cold relaunch): the native SDK is not
+   * configured any more; what its keychain holds (device token, the client's session) survives
+   * and is restored at the next configure(), which loads the client from the server first, so a
+   * session the server no longer has active is not restored.
+   */
+  coldRestart(): void {
+    this.configured = false;
+    this.sinceConfigure = 0;
+    this.restoreFromServer = true;
+    if (this.held) this.held.visibleAt = Number.POSITIVE_INFINITY;
+  }
+  private restoreFromServer = false;
+
   /** Lets virtual time pass on the device with no JS involved (the native restore carries on). */
   advance(ms: number): void {
     this.clock += ms;
@@ -128,6 +142,10 @@ export class SimulatedClerkExpo {
     if (this.configured) return this.refreshFromServer(); // already configured: refreshClient(), nothing else
     this.configured = true;
     this.sinceConfigure = 0;
+    if (this.restoreFromServer) {
+      this.restoreFromServer = false;
+      this.refreshFromServer();
+    }
     if (this.held && !Number.isFinite(this.held.visibleAt)) {
       const restoreAt = this.clock + (this.scenario.native?.sessionRestoredAtMs ?? 0);
       if (this.scenario.native?.cachedClientWithoutDeviceToken && this.scenario.platform === 'ios') {

@@ -27,6 +27,12 @@ export interface Outcome {
   getSessionCalls: NativeCall[];
   /** What the secure store holds under __clerk_client_jwt at the end. */
   storedClientJwt: string | null;
+  /**
+   * Scenarios that expect the user signed out: the state after a cold relaunch that followed the
+   * steps (app process killed and started again: a fresh JS bundle, the native SDK configured
+   * anew), so "stuck until the app restarts" reads differently from "stuck for good".
+   */
+  afterRestart?: { auth: AuthSnapshot; nativeSessionId: string | null };
   device: Device;
 }
 
@@ -111,6 +117,13 @@ export async function runLoadedScenario(
     if (scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist);
     const firstLoaded = device.timeline.findIndex(isLoadedAuth);
     const s = device.initialSessionId ? fapi.sessions.get(device.initialSessionId) : undefined;
+    const finalAuth = app.auth;
+    const nativeSessionId = device.native.sessionId;
+    let afterRestart: Outcome['afterRestart'];
+    if (scenario.expect === 'signed-out') {
+      app = await coldRelaunch(app, device, dist);
+      afterRestart = { auth: app.auth, nativeSessionId: device.native.sessionId };
+    }
     return {
       version: dist.version,
       variant: dist.variant,
@@ -118,18 +131,28 @@ export async function runLoadedScenario(
         .slice(0, firstLoaded === -1 ? undefined : firstLoaded)
         .flatMap((e) => (e.kind === 'native' && e.call.method === 'signOut' ? [e.call] : [])),
       signOuts: device.native.callsOf('signOut'),
-      finalAuth: app.auth,
+      finalAuth,
       wasSignedInInJs,
       serverSession: s ? { ...s, tokens: [...s.tokens] } : undefined,
-      nativeSessionId: device.native.sessionId,
+      nativeSessionId,
       nativeDeviceToken: device.native.deviceToken,
       getSessionCalls: device.native.callsOf('getSession'),
       storedClientJwt: device.store.items.get(CLIENT_JWT_KEY) ?? null,
+      afterRestart,
       device,
     };
   } finally {
     await app.unmount();
   }
+}
+
+/** The app process killed and started again: a fresh JS bundle, the native SDK started cold (its keychain kept). */
+async function coldRelaunch(app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+  await app.unmount();
+  device.native.coldRestart();
+  const next = await launch(device, dist);
+  await settle(next, device, dist.version);
+  return next;
 }
 
 async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
