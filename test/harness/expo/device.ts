@@ -84,6 +84,13 @@ export async function createDevice(scenario: NativeScenario, world: DeviceWorld,
     scenario.native?.configure ?? options.configure,
     options.keepCacheOnFirstLaunch ?? true,
   );
+  if (scenario.native?.ownClient === 'stale-sessionless') {
+    // The native keychain's own client, whose session has ended: native keeps it over configure()'s token.
+    const stale = await fapi.signIn('user_stale');
+    fapi.endSession(stale.session.id, 'abandoned');
+    native.deviceToken = stale.clientJwt;
+    native.keepsOwnClient = true;
+  }
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
   return {
@@ -179,9 +186,15 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   // As an app does: <ClerkProvider tokenCache={tokenCache}> with '@clerk/expo/token-cache' (expo-secure-store).
   const { tokenCache } = appRequire('./dist/token-cache/index.js') as { tokenCache: unknown };
   const props = { publishableKey: device.fapi.publishableKey, proxyUrl: device.fapi.proxyUrl, tokenCache };
-  if (options.beforeProvider) {
+  const beforeProvider =
+    options.beforeProvider ??
+    (device.scenario.js.getClerkInstanceBeforeProvider
+      ? (getClerkInstance: (o?: Record<string, unknown>) => unknown, f: DeviceFapi) =>
+          void getClerkInstance({ publishableKey: f.publishableKey, proxyUrl: f.proxyUrl })
+      : undefined);
+  if (beforeProvider) {
     const early = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(options?: Record<string, unknown>): unknown };
-    options.beforeProvider((o) => early.getClerkInstance(o), device.fapi);
+    beforeProvider((o) => early.getClerkInstance(o), device.fapi);
   }
   const world = device.world;
   let root: { unmount(): void } | undefined;

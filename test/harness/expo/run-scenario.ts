@@ -189,7 +189,9 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
     case 'online':
       fapi.offline = false;
       return app;
+    case 'token-401-once':
     case 'foreground': {
+      if (step === 'token-401-once') fapi.failTokenRequests(1);
       await app.act(async () => {
         try {
           await app.clerk().session?.getToken({ skipCache: true });

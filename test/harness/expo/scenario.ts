@@ -48,6 +48,13 @@ export interface NativeScenario {
      * server answers): pristine 3.1.6–3.4.3 Swift wipes it; Fix C and other versions keep it.
      */
     cachedClientWithoutDeviceToken?: boolean;
+    /**
+     * The native SDK restored a client of its own from its keychain and keeps it (configure()'s
+     * token does not replace it): 'stale-sessionless', a client whose session has ended (an old
+     * account, a sign-out native never heard of), the case the native→JS client sync must not
+     * adopt over a signed-in JS client (Fix G).
+     */
+    ownClient?: 'stale-sessionless';
   };
   js: {
     /** What expo-secure-store holds under __clerk_client_jwt when JS starts. */
@@ -56,6 +63,11 @@ export interface NativeScenario {
     secureStore?: SecureStoreFailures;
     /** React Native AppState when the JS bundle starts (default 'active'; 'background' for a background launch). */
     appState?: AppStateStatus;
+    /**
+     * App code calls getClerkInstance() (with the publishable key and proxy) before
+     * <ClerkProvider tokenCache> mounts, as an API client module does at import time (Fix H).
+     */
+    getClerkInstanceBeforeProvider?: boolean;
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
@@ -76,7 +88,9 @@ export interface NativeScenario {
  * - `foreground`: the app comes back and asks for a session token (getToken, cache skipped), as
  *   the first authenticated request after a foreground does; errors are the app's to handle;
  * - `unlock`: the keychain becomes readable (first unlock after a background launch);
- * - `relaunch`: the JS app starts again on the same device (native module and keychain kept).
+ * - `relaunch`: the JS app starts again on the same device (native module and keychain kept);
+ * - `token-401-once`: the server answers the next session-token request 401 (an authentication
+ *   error that does not end the session), then the app asks for a token as on `foreground`.
  */
 export type Step =
   | 'sign-out-in-js'
@@ -87,7 +101,8 @@ export type Step =
   | 'online'
   | 'foreground'
   | 'unlock'
-  | 'relaunch';
+  | 'relaunch'
+  | 'token-401-once';
 
 export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 

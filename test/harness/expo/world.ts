@@ -39,7 +39,10 @@ const RANDOM_SEED = 0x5eed;
 let open: DeviceWorld | undefined;
 
 /** What the simulated device uses of the server: its addresses, a signed-in client, sessions by id, ending them, its network. */
-export type DeviceFapi = Pick<FakeFapi, 'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession' | 'revokeSession' | 'offline'>;
+export type DeviceFapi = Pick<
+  FakeFapi,
+  'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession' | 'revokeSession' | 'offline' | 'failTokenRequests'
+>;
 
 export interface WorldOptions {
   /**

@@ -103,6 +103,8 @@ export class FakeFapi {
   readonly sessions = new Map<string, FapiSession>();
   /** When true, every connection is dropped. */
   offline = false;
+  /** Session-token requests still to answer 401 `authentication_invalid` whatever the session's state (`failTokenRequests(n)`). */
+  #tokenFailures = 0;
   readonly origin: string;
   readonly proxyUrl: string;
   readonly frontendApiHost: string;
@@ -140,6 +142,15 @@ export class FakeFapi {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     self = new FakeFapi(server, opts);
     return self;
+  }
+
+  /**
+   * The next `n` session-token requests are answered 401 `authentication_invalid` although the
+   * session stays active: an authentication error that ends nothing (what clerk-js does with any
+   * 401: it re-reads the client through `handleUnauthenticated`).
+   */
+  failTokenRequests(n = 1): void {
+    this.#tokenFailures = n;
   }
 
   /** Requests answered 404 because no rule knows them. */
@@ -325,6 +336,11 @@ export class FakeFapi {
     const unauthenticated = (): void => send(401, fixtureEntry('errors', 'authentication_invalid', { trace_id: `trace_${rec.seq}` }));
     const notFound = (msg: string, client?: FapiClient): void =>
       send(404, fixtureEntry('errors', 'resource_not_found', { trace_id: `trace_${rec.seq}`, long_message: msg }), client);
+    if (this.#tokenFailures > 0 && method === 'POST' && TOKENS_PATH.test(path)) {
+      this.#tokenFailures--;
+      rec.route = 'session.tokens (failed on purpose)';
+      return unauthenticated();
+    }
 
     if (method === 'GET' && path === '/v1/environment') {
       rec.route = 'environment';
