@@ -34,7 +34,8 @@ export const ASSUMED_RULES: readonly AssumedRule[] = [
     readings: [401, 404],
     default: 401,
     status: 'assumed',
-    summary: 'a token request for an ended, removed or revoked session: 401 (clerk-js signs out) or 404 (clerk-js keeps the session and throws)',
+    summary:
+      'a token request for an ended, removed or revoked session: 401 (clerk-js signs out) or 404 (clerk-js keeps the session and throws)',
   },
   {
     id: 'locked-keychain-deletes',
@@ -43,7 +44,8 @@ export const ASSUMED_RULES: readonly AssumedRule[] = [
     readings: ['succeed', 'fail-silently'],
     default: 'succeed',
     status: 'assumed',
-    summary: 'iOS deleteItemAsync while the keychain is locked resolves either way; the item is removed, or SecItemDelete failed and it stays',
+    summary:
+      'iOS deleteItemAsync while the keychain is locked resolves either way; the item is removed, or SecItemDelete failed and it stays',
   },
   {
     id: 'locked-keychain-writes',

@@ -52,12 +52,7 @@ async function sessionSequence(f: FakeFapi) {
   return { out, d };
 }
 
-const READINGS: FakeFapiOptions[] = [
-  {},
-  { staleClientJwt: 'null-client' },
-  { staleClientJwt: '401' },
-  { tokenOnEndedSession: 404 },
-];
+const READINGS: FakeFapiOptions[] = [{}, { staleClientJwt: 'null-client' }, { staleClientJwt: '401' }, { tokenOnEndedSession: 404 }];
 
 describe('FakeFapi responses follow the FAPI contract', () => {
   for (const options of READINGS) {
@@ -87,6 +82,7 @@ describe('FakeFapi responses follow the FAPI contract', () => {
     expect(out.clientRotatedAgain!.json.response.id).toBe(fresh.json.response.id); // the same stale JWT, the same new client
     expect(out.clientNeverIssued!.json.response.id).not.toBe(fresh.json.response.id);
     expect([out.tokenEnded!.status, out.tokenRevoked!.status, out.tokenRotated!.status]).toEqual([401, 401, 401]);
+    expect([out.otherClientsSession!.status, out.otherClientsSession!.json.errors[0].code]).toEqual([401, 'authentication_invalid']);
   });
 
   it('other readings: "no client" without a header, 401, and 404 for an ended session`s token', async () => {
@@ -99,7 +95,11 @@ describe('FakeFapi responses follow the FAPI contract', () => {
 
     fapi = await FakeFapi.start({ staleClientJwt: '401' });
     ({ out } = await sessionSequence(fapi));
-    expect([out.clientRotated!.status, out.clientRotated!.json.errors[0].code, out.clientRotated!.auth]).toEqual([401, 'authentication_invalid', null]);
+    expect([out.clientRotated!.status, out.clientRotated!.json.errors[0].code, out.clientRotated!.auth]).toEqual([
+      401,
+      'authentication_invalid',
+      null,
+    ]);
   });
 });
 

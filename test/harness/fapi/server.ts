@@ -390,6 +390,12 @@ export class FakeFapi {
       const s = this.sessions.get(m[1]!);
       const action = m[2] ?? '';
       if (!s || s.clientId !== client.id) {
+        // A token for a session the presenting client does not hold is 401 (upstream: a duplicate
+        // client's JWT "caused 401 authentication_invalid" on token requests, @clerk/expo #9438).
+        if (method === 'POST' && (action === 'tokens' || action.startsWith('tokens/'))) {
+          rec.route = 'rejected:session.tokens';
+          return unauthenticated();
+        }
         rec.route = `session.${action || 'get'}`;
         return notFound(`no session ${m[1]} on this client`, client);
       }

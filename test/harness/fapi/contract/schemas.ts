@@ -381,8 +381,18 @@ export interface Operation {
 
 const SESSION = '/v1/client/sessions/[^/]+';
 export const operations: Operation[] = [
-  { id: 'getEnvironment', method: 'GET', path: /^\/v1\/environment$/, responses: { 200: 'Client.Environment', 400: 'ClerkErrors', 401: 'ClerkErrors' } },
-  { id: 'getClient', method: 'GET', path: /^\/v1\/client$/, responses: { 200: 'Client.ClientWrappedClient', 400: 'ClerkErrors', 401: 'ClerkErrors', 403: 'ClerkErrors' } },
+  {
+    id: 'getEnvironment',
+    method: 'GET',
+    path: /^\/v1\/environment$/,
+    responses: { 200: 'Client.Environment', 400: 'ClerkErrors', 401: 'ClerkErrors' },
+  },
+  {
+    id: 'getClient',
+    method: 'GET',
+    path: /^\/v1\/client$/,
+    responses: { 200: 'Client.ClientWrappedClient', 400: 'ClerkErrors', 401: 'ClerkErrors', 403: 'ClerkErrors' },
+  },
   { id: 'putClient', method: 'PUT', path: /^\/v1\/client$/, responses: { 200: 'Client.ClientWrappedClient' } },
   { id: 'postClient', method: 'POST', path: /^\/v1\/client$/, responses: { 200: 'Client.ClientWrappedClient' } },
   { id: 'deleteClientSessions', method: 'DELETE', path: /^\/v1\/client$/, responses: { 200: 'Client.DeleteSession', 404: 'ClerkErrors' } },
@@ -392,12 +402,24 @@ export const operations: Operation[] = [
     path: /^\/v1\/client\/sessions$/,
     responses: { 200: 'Client.DeleteSession', 401: 'ClerkErrors', 404: 'ClerkErrors' },
   },
-  { id: 'getSession', method: 'GET', path: new RegExp(`^${SESSION}$`), responses: { 200: 'Client.ClientWrappedSession', 401: 'ClerkErrors', 404: 'ClerkErrors' } },
+  {
+    id: 'getSession',
+    method: 'GET',
+    path: new RegExp(`^${SESSION}$`),
+    responses: { 200: 'Client.ClientWrappedSession', 401: 'ClerkErrors', 404: 'ClerkErrors' },
+  },
   {
     id: 'touchSession',
     method: 'POST',
     path: new RegExp(`^${SESSION}/touch$`),
-    responses: { 200: 'Client.TouchWrappedSession', 400: 'ClerkErrors', 401: 'ClerkErrors', 403: 'ClerkErrors', 404: 'ClerkErrors', 422: 'ClerkErrors' },
+    responses: {
+      200: 'Client.TouchWrappedSession',
+      400: 'ClerkErrors',
+      401: 'ClerkErrors',
+      403: 'ClerkErrors',
+      404: 'ClerkErrors',
+      422: 'ClerkErrors',
+    },
   },
   ...(['end', 'remove'] as const).map((a) => ({
     id: `${a}Session`,

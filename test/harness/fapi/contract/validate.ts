@@ -38,7 +38,9 @@ export function checkResponse(method: string, path: string, status: number, body
   }
   const v = validator(schema);
   if (v(body)) return [];
-  return (v.errors ?? []).map((e) => `${op?.id ?? 'error'} ${status} ${schema}${e.instancePath || '/'}: ${e.message}${paramsText(e.params)}`);
+  return (v.errors ?? []).map(
+    (e) => `${op?.id ?? 'error'} ${status} ${schema}${e.instancePath || '/'}: ${e.message}${paramsText(e.params)}`,
+  );
 }
 
 function paramsText(p: Record<string, unknown>): string {
