@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { clerkRequiredFields } from './contract/clerk-types.ts';
 import { checkResponse } from './contract/validate.ts';
 import { takeContractViolations } from './contract/violations.ts';
 import { fixture } from './fixtures.ts';
@@ -152,4 +153,87 @@ describe('the contract checker', () => {
     ]);
     expect(checkResponse('POST', '/v1/client/sessions/sess_1/tokens', 401, { errors: [{ code: 'x' }] }).join('\n')).toMatch(/long_message/);
   });
+});
+
+/**
+ * The fixtures carry every field `@clerk/shared`'s JSON types require, except where Clerk's
+ * published contract says otherwise (it wins: the fake answers as FAPI is specified). Each
+ * exception names its reason, and must really be absent, so this list cannot go stale.
+ */
+describe("the fixtures against @clerk/shared's JSON types", () => {
+  const CONTRACT_WINS = {
+    EnvironmentJSON: { id: 'Client.Environment is closed, without id', object: 'Client.Environment is closed, without object' },
+    UserJSON: {
+      create_organizations_limit: 'an optional integer in Client.User; the types allow null, the contract does not',
+      profile_image_id: 'not a Client.User field',
+    },
+    TokenJSON: { id: 'Token is closed to object and jwt' },
+    UserSettingsJSON: { id: 'Client.UserSettings is closed, without id', object: 'Client.UserSettings is closed, without object' },
+    OrganizationSettingsJSON: {
+      id: 'Client.OrganizationSettings is closed, without id',
+      object: 'Client.OrganizationSettings is closed, without object',
+      force_organization_selection: 'not a Client.OrganizationSettings field (closed)',
+      organization_creation_defaults: 'not a Client.OrganizationSettings field (closed)',
+    },
+    VerificationJSON: {
+      id: 'not a Stubs.Verification.OTP field',
+      verified_at_client: 'not a Stubs.Verification.OTP field',
+      error: 'not a Stubs.Verification.OTP field',
+    },
+  } as Record<string, Record<string, string>>;
+
+  const env = fixture('environment');
+  const user = fixture<Record<string, any>>('user', { user_id: 'user_1' });
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['EnvironmentJSON', env],
+    ['AuthConfigJSON', env.auth_config as Record<string, unknown>],
+    ['DisplayConfigJSON', env.display_config as Record<string, unknown>],
+    ['UserSettingsJSON', env.user_settings as Record<string, unknown>],
+    ['OrganizationSettingsJSON', env.organization_settings as Record<string, unknown>],
+    ['UserJSON', user],
+    ['EmailAddressJSON', user.email_addresses[0]],
+    ['VerificationJSON', user.email_addresses[0].verification],
+    [
+      'SessionJSON',
+      fixture('session', {
+        session_id: 's',
+        status: 'active',
+        now: 1,
+        created_at: 1,
+        expire_at: 1,
+        abandon_at: 1,
+        user,
+        last_active_token: {},
+      }),
+    ],
+    [
+      'PublicUserDataJSON',
+      fixture<Record<string, any>>('session', {
+        session_id: 's',
+        status: 'active',
+        now: 1,
+        created_at: 1,
+        expire_at: 1,
+        abandon_at: 1,
+        user,
+        last_active_token: {},
+      }).public_user_data,
+    ],
+    [
+      'ClientJSON',
+      fixture('client', { client_id: 'c', sessions: [], last_active_session_id: null, cookie_expires_at: null, created_at: 1, now: 1 }),
+    ],
+    ['TokenJSON', fixture('token', { jwt: 'x.y.z' })],
+  ];
+  for (const [type, body] of cases) {
+    it(`${type}: every required field present, but for the contract's exceptions`, () => {
+      const exceptions = CONTRACT_WINS[type] ?? {};
+      const missing = clerkRequiredFields(type).filter((f) => !(f in body));
+      expect(missing.filter((f) => !(f in exceptions))).toEqual([]);
+      expect(
+        Object.keys(exceptions).filter((f) => f in body),
+        'listed as absent, but the fixture has it',
+      ).toEqual([]);
+    });
+  }
 });
