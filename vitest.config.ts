@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'node_modules/**'],
+          // Fails a test file whose fake Frontend API responses broke Clerk's FAPI contract.
+          setupFiles: ['test/harness/fapi/contract/guard.ts'],
           // Integration tests fetch and parse real registry tarballs (1.5 MB bundles) and run the
           // full generate/verify. Timeouts only guard against a hang: how long a run takes depends
           // on the machine and its load, so no test may lean on a tight one.

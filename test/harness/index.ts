@@ -22,7 +22,12 @@ export {
   type FapiSession,
   type SessionStatus,
   type SignedIn,
+  type StaleClientJwtReading,
+  type TokenOnEndedSessionReading,
 } from './fapi/server.ts';
+export { checkResponse } from './fapi/contract/validate.ts';
+export { takeContractViolations, type ContractViolation } from './fapi/contract/violations.ts';
+export { ASSUMED_RULES, type AssumedRule } from './assumed-rules.ts';
 export { fixture, fixtureEntry, readFixture, FAPI_FIXTURES_DIR } from './fapi/fixtures.ts';
 export { mintSessionToken, mintClientJwt, jwks, claimsOf, SESSION_TOKEN_TTL_SECONDS } from './fapi/jwt.ts';
 export { bundleSource, shippedVersions, readManifest, revertRequested, CLERK_JS, type BundleSource, type Variant } from './clerk-bundle.ts';

@@ -36,8 +36,8 @@ describe('FakeFapi rules', () => {
     expect(payload.nbf).toBeLessThanOrEqual(iat);
   });
 
-  it('a rotated-away client JWT gets 401 authentication_invalid; GET /v1/client answers "no client"; the new JWT works', async () => {
-    fapi = await FakeFapi.start();
+  it('a rotated-away client JWT gets 401 authentication_invalid; GET /v1/client answers "no client" (null-client reading); the new JWT works', async () => {
+    fapi = await FakeFapi.start({ staleClientJwt: 'null-client' });
     const { client, session, clientJwt } = await fapi.signIn();
     const next = await fapi.rotateClientJwt(client.id);
     const stale = await call(fapi, 'POST', `/v1/client/sessions/${session.id}/tokens`, clientJwt);

@@ -8,24 +8,46 @@
  * SecureStoreModule.swift / .kt):
  * - `locked`: iOS keychain locked (before first unlock, prewarm, background launch):
  *   every read rejects with code "ERR_KEY_CHAIN", "…User interaction is not allowed.", until
- *   `unlock()`. Deletes never reject on iOS.
+ *   `unlock()`. A delete never rejects on iOS (deleteValueWithKeyAsync ignores SecItemDelete's
+ *   status); whether the item is really gone while locked is `lockedDeletes`. Whether a write
+ *   while locked lands is `lockedWrites`.
  * - `transientReads: n`: Android, the next n reads reject with code "ERR_DECRYPT"; later reads
  *   answer normally.
+ * Evidence and confidence of each rule: test/harness/expo/README.md ("Secure store rules").
  */
 export interface SecureStoreFailures {
   locked?: boolean;
   transientReads?: number;
+  /**
+   * A delete while locked resolves in both readings; `succeed` (default, assumed): the item is
+   * removed; `fail-silently`: SecItemDelete failed and the item stays.
+   */
+  lockedDeletes?: LockedKeychainDeletes;
+  /**
+   * A write while locked: `succeed` (default, assumed: the harness's behaviour so far) or `reject`
+   * (SecItemAdd fails with errSecInteractionNotAllowed; expo-secure-store rejects with ERR_KEY_CHAIN).
+   */
+  lockedWrites?: LockedKeychainWrites;
 }
+
+export type LockedKeychainDeletes = 'succeed' | 'fail-silently';
+export type LockedKeychainWrites = 'succeed' | 'reject';
 
 export interface SecureStoreCall {
   op: 'get' | 'set' | 'delete';
   key: string;
-  /** For a get: the value answered, or the error code it rejected with. */
+  /** For a get: the value answered, or the error code it rejected with; for a set or delete: what failed (unset: it landed). */
   outcome?: string | null | { error: string };
 }
 
 export function keychainLockedError(): Error & { code: string } {
   return Object.assign(new Error("Calling the 'getValueWithKeyAsync' function has failed\n→ Caused by: User interaction is not allowed."), {
+    code: 'ERR_KEY_CHAIN',
+  });
+}
+
+export function keychainLockedWriteError(): Error & { code: string } {
+  return Object.assign(new Error("Calling the 'setValueWithKeyAsync' function has failed\n→ Caused by: User interaction is not allowed."), {
     code: 'ERR_KEY_CHAIN',
   });
 }
@@ -45,11 +67,15 @@ export class InMemorySecureStore {
   /** Every call in order (reads included). */
   readonly calls: SecureStoreCall[] = [];
   locked: boolean;
+  readonly lockedDeletes: LockedKeychainDeletes;
+  readonly lockedWrites: LockedKeychainWrites;
   private transientReads: number;
 
   constructor(failures: SecureStoreFailures = {}) {
     this.locked = failures.locked ?? false;
     this.transientReads = failures.transientReads ?? 0;
+    this.lockedDeletes = failures.lockedDeletes ?? 'succeed';
+    this.lockedWrites = failures.lockedWrites ?? 'succeed';
   }
 
   /** The device is unlocked: reads answer again. */
@@ -82,11 +108,19 @@ export class InMemorySecureStore {
       AFTER_FIRST_UNLOCK: 0,
       getItemAsync: async (key: string) => this.read(key),
       setItemAsync: async (key: string, value: string) => {
+        if (this.locked && this.lockedWrites === 'reject') {
+          this.calls.push({ op: 'set', key, outcome: { error: 'ERR_KEY_CHAIN' } });
+          throw keychainLockedWriteError();
+        }
         this.items.set(key, value);
         this.writes.push({ key, value });
         this.calls.push({ op: 'set', key });
       },
       deleteItemAsync: async (key: string) => {
+        if (this.locked && this.lockedDeletes === 'fail-silently') {
+          this.calls.push({ op: 'delete', key, outcome: { error: 'kept: errSecInteractionNotAllowed ignored' } });
+          return;
+        }
         this.items.delete(key);
         this.writes.push({ key, value: null });
         this.calls.push({ op: 'delete', key });

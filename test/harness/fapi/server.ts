@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkAndRecord } from './contract/validate.ts';
+import type { ContractViolation } from './contract/violations.ts';
 import { fixture, fixtureEntry } from './fixtures.ts';
 import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jwt.ts';
 
@@ -13,15 +15,15 @@ import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jw
  * - A client is identified by the client JWT in the `Authorization` request header. A client
  *   has exactly one VALID client JWT at a time; `rotateClientJwt()` issues a new one and the old
  *   one becomes invalid. A request with an invalid (or unknown) client JWT gets
- *   401 `authentication_invalid`, except GET /v1/environment (served to anyone) and
- *   GET /v1/client, which answers 200 `{ response: null, client: null }` ("no client": the
- *   device is signed out). clerk-js resolves every 401 by re-reading GET /v1/client
- *   (Clerk.handleUnauthenticated), so a 401 there would loop forever.
- * - No Authorization header at all: a fresh, signed-out client is created (a first launch).
+ *   401 `authentication_invalid`, except GET /v1/environment (served to anyone), PUT/POST
+ *   /v1/client (they create a client) and GET /v1/client, answered per `staleClientJwt`
+ *   (default `fresh-client`: a new signed-out client, the same one for the same stale JWT, with
+ *   its JWT in the `Authorization` response header).
+ * - No Authorization header, or an empty one: a fresh, signed-out client is created (a first launch).
  * - Client-bound responses carry the client's current JWT in the `Authorization` response
  *   header (native apps store it through the token cache).
  * - `revokeSession()`: the session leaves the client's `sessions`; its token endpoint answers
- *   401 `authentication_invalid`.
+ *   401 `authentication_invalid` (`tokenOnEndedSession: 404` for the other reading).
  * - `endSession(id, by)`: a sign-out of that session by another party sharing the client, e.g.
  *   the native Clerk SDK of an Expo app (`signOut(sessionId:)`), whose own traffic does not come
  *   through this server: status `ended`, `endedBy = by`. Sign-out routes (end / remove /
@@ -31,6 +33,9 @@ import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jw
  *   device without network). Offline requests are recorded with status 0.
  * - Time is `now()` (virtual, shared with the runtime under test): token iat/exp and
  *   timestamps in responses are computed from it.
+ * - Every response is checked against Clerk's FAPI contract (./contract/); violations are kept in
+ *   `contractViolations` and recorded for the per-test-file guard (./contract/guard.ts).
+ * Where a rule is an assumption, an option selects the other reading (README: ASSUMED_RULES).
  */
 export interface FakeFapiOptions {
   /** Virtual epoch ms; defaults to the real clock. */
@@ -41,7 +46,22 @@ export interface FakeFapiOptions {
   frontendApiHost?: string;
   /** Log unknown routes to stderr as they happen (they are always recorded). */
   logUnknown?: boolean;
+  /**
+   * GET /v1/client with a client JWT the server does not accept (rotated away, or never issued):
+   * - `fresh-client` (default; upstream evidence, see test/harness/README.md): 200 with a new,
+   *   signed-out client and its JWT in the `Authorization` response header; the same stale JWT
+   *   always gets the same new client;
+   * - `null-client`: 200 `{ response: null, client: null }`, no `Authorization` header;
+   * - `401`: 401 `authentication_invalid` (the contract lists it; clerk-js answers a 401 with
+   *   another GET /v1/client, so this reading makes clerk-js loop).
+   */
+  staleClientJwt?: StaleClientJwtReading;
+  /** A token request for a session that is no longer active (ended, removed, revoked): 401 (default) or 404. */
+  tokenOnEndedSession?: TokenOnEndedSessionReading;
 }
+
+export type StaleClientJwtReading = 'fresh-client' | 'null-client' | '401';
+export type TokenOnEndedSessionReading = 401 | 404;
 
 export interface FapiRequest {
   seq: number;
@@ -99,6 +119,12 @@ export const PROXY_PATH = '/__clerk';
 
 export class FakeFapi {
   readonly requests: FapiRequest[] = [];
+  /** Responses this server sent that break the FAPI contract (also recorded for ./contract/guard.ts). */
+  readonly contractViolations: ContractViolation[] = [];
+  readonly staleClientJwt: StaleClientJwtReading;
+  readonly tokenOnEndedSession: TokenOnEndedSessionReading;
+  /** The signed-out client minted for each stale client JWT seen on GET /v1/client (`fresh-client`). */
+  readonly #clientForStaleJwt = new Map<string, FapiClient>();
   readonly clients = new Map<string, FapiClient>();
   readonly sessions = new Map<string, FapiSession>();
   /** When true, every connection is dropped. */
@@ -124,6 +150,8 @@ export class FakeFapi {
     this.#now = opts.now ?? Date.now;
     this.#ttl = opts.tokenTtlSeconds ?? SESSION_TOKEN_TTL_SECONDS;
     this.#logUnknown = opts.logUnknown ?? false;
+    this.staleClientJwt = opts.staleClientJwt ?? 'fresh-client';
+    this.tokenOnEndedSession = opts.tokenOnEndedSession ?? 401;
     const { port } = server.address() as AddressInfo;
     this.origin = `http://127.0.0.1:${port}`;
     this.proxyUrl = `${this.origin}${PROXY_PATH}`;
@@ -332,6 +360,7 @@ export class FakeFapi {
         res.setHeader('access-control-expose-headers', 'authorization');
       }
       res.end(JSON.stringify(json));
+      this.contractViolations.push(...checkAndRecord(method, path, status, json));
     };
     const unauthenticated = (): void => send(401, fixtureEntry('errors', 'authentication_invalid', { trace_id: `trace_${rec.seq}` }));
     const notFound = (msg: string, client?: FapiClient): void =>
@@ -351,12 +380,20 @@ export class FakeFapi {
     let client: FapiClient | undefined;
     if (rec.authorization === '') client = await this.#newClient();
     else client = this.#clientByJwt(rec.authorization);
-    if (!client) {
-      // An unknown client reads as "no client" (signed out); anything else is 401.
-      if (path === '/v1/client' && method === 'GET') {
+    if (!client && path === '/v1/client' && (method === 'PUT' || method === 'POST')) client = await this.#newClient();
+    if (!client && path === '/v1/client' && method === 'GET') {
+      if (this.staleClientJwt === 'null-client') {
         rec.route = 'client.get:none';
         return send(200, { response: null, client: null });
       }
+      if (this.staleClientJwt === 'fresh-client') {
+        rec.route = 'client.get:fresh';
+        const fresh = this.#clientForStaleJwt.get(rec.authorization) ?? (await this.#newClient());
+        this.#clientForStaleJwt.set(rec.authorization, fresh);
+        return send(200, { response: await this.#clientJson(fresh), client: null }, fresh);
+      }
+    }
+    if (!client) {
       rec.route = `rejected:${routeName(method, path)}`;
       return unauthenticated();
     }
@@ -367,7 +404,7 @@ export class FakeFapi {
       rec.route = 'client.get';
       return send(200, { response: await this.#clientJson(client), client: null }, client);
     }
-    if ((path === '/v1/client' && (method === 'PUT' || method === 'POST')) || (path === '/v1/client/touch' && method === 'POST')) {
+    if (path === '/v1/client' && (method === 'PUT' || method === 'POST')) {
       rec.route = 'client.create';
       return send(200, { response: await this.#clientJson(client), client: null }, client);
     }
@@ -376,12 +413,21 @@ export class FakeFapi {
       const s = this.sessions.get(m[1]!);
       const action = m[2] ?? '';
       if (!s || s.clientId !== client.id) {
+        // A token for a session the presenting client does not hold is 401 (upstream: a duplicate
+        // client's JWT "caused 401 authentication_invalid" on token requests, @clerk/expo #9438).
+        if (method === 'POST' && (action === 'tokens' || action.startsWith('tokens/'))) {
+          rec.route = 'rejected:session.tokens';
+          return unauthenticated();
+        }
         rec.route = `session.${action || 'get'}`;
         return notFound(`no session ${m[1]} on this client`, client);
       }
       if (method === 'POST' && (action === 'tokens' || action.startsWith('tokens/'))) {
         rec.route = 'session.tokens';
-        if (s.status !== 'active') return unauthenticated();
+        if (s.status !== 'active') {
+          if (this.tokenOnEndedSession === 404) return notFound(`session ${s.id} is ${s.status}`, client);
+          return unauthenticated();
+        }
         return send(200, fixture('token', { jwt: await this.#tokenFor(s) }), client);
       }
       if (method === 'POST' && action === 'touch') {
