@@ -1,4 +1,6 @@
-import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
+import { expoDist, type ExpoDist, type Variant } from '../harness/expo/expo-dist.ts';
+import type { NativeScenario } from '../harness/expo/scenario.ts';
+import { alternativeReadings, applyReadings, readingsLabel, type Readings } from './readings.ts';
 import { DeviceWorld } from '../harness/expo/world.ts';
 import { bridgeFor, type Bridge } from '../harness/expo/native-module.ts';
 import { runLoadedScenario } from '../harness/expo/run-scenario.ts';
@@ -16,27 +18,58 @@ export interface CellOutcome extends CellSpec {
   result: CellResult;
   /** For `error`: the message. */
   error?: string;
+  /**
+   * The verdict under other readings of the fakes' assumed rules, where it differs from `result`
+   * (key: readingsLabel, e.g. `token-on-ended-session=404`). Absent: no assumed rule decided
+   * anything in this cell, or none changes its verdict.
+   */
+  readings?: Record<string, CellResult>;
 }
 
 /** Native bridge generations whose native side the harness models (native-module.ts). */
 const MODELLED: readonly Bridge[] = ['session', 'client-token', 'device-token'];
 
-/** Runs one cell in a world of its own (server, clock, network) on a fresh device; never throws (a failure is an `error` cell). */
+/**
+ * Runs one cell in a world of its own (server, clock, network) on a fresh device, under the fakes'
+ * default readings; then again under the other readings of every assumed rule that decided
+ * something in that run (readings.ts). Never throws: a failure is an `error` cell.
+ */
 export async function runCell(spec: CellSpec): Promise<CellOutcome> {
   const scenario = loadMatrixScenario(spec.scenario);
   const bridge = bridgeFor(spec.version);
   if (scenario.native && bridge === 'none') return { ...spec, result: '—' };
   if (scenario.native && !MODELLED.includes(bridge)) return { ...spec, result: 'not modelled' };
   const dist = await expoDist(spec.version, spec.variant);
-  const world = await DeviceWorld.open();
+  const first = await runOnce(spec, scenario, dist, {});
+  if (first.result === 'error' || first.result === '—')
+    return { ...spec, result: first.result, ...(first.error ? { error: first.error } : {}) };
+  const readings: Record<string, CellResult> = {};
+  for (const alt of alternativeReadings(first.assumed)) {
+    const other = await runOnce(spec, scenario, dist, alt);
+    if (other.result !== first.result) readings[readingsLabel(alt)] = other.result;
+  }
+  return { ...spec, result: first.result, ...(Object.keys(readings).length > 0 ? { readings } : {}) };
+}
+
+interface OneRun {
+  result: CellResult;
+  error?: string;
+  /** Assumed rules whose reading decided something in this run. */
+  assumed: string[];
+}
+
+async function runOnce(spec: CellSpec, base: NativeScenario, dist: ExpoDist, alt: Readings): Promise<OneRun> {
+  const { scenario, world: options } = applyReadings(base, alt);
+  const world = await DeviceWorld.open(options);
   try {
     const outcome = await runLoadedScenario(world, scenario, dist, deviceOptions(spec.version, dist.variant));
-    return { ...spec, result: verdict(scenario, outcome) };
+    const assumed = [...world.fapi.assumedRulesApplied, ...outcome.device.store.assumedRulesApplied];
+    return { result: verdict(scenario, outcome), assumed };
   } catch (err) {
     // 3.4.2–3.7.8 on Android import their native module with requireNativeModule: without it (the JS-only
     // configuration) the app cannot start, so the JS-only scenario does not apply there.
-    if (!scenario.native && /Cannot find native module 'ClerkExpo'/.test((err as Error).message)) return { ...spec, result: '—' };
-    return { ...spec, result: 'error', error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
+    if (!scenario.native && /Cannot find native module 'ClerkExpo'/.test((err as Error).message)) return { result: '—', assumed: [] };
+    return { result: 'error', error: (err as Error).message.split('\n').slice(0, 3).join(' '), assumed: [] };
   } finally {
     await world.close();
   }

@@ -137,11 +137,15 @@ async function main(): Promise<void> {
       await runWorker(item, (o) => {
         outcomes.push(o);
         // Saved as each cell arrives: an interrupted run keeps what it measured.
-        mine.cells[cellKey(o)] = o.error ? { result: o.result, error: o.error } : { result: o.result };
+        mine.cells[cellKey(o)] = {
+          result: o.result,
+          ...(o.error ? { error: o.error } : {}),
+          ...(o.readings ? { readings: o.readings } : {}),
+        };
         save();
         const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
         process.stderr.write(
-          `[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`,
+          `[${outcomes.length}/${total}] ${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.readings ? ` (other readings: ${JSON.stringify(o.readings)})` : ''}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`,
         );
       });
     }
@@ -158,7 +162,14 @@ async function main(): Promise<void> {
     writeStdout(
       JSON.stringify(
         outcomes
-          .map(({ version, variant, scenario, result, error }) => ({ version, variant, scenario, result, ...(error ? { error } : {}) }))
+          .map(({ version, variant, scenario, result, error, readings }) => ({
+            version,
+            variant,
+            scenario,
+            result,
+            ...(error ? { error } : {}),
+            ...(readings ? { readings } : {}),
+          }))
           .sort(byCell),
         null,
         2,

@@ -12,7 +12,7 @@ import type { CellResult } from './verdict.ts';
  */
 export interface MatrixStore {
   versions: Record<string, { clerkJs: string; clerkReact: string; react: string }>;
-  cells: Record<string, { result: CellResult; error?: string }>;
+  cells: Record<string, { result: CellResult; error?: string; readings?: Record<string, CellResult> }>;
 }
 
 export const DOCS = path.resolve(import.meta.dirname, '../../docs');

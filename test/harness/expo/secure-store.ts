@@ -68,6 +68,8 @@ export class InMemorySecureStore {
   readonly calls: SecureStoreCall[] = [];
   locked: boolean;
   readonly lockedDeletes: LockedKeychainDeletes;
+  /** Ids of the ASSUMED_RULES (test/harness/assumed-rules.ts) whose reading decided an operation of this store. */
+  readonly assumedRulesApplied = new Set<string>();
   readonly lockedWrites: LockedKeychainWrites;
   private transientReads: number;
 
@@ -108,6 +110,7 @@ export class InMemorySecureStore {
       AFTER_FIRST_UNLOCK: 0,
       getItemAsync: async (key: string) => this.read(key),
       setItemAsync: async (key: string, value: string) => {
+        if (this.locked) this.assumedRulesApplied.add('locked-keychain-writes');
         if (this.locked && this.lockedWrites === 'reject') {
           this.calls.push({ op: 'set', key, outcome: { error: 'ERR_KEY_CHAIN' } });
           throw keychainLockedWriteError();
@@ -117,6 +120,7 @@ export class InMemorySecureStore {
         this.calls.push({ op: 'set', key });
       },
       deleteItemAsync: async (key: string) => {
+        if (this.locked) this.assumedRulesApplied.add('locked-keychain-deletes');
         if (this.locked && this.lockedDeletes === 'fail-silently') {
           this.calls.push({ op: 'delete', key, outcome: { error: 'kept: errSecInteractionNotAllowed ignored' } });
           return;

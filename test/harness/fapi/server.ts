@@ -122,6 +122,8 @@ export class FakeFapi {
   /** Responses this server sent that break the FAPI contract (also recorded for ./contract/guard.ts). */
   readonly contractViolations: ContractViolation[] = [];
   readonly staleClientJwt: StaleClientJwtReading;
+  /** Ids of the ASSUMED_RULES (test/harness/assumed-rules.ts) whose reading decided a response of this server. */
+  readonly assumedRulesApplied = new Set<string>();
   readonly tokenOnEndedSession: TokenOnEndedSessionReading;
   /** The signed-out client minted for each stale client JWT seen on GET /v1/client (`fresh-client`). */
   readonly #clientForStaleJwt = new Map<string, FapiClient>();
@@ -382,6 +384,7 @@ export class FakeFapi {
     else client = this.#clientByJwt(rec.authorization);
     if (!client && path === '/v1/client' && (method === 'PUT' || method === 'POST')) client = await this.#newClient();
     if (!client && path === '/v1/client' && method === 'GET') {
+      this.assumedRulesApplied.add('stale-client-jwt');
       if (this.staleClientJwt === 'null-client') {
         rec.route = 'client.get:none';
         return send(200, { response: null, client: null });
@@ -425,6 +428,7 @@ export class FakeFapi {
       if (method === 'POST' && (action === 'tokens' || action.startsWith('tokens/'))) {
         rec.route = 'session.tokens';
         if (s.status !== 'active') {
+          this.assumedRulesApplied.add('token-on-ended-session');
           if (this.tokenOnEndedSession === 404) return notFound(`session ${s.id} is ${s.status}`, client);
           return unauthenticated();
         }
