@@ -186,7 +186,8 @@ function readOfCachedDeviceToken(sf: ts.SourceFile, fn: Fn): { key: string; time
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) {
       const c = n.expression;
-      if (!key && ts.isPropertyAccessExpression(c) && c.name.text === 'getToken' && n.arguments.length === 1) key = textOf(n.arguments[0]!, sf);
+      if (!key && ts.isPropertyAccessExpression(c) && c.name.text === 'getToken' && n.arguments.length === 1)
+        key = textOf(n.arguments[0]!, sf);
       if (!timeout && ts.isIdentifier(c) && c.text === 'setTimeout' && n.arguments.length === 2) timeout = textOf(n.arguments[1]!, sf);
     }
     ts.forEachChild(n, visit);
@@ -278,7 +279,9 @@ function analyzeUpstreamCheck(
   const restoresClient = calls(block, 'updateClient') || !!findMember(block, 'updateClient');
   if (ts.isCallExpression(init) && ts.isIdentifier(init.expression)) {
     if (init.expression.text === SNAPSHOT_HELPER && fns.has(SNAPSHOT_HELPER))
-      return { detection: { status: 'patched', reason: `${span.label} checks against ${SNAPSHOT_HELPER}() of the client (this patch)`, ...at } };
+      return {
+        detection: { status: 'patched', reason: `${span.label} checks against ${SNAPSHOT_HELPER}() of the client (this patch)`, ...at },
+      };
     if (restoresClient)
       return {
         detection: {
@@ -290,9 +293,16 @@ function analyzeUpstreamCheck(
     return refuse(`the check compares ${init.expression.text}() but the rejecting branch does not restore the client`);
   }
   const clerk = params.get('clerkInstance');
-  if (!clerk || !ts.isPropertyAccessExpression(init) || init.name.text !== 'client' || !ts.isIdentifier(init.expression) || init.expression.text !== clerk)
+  if (
+    !clerk ||
+    !ts.isPropertyAccessExpression(init) ||
+    init.name.text !== 'client' ||
+    !ts.isIdentifier(init.expression) ||
+    init.expression.text !== clerk
+  )
     return refuse(`expected \`const ${compared.text} = ${clerk ?? 'clerkInstance'}.client\` or a snapshot of it`);
-  if (fns.get('reconcileJsActiveSessionFromClient')?.length !== 1) return refuse('the module does not declare exactly one reconcileJsActiveSessionFromClient()');
+  if (fns.get('reconcileJsActiveSessionFromClient')?.length !== 1)
+    return refuse('the module does not declare exactly one reconcileJsActiveSessionFromClient()');
   const restore =
     `if (typeof ${compared.text}?.restore === "function") { ${clerk}.updateClient?.(${compared.text}.restore()); ` +
     `await reconcileJsActiveSessionFromClient({ clerkInstance: ${clerk} }); }`;
@@ -339,7 +349,8 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
   });
   const params = paramBindings(fn);
   if (!params) return refuse('expected one destructured options parameter');
-  if (params.has('previousDeviceToken') || params.has('rejectForeignSessionlessClient')) return analyzeUpstreamCheck(sf, file, fn, fns, params);
+  if (params.has('previousDeviceToken') || params.has('rejectForeignSessionlessClient'))
+    return analyzeUpstreamCheck(sf, file, fn, fns, params);
   if (fns.has(HELPER) && calls(fn.body, HELPER)) {
     return { detection: { status: 'patched', reason: `${span.label} routes a signed-in JS client through ${HELPER} (this patch)`, ...at } };
   }

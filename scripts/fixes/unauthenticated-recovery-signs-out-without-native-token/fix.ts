@@ -87,8 +87,7 @@ function boundNames(root: ts.Node): Set<string> {
   const out = new Set<string>();
   const visit = (n: ts.Node): void => {
     const p = n.parent;
-    const propertyName =
-      (p && ts.isPropertyAccessExpression(p) && p.name === n) || (p && ts.isPropertyAssignment(p) && p.name === n);
+    const propertyName = (p && ts.isPropertyAccessExpression(p) && p.name === n) || (p && ts.isPropertyAssignment(p) && p.name === n);
     if (ts.isIdentifier(n) && !propertyName) out.add(n.text);
     ts.forEachChild(n, visit);
   };
@@ -127,12 +126,23 @@ const condition = (result: string, token: string) => `${result} && !(${result} =
 
 function analyze(text: string, file: string): Analysis<Located> {
   if (!text.includes('refreshJsClientFromNativeState'))
-    return { detection: { status: 'not-affected', reason: `${file} has no refreshJsClientFromNativeState (the 401 native recovery this fix guards)` } };
+    return {
+      detection: {
+        status: 'not-affected',
+        reason: `${file} has no refreshJsClientFromNativeState (the 401 native recovery this fix guards)`,
+      },
+    };
   const sf = parseJs(text, file);
   const refreshFn = one(sf, 'refreshJsClientFromNativeState');
   if (!refreshFn)
-    return { detection: { status: 'unknown-shape', reason: `${file}: expected exactly one top-level refreshJsClientFromNativeState function` } };
-  const refreshSpan: NodeSpan = { label: 'FunctionDeclaration refreshJsClientFromNativeState', start: refreshFn.getStart(sf), end: refreshFn.end };
+    return {
+      detection: { status: 'unknown-shape', reason: `${file}: expected exactly one top-level refreshJsClientFromNativeState function` },
+    };
+  const refreshSpan: NodeSpan = {
+    label: 'FunctionDeclaration refreshJsClientFromNativeState',
+    start: refreshFn.getStart(sf),
+    end: refreshFn.end,
+  };
   const refuse = (why: string, node: NodeSpan = refreshSpan): Analysis<Located> => ({
     detection: { status: 'unknown-shape', reason: `${file}: ${why}`, node },
   });
@@ -161,23 +171,32 @@ function analyze(text: string, file: string): Analysis<Located> {
   const returnsTrue = returned?.kind === ts.SyntaxKind.TrueKeyword;
   const returnsRestored = !!returned && ts.isStringLiteral(returned) && returned.text === RESTORED;
   if (!returnsTrue && !returnsRestored)
-    return refuse(`${refreshSpan.label}: expected the branch that rejects a foreign session-less client to end in \`return true\` or \`return "restored"\``);
+    return refuse(
+      `${refreshSpan.label}: expected the branch that rejects a foreign session-less client to end in \`return true\` or \`return "restored"\``,
+    );
 
   // Clerk's own handler, saved by the wrapper, and the one recovery call inside that wrapper.
   const originals = originalHandlers(sf);
-  if (originals.length !== 1) return refuse(`expected one \`const x = clerk.handleUnauthenticated.bind(clerk)\`, found ${originals.length}`);
+  if (originals.length !== 1)
+    return refuse(`expected one \`const x = clerk.handleUnauthenticated.bind(clerk)\`, found ${originals.length}`);
   const original = originals[0]!;
   const originalName = ts.isIdentifier(original.name) ? original.name.text : undefined;
   const chain = pathTo(sf, original.getStart(sf), original.end);
-  const effect = [...chain].reverse().find((n): n is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(n) || ts.isFunctionExpression(n));
+  const effect = [...chain]
+    .reverse()
+    .find((n): n is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(n) || ts.isFunctionExpression(n));
   if (!originalName || !effect) return refuse('the saved handleUnauthenticated is not a local of a function');
   const recoveries = allCalls(effect, 'refreshJsClientFromNativeState');
-  if (recoveries.length !== 1) return refuse(`expected one refreshJsClientFromNativeState call next to the saved handleUnauthenticated, found ${recoveries.length}`);
+  if (recoveries.length !== 1)
+    return refuse(`expected one refreshJsClientFromNativeState call next to the saved handleUnauthenticated, found ${recoveries.length}`);
   const call = recoveries[0]!;
   const callChain = pathTo(sf, call.getStart(sf), call.end);
-  const wrapper = [...callChain].reverse().find((n): n is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(n) || ts.isFunctionExpression(n));
+  const wrapper = [...callChain]
+    .reverse()
+    .find((n): n is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(n) || ts.isFunctionExpression(n));
   // The wrapper is the function that both recovers and falls back to the saved handler.
-  if (!wrapper || !allCalls(wrapper, originalName).length) return refuse(`the recovery call is not in a function that falls back to ${originalName}()`);
+  if (!wrapper || !allCalls(wrapper, originalName).length)
+    return refuse(`the recovery call is not in a function that falls back to ${originalName}()`);
   // The function the patch edits is the wrapper itself (const handleUnauthenticated = async (…) => …), by its own label.
   const wrapperLabel = labelJs(pathTo(sf, wrapper.getStart(sf), wrapper.end), sf);
   const wrapperSpan: NodeSpan = { label: wrapperLabel, start: wrapper.getStart(sf), end: wrapper.end };
@@ -203,8 +222,14 @@ function analyze(text: string, file: string): Analysis<Located> {
     const stmt = awaited.parent.parent.parent;
     const list = stmt && ts.isBlock(stmt.parent) ? stmt.parent.statements : undefined;
     const gate = list?.find(
-      (s): s is ts.IfStatement => ts.isIfStatement(s) && s.pos > stmt.end - 1 && isReturnNothing(s.thenStatement) && !s.elseStatement &&
-        (unparen(s.expression).kind === ts.SyntaxKind.Identifier ? (unparen(s.expression) as ts.Identifier).text === result : !!patchedCondition(s.expression, result)),
+      (s): s is ts.IfStatement =>
+        ts.isIfStatement(s) &&
+        s.pos > stmt.end - 1 &&
+        isReturnNothing(s.thenStatement) &&
+        !s.elseStatement &&
+        (unparen(s.expression).kind === ts.SyntaxKind.Identifier
+          ? (unparen(s.expression) as ts.Identifier).text === result
+          : !!patchedCondition(s.expression, result)),
     );
     if (!gate) return refuseW(`expected \`if (${result}) return;\` after \`const ${result} = await refreshJsClientFromNativeState(…)\``);
     const token = ts.isShorthandPropertyAssignment(tokenProp)
@@ -215,9 +240,16 @@ function analyze(text: string, file: string): Analysis<Located> {
     if (!token) return refuseW('expected nativeDeviceToken to be passed as a local (4.2.4+ reads it into a const first)');
     if (patchedCondition(gate.expression, result)) {
       if (returnsTrue) return refuse(`${refreshSpan.label}: the wrapper is patched but the rejecting branch still returns true`);
-      return { detection: { status: 'patched', reason: `${wrapperLabel} goes on to ${originalName}() when recovery only restored the JS client without a native token (this patch)`, node: wrapperSpan } };
+      return {
+        detection: {
+          status: 'patched',
+          reason: `${wrapperLabel} goes on to ${originalName}() when recovery only restored the JS client without a native token (this patch)`,
+          node: wrapperSpan,
+        },
+      };
     }
-    if (!returnsRestored) return refuse(`${refreshSpan.label}: the wrapper tests "${RESTORED}" nowhere and the rejecting branch returns true`);
+    if (!returnsRestored)
+      return refuse(`${refreshSpan.label}: the wrapper tests "${RESTORED}" nowhere and the rejecting branch returns true`);
     const names = { token, result };
     return {
       detection: {
@@ -239,7 +271,9 @@ function analyze(text: string, file: string): Analysis<Located> {
   // 4.0.3–4.2.x shape: if (await refresh({ …, nativeDeviceToken: <read>, … })) return;
   const gate = awaited.parent;
   if (!ts.isIfStatement(gate) || gate.expression !== awaited || !isReturnNothing(gate.thenStatement) || gate.elseStatement)
-    return refuseW('expected `if (await refreshJsClientFromNativeState(…)) return;` or `const result = await refreshJsClientFromNativeState(…)`');
+    return refuseW(
+      'expected `if (await refreshJsClientFromNativeState(…)) return;` or `const result = await refreshJsClientFromNativeState(…)`',
+    );
   if (!returnsTrue) return refuse(`${refreshSpan.label}: expected \`return true\` from the rejecting branch in the 4.2.x shape`);
   const rejectTrue = returned!;
   const names = { token: fresh('nativeDeviceToken'), result: fresh('recovery') };
