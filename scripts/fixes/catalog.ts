@@ -13,6 +13,7 @@ import { meta as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signe
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
 import { meta as singletonLatestTokenCache } from './singleton-latest-token-cache/meta.ts';
 import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
+import { meta as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/meta.ts';
 
 export const FIX_CATALOG: readonly FixMeta[] = [
   headlessBackgroundRefresh,
@@ -21,6 +22,7 @@ export const FIX_CATALOG: readonly FixMeta[] = [
   iosKeepCacheOnFirstLaunch,
   nativeSignoutAfterLoad,
   nativeSyncKeepsSignedInClient,
+  unauthenticatedRecoverySignsOutWithoutNativeToken,
   singletonLatestTokenCache,
   tokenCacheKeepsSessionOnReadError,
 ];

@@ -12,6 +12,7 @@ import { fix as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed
 import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.ts';
 import { fix as singletonLatestTokenCache } from './singleton-latest-token-cache/fix.ts';
 import { fix as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/fix.ts';
+import { fix as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/fix.ts';
 
 /** The registry of fixes: the only list. Order is the order fixes apply to a shared file. */
 export const FIXES: readonly Fix[] = [
@@ -21,6 +22,7 @@ export const FIXES: readonly Fix[] = [
   iosKeepCacheOnFirstLaunch,
   nativeSignoutAfterLoad,
   nativeSyncKeepsSignedInClient,
+  unauthenticatedRecoverySignsOutWithoutNativeToken,
   singletonLatestTokenCache,
   tokenCacheKeepsSessionOnReadError,
 ];

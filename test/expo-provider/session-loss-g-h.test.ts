@@ -16,8 +16,8 @@ import { claimsOf } from '../harness/fapi/jwt.ts';
  */
 const H_VERSIONS = ['3.2.7', '3.4.3', '3.6.2'];
 const H_UPSTREAM = '3.6.3';
-const G_VERSIONS = ['3.4.3', '3.6.2', '3.7.8', '4.0.2'];
-/** 4.0.4 carries #9222 but compares the client before and after a fetch that refetches into the same object; 4.2.0 adds the snapshot. */
+const G_VERSIONS = ['3.4.3', '3.6.2', '3.7.8', '4.0.2', '4.0.4'];
+/** 4.0.4 carries #9222 but compares the client before and after a fetch that refetches into the same object (patched); upstream fixed it in 4.1.0/4.1.1, and 4.2.0 is the first of those on the registry. */
 const G_UPSTREAM = '4.2.0';
 
 beforeAll(async () => {

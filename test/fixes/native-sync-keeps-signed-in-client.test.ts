@@ -245,7 +245,7 @@ describe('Fix G codemod: registration and targets', () => {
 });
 
 describe('Fix G on the real published @clerk/expo: cold start with a stale, sessionless native client', () => {
-  for (const v of ['3.4.2', '3.4.3', '3.5.2', '3.6.2', '3.7.8', '4.0.2']) {
+  for (const v of ['3.4.2', '3.4.3', '3.5.2', '3.6.2', '3.7.8', '4.0.2', '4.0.4']) {
     it(`${v}: pristine adopts the native client and ends signed out; patched keeps the JS session and token`, async () => {
       const pkg = await fetchPackage('@clerk/expo', v);
       const file = targetOf(pkg);
@@ -275,18 +275,11 @@ describe('Fix G on the real published @clerk/expo: cold start with a stale, sess
     });
   }
 
-  it('4.0.4 (first registry version with upstream #9222): fixed-upstream by structure, apply is a no-op', async () => {
-    const pkg = await fetchPackage('@clerk/expo', '4.0.4');
-    const file = targetOf(pkg);
-    const text = pkg.read(file)!;
-    expect(fix.detect(text, file).status).toBe('fixed-upstream');
-    expect(fix.apply(text, file).changed).toBe(false);
-  });
-
-  // 4.0.4 compares the client before and after clerk-js's Client.fetch(), which refetches into the
-  // same object, so its check sees one id and adopts the stale client all the same; 4.2.0
-  // (snapshot of the previous client, upstream #9259) is the first release that keeps the session.
-  it('4.2.0 (upstream, with the client snapshot): keeps the JS session and token, like the patch', async () => {
+  // 4.0.4 (upstream #9222) compares the client before and after clerk-js's Client.fetch(), which
+  // refetches into the same object, so its check sees one id and adopts the stale client all the
+  // same (patched above); upstream compares a snapshot from 4.1.0 (#8960) and restores the rejected
+  // client from 4.1.1 (#9259). 4.2.0 is the first of those on the registry.
+  it('4.2.0 (upstream, with the client snapshot): fixed-upstream by structure; keeps the JS session and token, like the patch', async () => {
     const pkg = await fetchPackage('@clerk/expo', '4.2.0');
     const file = targetOf(pkg);
     const text = pkg.read(file)!;

@@ -28,8 +28,8 @@ const HELPER = 'adoptNativeClientKeepingSignedInSession';
 /** The helper both shapes call; every name it uses is a parameter. */
 const helperText = (nl: string, i: string): string =>
   [
-    `/** Waits for JS Clerk to load; while JS then holds a signed-in client, adopts the native client token only when it names the JS client or a client with a signed-in session, otherwise keeps (or restores) the JS token and client. A native side without a token, or a JS token that cannot be read, changes nothing. undefined: JS is not signed in, the caller goes on as before. */`,
-    `async function ${HELPER}({ clerkInstance, nativeDeviceToken, readDeviceToken, writeDeviceToken, restoreDeviceToken, reconcile }) {`,
+    `/** Waits for JS Clerk to load; while JS then holds a signed-in client, adopts the native client token only when it names the JS client or a client with a signed-in session, otherwise keeps (or restores) the JS token and client. A native side without a token never clears JS; a JS token that cannot be read in time, or a client that cannot be checked, keeps JS as it is. undefined: the caller goes on as before. */`,
+    `async function ${HELPER}({ clerkInstance, nativeDeviceToken, readDeviceToken, readTimeoutMs, writeDeviceToken, restoreDeviceToken, pushDeviceTokenToNative, reconcile }) {`,
     `${i}if (!clerkInstance.loaded) {`,
     `${i}${i}await new Promise((resolve) => {`,
     `${i}${i}${i}const settled = (status) => status === "ready" || status === "degraded" || status === "error";`,
@@ -45,16 +45,28 @@ const helperText = (nl: string, i: string): string =>
     `${i}}`,
     `${i}const previousClient = clerkInstance.client;`,
     `${i}if (!(previousClient?.signedInSessions?.length > 0)) return undefined;`,
-    `${i}if (typeof previousClient?.fetch !== "function" || typeof clerkInstance.updateClient !== "function") return true;`,
+    `${i}const canVerify = typeof previousClient?.fetch === "function" && typeof clerkInstance.updateClient === "function";`,
     `${i}if (!nativeDeviceToken) {`,
+    `${i}${i}if (!canVerify) return true;`,
     `${i}${i}// Nothing to adopt: keep the JS client JWT and refresh that client, so a session the server ended is gone here too.`,
     `${i}${i}clerkInstance.updateClient(await previousClient.fetch({ fetchMaxTries: 1 }));`,
     `${i}${i}await reconcile();`,
     `${i}${i}return true;`,
     `${i}}`,
     `${i}const previousClientId = previousClient.id;`,
-    `${i}const previousDeviceToken = await readDeviceToken();`,
-    `${i}if (!previousDeviceToken) return true;`,
+    `${i}// null: the JS token cache holds no token (adopt, checked); undefined: it did not answer in time (keep JS as it is).`,
+    `${i}let timer;`,
+    `${i}const previousDeviceToken = await Promise.race([`,
+    `${i}${i}Promise.resolve(readDeviceToken()).then((token) => token ?? null),`,
+    `${i}${i}...(readTimeoutMs > 0 ? [new Promise((resolve) => { timer = setTimeout(() => resolve(undefined), readTimeoutMs); })] : []),`,
+    `${i}]).finally(() => clearTimeout(timer));`,
+    `${i}if (previousDeviceToken === undefined) return true;`,
+    `${i}if (!canVerify) {`,
+    `${i}${i}if (!previousDeviceToken) return undefined;`,
+    `${i}${i}// The native client cannot be checked: keep the JS token and hand it back to the native side.`,
+    `${i}${i}pushDeviceTokenToNative?.(previousDeviceToken);`,
+    `${i}${i}return true;`,
+    `${i}}`,
     `${i}const snapshot = previousClient.__internal_toSnapshot?.();`,
     `${i}const restore = async () => {`,
     `${i}${i}if (snapshot && typeof previousClient.fromJSON === "function") previousClient.fromJSON(snapshot);`,
@@ -77,6 +89,18 @@ const helperText = (nl: string, i: string): string =>
     `${i}clerkInstance.updateClient(refreshedClient);`,
     `${i}await reconcile();`,
     `${i}return true;`,
+    `}`,
+  ].join(nl);
+
+/** 4.0.3–4.0.4: what the foreign-session-less check compares the refreshed client with. */
+const SNAPSHOT_HELPER = 'snapshotClientBeforeRefresh';
+const snapshotHelperText = (nl: string, i: string): string =>
+  [
+    `/** The JS client as it was before a refresh: its id and signed-in sessions (read like a client) and a way back to that state. clerk-js's Client.fetch() refetches into the same object, so the client itself cannot stand for "before". */`,
+    `function ${SNAPSHOT_HELPER}(client) {`,
+    `${i}if (!client) return client;`,
+    `${i}const state = typeof client.__internal_toSnapshot === "function" && typeof client.fromJSON === "function" ? client.__internal_toSnapshot() : null;`,
+    `${i}return { id: client.id, lastActiveSessionId: client.lastActiveSessionId, signedInSessions: [...(client.signedInSessions ?? [])], restore: state ? () => client.fromJSON(state) : null };`,
     `}`,
   ].join(nl);
 
@@ -131,13 +155,177 @@ const lineIndent = (sf: ts.SourceFile, pos: number): string => {
 /** One indentation step of the file (a tab in rolldown output, else two spaces). */
 const indentUnit = (sf: ts.SourceFile): string => (/\n\t/.test(sf.text) ? '\t' : '  ');
 
-interface Located {
+/** 3.4.x–4.0.2: a guard call in front of the token write, and the adopting helper. */
+interface GuardSite {
+  kind: 'guard';
   sf: ts.SourceFile;
   span: NodeSpan;
   fn: Fn;
   /** The statement to insert right before (the guard call), and the guard's text. */
   insertBefore: ts.Statement;
   guard: string;
+}
+/** 4.0.3–4.0.4: upstream's check, fed a snapshot instead of the live client, and the rejected client restored. */
+interface SnapshotSite {
+  kind: 'snapshot';
+  sf: ts.SourceFile;
+  span: NodeSpan;
+  fn: Fn;
+  /** `<clerk>.client`, the initializer of the variable the check compares with. */
+  liveClient: ts.Expression;
+  /** The `return` that ends the rejecting branch, and the restore inserted before it. */
+  rejectReturn: ts.ReturnStatement;
+  restore: string;
+}
+type Located = GuardSite | SnapshotSite;
+
+/** Inside getCachedDeviceToken: the key of its `x.getToken(KEY)` call and the delay of its `setTimeout(…, MS)` (texts). */
+function readOfCachedDeviceToken(sf: ts.SourceFile, fn: Fn): { key: string; timeout: string } | undefined {
+  let key: string | undefined;
+  let timeout: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const c = n.expression;
+      if (!key && ts.isPropertyAccessExpression(c) && c.name.text === 'getToken' && n.arguments.length === 1)
+        key = textOf(n.arguments[0]!, sf);
+      if (!timeout && ts.isIdentifier(c) && c.text === 'setTimeout' && n.arguments.length === 2) timeout = textOf(n.arguments[1]!, sf);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return key && timeout ? { key, timeout } : undefined;
+}
+
+/** Inside readNativeDeviceToken: the expression of `const X = <module>.ClerkExpoModule` (text). */
+function nativeModuleOf(sf: ts.SourceFile, fn: Fn | undefined): string | undefined {
+  let out: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (out) return;
+    if (
+      ts.isVariableDeclaration(n) &&
+      n.initializer &&
+      ts.isPropertyAccessExpression(n.initializer) &&
+      n.initializer.name.text === 'ClerkExpoModule'
+    )
+      out = textOf(n.initializer, sf);
+    else ts.forEachChild(n, visit);
+  };
+  if (fn) visit(fn.body);
+  return out;
+}
+
+/** The name of a top-level `const NAME = "…"`, when the module declares it. */
+function topConst(sf: ts.SourceFile, name: string): string | undefined {
+  for (const s of sf.statements) {
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations)
+      if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && ts.isStringLiteral(d.initializer)) return name;
+  }
+  return undefined;
+}
+
+/** The first call to the identifier `name` below `root`. */
+function firstCall(root: ts.Node, name: string): ts.CallExpression | undefined {
+  let hit: ts.CallExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name) hit = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return hit;
+}
+
+/**
+ * 4.0.3+: upstream's own check (#9222) is there. 4.0.3–4.0.4 compare the refreshed client with
+ * `const previousClient = clerkInstance.client`, the very object clerk-js's Client.fetch()
+ * refetched into, so the check never engages (vulnerable); 4.1.0 compares a snapshot, 4.1.1+ also
+ * restores the rejected client (fixed upstream); this patch feeds the check a snapshot (patched).
+ */
+function analyzeUpstreamCheck(
+  sf: ts.SourceFile,
+  file: string,
+  fn: Fn,
+  fns: Map<string, Fn[]>,
+  params: Map<string, string>,
+): Analysis<Located> {
+  const span = spanOf(fn, sf);
+  const at = { node: span };
+  const refuse = (why: string): Analysis<Located> => ({
+    detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
+  });
+  const check = firstCall(fn.body, 'isForeignSessionlessClient');
+  const compared = check?.arguments[0];
+  if (!check || !compared || !ts.isIdentifier(compared))
+    return refuse('takes previousDeviceToken but has no `isForeignSessionlessClient(previous, refreshed)` check');
+  let decl: ts.VariableDeclaration | undefined;
+  for (const st of fn.body.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === compared.text) decl = d;
+  }
+  const init = decl?.initializer && unparen(decl.initializer);
+  if (!init) return refuse(`the check compares ${compared.text}, which is not declared at the top of the function`);
+  // The branch that rejects: `if (… isForeignSessionlessClient(…)) { …; return …; }`.
+  let branch: ts.IfStatement | undefined;
+  const visit = (n: ts.Node): void => {
+    if (branch) return;
+    if (ts.isIfStatement(n) && n.expression.getStart(sf) <= check.getStart(sf) && check.end <= n.expression.end) branch = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  const block = branch && ts.isBlock(branch.thenStatement) ? branch.thenStatement : undefined;
+  const last = block?.statements[block.statements.length - 1];
+  if (!block || !last || !ts.isReturnStatement(last)) return refuse('expected the rejecting branch to be a block that ends in a return');
+  const restoresClient = calls(block, 'updateClient') || !!findMember(block, 'updateClient');
+  if (ts.isCallExpression(init) && ts.isIdentifier(init.expression)) {
+    if (init.expression.text === SNAPSHOT_HELPER && fns.has(SNAPSHOT_HELPER))
+      return {
+        detection: { status: 'patched', reason: `${span.label} checks against ${SNAPSHOT_HELPER}() of the client (this patch)`, ...at },
+      };
+    if (restoresClient)
+      return {
+        detection: {
+          status: 'fixed-upstream',
+          reason: `${span.label} checks against ${init.expression.text}() of the client taken before the refresh and restores a rejected client (upstream fix, 4.1.1)`,
+          ...at,
+        },
+      };
+    return refuse(`the check compares ${init.expression.text}() but the rejecting branch does not restore the client`);
+  }
+  const clerk = params.get('clerkInstance');
+  if (
+    !clerk ||
+    !ts.isPropertyAccessExpression(init) ||
+    init.name.text !== 'client' ||
+    !ts.isIdentifier(init.expression) ||
+    init.expression.text !== clerk
+  )
+    return refuse(`expected \`const ${compared.text} = ${clerk ?? 'clerkInstance'}.client\` or a snapshot of it`);
+  if (fns.get('reconcileJsActiveSessionFromClient')?.length !== 1)
+    return refuse('the module does not declare exactly one reconcileJsActiveSessionFromClient()');
+  const restore =
+    `if (typeof ${compared.text}?.restore === "function") { ${clerk}.updateClient?.(${compared.text}.restore()); ` +
+    `await reconcileJsActiveSessionFromClient({ clerkInstance: ${clerk} }); }`;
+  return {
+    detection: {
+      status: 'vulnerable',
+      reason: `${span.label} compares the refreshed client with ${compared.text} = ${clerk}.client, the object Client.fetch() refetched into, so a foreign session-less client is never rejected`,
+      ...at,
+    },
+    located: { kind: 'snapshot', sf, span, fn, liveClient: init, rejectReturn: last, restore },
+  };
+}
+
+/** Does anything below `root` call a member named `name` (`x.name(…)` or `x.name?.(…)`)? */
+function findMember(root: ts.Node, name: string): ts.Node | undefined {
+  let hit: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === name) hit = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return hit;
 }
 
 const label = (fn: Fn) => `FunctionDeclaration ${fn.name.text}`;
@@ -161,15 +349,8 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
   });
   const params = paramBindings(fn);
   if (!params) return refuse('expected one destructured options parameter');
-  if (params.has('previousDeviceToken') || params.has('rejectForeignSessionlessClient')) {
-    return {
-      detection: {
-        status: 'fixed-upstream',
-        reason: `${span.label} takes the previous JS device token and rejects a foreign session-less client (upstream fix)`,
-        ...at,
-      },
-    };
-  }
+  if (params.has('previousDeviceToken') || params.has('rejectForeignSessionlessClient'))
+    return analyzeUpstreamCheck(sf, file, fn, fns, params);
   if (fns.has(HELPER) && calls(fn.body, HELPER)) {
     return { detection: { status: 'patched', reason: `${span.label} routes a signed-in JS client through ${HELPER} (this patch)`, ...at } };
   }
@@ -199,12 +380,21 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
     );
   if (!fn.body.statements.some((s) => ts.isIfStatement(s) && !!callTo(s.expression, 'refreshJsClientFromServer')))
     return refuse('expected `if (await refreshJsClientFromServer(…))` after the token write');
+  // What the guard hands the helper, read from the module: the key and timeout of getCachedDeviceToken's
+  // read, and the native module and source-id prefix the JS→native sync pushes a device token with.
+  const read = readOfCachedDeviceToken(sf, one('getCachedDeviceToken')!);
+  if (!read) return refuse('getCachedDeviceToken() has no `tokenCache.getToken(KEY)` raced against `setTimeout(…, MS)`');
+  const nativeModule = nativeModuleOf(sf, one('readNativeDeviceToken'));
+  if (!nativeModule) return refuse('readNativeDeviceToken() does not read `const ClerkExpo = <module>.ClerkExpoModule`');
+  const prefix = topConst(sf, 'nativeClientSyncSourceIdPrefix');
+  if (!prefix) return refuse('the module declares no top-level nativeClientSyncSourceIdPrefix (the source id JS→native syncs carry)');
   const v = (p: string) => params.get(p)!;
   const guard =
     `if (${v('shouldSyncDeviceToken')} && (!${v('clerkInstance')}.loaded || getDefaultSignedInSession(${v('clerkInstance')}.client))) { const kept = await ${HELPER}({ clerkInstance: ${v('clerkInstance')}, nativeDeviceToken: ${v('nativeDeviceToken')}, ` +
-    `readDeviceToken: () => getCachedDeviceToken(${v('tokenCache')}), ` +
+    `readDeviceToken: async () => (${v('tokenCache')} ? await ${v('tokenCache')}.getToken(${read.key}) : null), readTimeoutMs: ${read.timeout}, ` +
     `writeDeviceToken: (deviceToken) => syncNativeDeviceTokenToCache({ deviceToken, suppressTokenCacheNotificationsRef: ${v('suppressTokenCacheNotificationsRef')}, tokenCache: ${v('tokenCache')} }), ` +
     `restoreDeviceToken: (deviceToken) => syncDeviceTokenToCache(${v('tokenCache')}, deviceToken), ` +
+    `pushDeviceTokenToNative: (deviceToken) => void Promise.resolve(${nativeModule}?.syncClientStateFromJs?.(deviceToken, \`\${${prefix}}-keep\`, false, true)).catch(() => {}), ` +
     `reconcile: () => reconcileJsActiveSessionFromClient({ clerkInstance: ${v('clerkInstance')} }) }); if (kept !== undefined) return kept; }`;
   return {
     detection: {
@@ -212,7 +402,7 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
       reason: `${span.label} writes the native client token into the JS token cache and refreshes the JS client from it without checking that it is the JS client or holds a session`,
       ...at,
     },
-    located: { sf, span, fn, insertBefore: first, guard },
+    located: { kind: 'guard', sf, span, fn, insertBefore: first, guard },
   };
 }
 
@@ -278,7 +468,7 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
       reason: `${span.label} writes the native client token (or clears the JS one when native has none) and reloads the JS client without checking that it is the JS client or holds a session`,
       ...at,
     },
-    located: { sf, span, fn, insertBefore: second!, guard },
+    located: { kind: 'guard', sf, span, fn, insertBefore: second!, guard },
   };
 }
 
@@ -309,26 +499,55 @@ function analyze(text: string, file: string): Analysis<Located> {
 }
 
 function edit(l: Located, text: string): AppliedEdit {
-  const { sf, fn } = l;
+  return l.kind === 'guard' ? editGuard(l, text) : editSnapshot(l, text);
+}
+
+/** The helper as whole lines in front of the function, indented like it: a diff shows one added declaration. */
+function helperInFront(l: Located, text: string, body: (nl: string, i: string) => string): { at: number; text: string } {
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const at = l.insertBefore.getStart(sf);
-  const ind = lineIndent(sf, at);
-  // The helper goes in front of the function, as whole lines: a diff shows it as one added declaration.
-  const lineStart = text.lastIndexOf('\n', fn.getStart(sf) - 1) + 1;
-  const fnInd = text.slice(lineStart, fn.getStart(sf));
+  const lineStart = text.lastIndexOf('\n', l.fn.getStart(l.sf) - 1) + 1;
+  const fnInd = text.slice(lineStart, l.fn.getStart(l.sf));
   const helper =
-    helperText(nl, indentUnit(sf))
+    body(nl, indentUnit(l.sf))
       .split(nl)
       .map((line) => (line ? fnInd + line : line))
       .join(nl) + nl;
+  return { at: lineStart, text: helper };
+}
+
+function withHelper(l: Located, out: string, name: string, lineStart: number): AppliedEdit {
+  const added = topFunctions(parseJs(out, 'patched.js')).get(name)?.[0];
+  if (!added) throw new Error(`${ID}: the helper did not parse back as a top-level function`);
+  const helperSpan: NodeSpan = { label: `FunctionDeclaration ${name}`, start: lineStart, end: added.end };
+  return { changed: true, text: out, node: { ...l.span, start: lineStart }, added: [helperSpan] };
+}
+
+function editGuard(l: GuardSite, text: string): AppliedEdit {
+  const { sf } = l;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const at = l.insertBefore.getStart(sf);
+  const ind = lineIndent(sf, at);
+  const helper = helperInFront(l, text, helperText);
   const out = splice(text, [
-    { start: lineStart, end: lineStart, text: helper },
+    { start: helper.at, end: helper.at, text: helper.text },
     { start: at, end: at, text: ind ? `${l.guard}${nl}${ind}` : l.guard },
   ]);
-  const added = topFunctions(parseJs(out, 'patched.js')).get(HELPER)?.[0];
-  if (!added) throw new Error(`${ID}: the helper did not parse back as a top-level function`);
-  const helperSpan: NodeSpan = { label: `FunctionDeclaration ${HELPER}`, start: lineStart, end: added.end };
-  return { changed: true, text: out, node: { ...l.span, start: lineStart }, added: [helperSpan] };
+  return withHelper(l, out, HELPER, helper.at);
+}
+
+function editSnapshot(l: SnapshotSite, text: string): AppliedEdit {
+  const { sf } = l;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const helper = helperInFront(l, text, snapshotHelperText);
+  const ret = l.rejectReturn.getStart(sf);
+  const ind = lineIndent(sf, ret);
+  const live = l.liveClient;
+  const out = splice(text, [
+    { start: helper.at, end: helper.at, text: helper.text },
+    { start: live.getStart(sf), end: live.end, text: `${SNAPSHOT_HELPER}(${textOf(live, sf)})` },
+    { start: ret, end: ret, text: ind ? `${l.restore}${nl}${ind}` : l.restore },
+  ]);
+  return withHelper(l, out, SNAPSHOT_HELPER, helper.at);
 }
 
 export const fix = defineFix<Located>({

@@ -10,7 +10,8 @@ export const meta = {
   letter: 'G',
   title: 'Native→JS client sync keeps a signed-in JS client unless the native client is the same client or has a session',
   package: '@clerk/expo',
-  affected: '>=3.4.0 <4.0.3',
-  fixedUpstreamIn: '4.0.3',
+  /** 4.0.3 (#9222) checks against the live client, which Client.fetch() mutates: still affected until 4.1.0 (#8960) and 4.1.1 (#9259). */
+  affected: '>=3.4.0 <4.1.1',
+  fixedUpstreamIn: '4.1.1',
   targets: (pkg: PackageSnapshot) => (pkg.files.includes(SYNC_MODULE) ? [SYNC_MODULE] : pkg.files.includes(PROVIDER) ? [PROVIDER] : []),
 } as const satisfies FixMeta;
