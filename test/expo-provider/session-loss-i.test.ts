@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startDeviceFapi } from '../harness/expo/backend.ts';
 import { dependencySet } from '../harness/expo/dependency-set.ts';
 import { expoDist, type Variant } from '../harness/expo/expo-dist.ts';
-import { loopbackOnly } from '../harness/expo/loopback-only.ts';
+import { DeviceWorld } from '../harness/expo/world.ts';
 import { bridgeFor } from '../harness/expo/native-module.ts';
 import { runLoadedScenario } from '../harness/expo/run-scenario.ts';
 import type { NativeScenario, Step } from '../harness/expo/scenario.ts';
@@ -39,17 +38,13 @@ beforeAll(async () => {
 }, 1_800_000);
 
 async function run(version: string, variant: Variant, step: Step) {
-  const fapi = await startDeviceFapi();
-  const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
-  try {
-    const dist = await expoDist(version, variant);
-    const o = await runLoadedScenario(fapi, atForeground(step), dist, { bridge: bridgeFor(version) });
+  const dist = await expoDist(version, variant);
+  return DeviceWorld.with(async (world) => {
+    const fapi = world.fapi;
+    const o = await runLoadedScenario(world, atForeground(step), dist, { bridge: bridgeFor(version) });
     const tokenRequests = fapi.tokenRequests.map((r) => r.status);
     return { o, tokenRequests, clerkReread: fapi.requests.filter((r) => r.method === 'GET' && r.path === '/v1/client').length };
-  } finally {
-    guard.restore();
-    await fapi.close();
-  }
+  });
 }
 
 describe('Fix I: a session ended on the server, next foreground, JS-only (real ClerkProvider and clerk-js)', () => {
@@ -75,15 +70,9 @@ describe('Fix I: a session ended on the server, next foreground, JS-only (real C
     expect(o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: false });
   });
   it('outside the bug (the session is still live): 4.6.6 patched stays signed in after the foreground token request', async () => {
-    const fapi = await startDeviceFapi();
-    const guard = loopbackOnly({ [fapi.frontendApiHost]: fapi.origin });
-    try {
-      const scenario: NativeScenario = { ...atForeground('revoke-on-server'), name: 'live-at-foreground', steps: ['foreground'] };
-      const o = await runLoadedScenario(fapi, scenario, await expoDist('4.6.6', 'patched'), { bridge: bridgeFor('4.6.6') });
-      expect(o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: o.device.initialSessionId });
-    } finally {
-      guard.restore();
-      await fapi.close();
-    }
+    const scenario: NativeScenario = { ...atForeground('revoke-on-server'), name: 'live-at-foreground', steps: ['foreground'] };
+    const dist = await expoDist('4.6.6', 'patched');
+    const o = await DeviceWorld.with((world) => runLoadedScenario(world, scenario, dist, { bridge: bridgeFor('4.6.6') }));
+    expect(o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: o.device.initialSessionId });
   });
 });
