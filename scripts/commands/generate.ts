@@ -9,9 +9,9 @@ import { fixesCovering } from '../codemod/run-fixes.ts';
 import { makeVersionPatch } from '../produce/make-patch.ts';
 import { runJobs } from '../produce/jobs.ts';
 import { manifestText, type Manifest, type ManifestEntry } from '../patch-file/manifest.ts';
-import { PATCHES_DIR, README, writeFileAtomic } from '../infra/paths.ts';
+import { PATCHES_DIR, README, VERSIONS_DOC, writeFileAtomic } from '../infra/paths.ts';
 import { parsePatchPackageFileName } from '../patch-file/names.ts';
-import { replaceTable, versionTable } from '../produce/readme-table.ts';
+import { DETAIL_END, DETAIL_START, patchTable, replaceTable, versionTable } from '../produce/readme-table.ts';
 import { ms, say } from '../infra/progress.ts';
 
 export interface GenerateOptions {
@@ -22,12 +22,14 @@ export interface GenerateOptions {
   fixes?: readonly Fix[];
   patchesDir?: string;
   readme?: string;
+  /** docs/versions.md (the table of every shipped patch). */
+  versionsDoc?: string;
 }
 
 /**
  * generate: for every registry version in a fix's affected range, build the patch from the
  * pristine tarball, apply it back with patch-package to prove it reproduces the codemod output,
- * then write patches/, the manifest and the README table — all or nothing.
+ * then write patches/, the manifest, the README table and docs/versions.md — all or nothing.
  */
 export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const t0 = performance.now();
@@ -35,6 +37,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const patchesDir = opts.patchesDir ?? PATCHES_DIR;
   const manifestFile = path.join(patchesDir, 'manifest.json');
   const readme = opts.readme ?? README;
+  const versionsDoc = opts.versionsDoc ?? VERSIONS_DOC;
   const allPackages = [...new Set(allFixes.map((f) => f.package))];
   const entries: ManifestEntry[] = [];
   const texts = new Map<string, string>();
@@ -67,6 +70,13 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
 
   const readmeText = replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, allFixes));
+  const versionsText = replaceTable(
+    fs.readFileSync(versionsDoc, 'utf8'),
+    patchTable(manifest, allFixes),
+    DETAIL_START,
+    DETAIL_END,
+    path.basename(versionsDoc),
+  );
   // Everything computed: now write, each file atomically; remove patches we no longer produce.
   const wanted = new Set(manifest.patches.map((p) => p.patch));
   for (const [file, text] of texts) writeIfChanged(path.join(patchesDir, file), text);
@@ -80,6 +90,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   }
   writeIfChanged(manifestFile, manifestText(manifest));
   writeIfChanged(readme, readmeText);
+  writeIfChanged(versionsDoc, versionsText);
   say(`generate: ${entries.length} patch(es) in ${ms(t0)}`);
   if (opts.json)
     process.stdout.write(
