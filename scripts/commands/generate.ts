@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FIXES } from '../fixes/index.ts';
 import type { Fix } from '../core/fix.ts';
-import type { TargetPackage } from '../core/targets.ts';
+import { isTargetPackage, type TargetPackage } from '../core/targets.ts';
 import { listVersions } from '../produce/npm-registry.ts';
 import { fixesCovering } from '../codemod/run-fixes.ts';
 import { makeVersionPatch } from '../produce/make-patch.ts';
@@ -13,6 +13,7 @@ import { PATCHES_DIR, README, VERSIONS_DOC, writeFileAtomic } from '../infra/pat
 import { parsePatchPackageFileName } from '../patch-file/names.ts';
 import { DETAIL_END, DETAIL_START, patchTable, replaceTable, versionTable } from '../produce/readme-table.ts';
 import { ms, say } from '../infra/progress.ts';
+import { knownTable } from '../produce/known-table.ts';
 
 export interface GenerateOptions {
   /** Only these packages (default: every package with fixes). */
@@ -67,7 +68,21 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     fs.existsSync(manifestFile) && opts.packages
       ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package))
       : [];
-  const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
+  const patches = [...kept, ...entries].sort(byPackageVersion);
+  // What check may answer by hash for every classified version (no parser in the app).
+  const oldKnown =
+    fs.existsSync(manifestFile) && opts.packages ? ((JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).known ?? {}) : {};
+  const known: NonNullable<Manifest['known']> = {};
+  for (const name of [...new Set([...Object.keys(oldKnown), ...regenerated])].sort()) {
+    if (!regenerated.has(name)) known[name] = oldKnown[name]!;
+    else if (isTargetPackage(name)) {
+      const fixes = allFixes.filter((f) => f.package === name);
+      const table = await knownTable(name, patches, fixes, !fixes.every((f) => FIXES.includes(f)));
+      say(`${name}: ${Object.keys(table).length} version(s) answerable by hash beyond their patch`);
+      if (Object.keys(table).length) known[name] = table;
+    }
+  }
+  const manifest: Manifest = { schema: 1, patches, ...(Object.keys(known).length ? { known } : {}) };
 
   const readmeText = replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, allFixes));
   const versionsText = replaceTable(
