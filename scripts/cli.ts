@@ -21,7 +21,8 @@ Commands (run in your Expo app's root):
              yarn berry: resolutions with patch:; bun: patchedDependencies). Removes patches it
              wrote earlier that no longer match (record: .clerk-expo-patches.json); never touches
              yours. Then run your install (and \`npx expo prebuild --clean\` when told).
-  postinstall  the guard sync puts first in your postinstall: after an upgrade that changed
+  postinstall
+             the guard sync puts first in your postinstall: after an upgrade that changed
              package.json and the lockfile only, it stops the install with what the new version
              still needs and the one command that wires it (silent, exit 0, otherwise)
   check      read the installed files and report, per installed copy: patched, vulnerable,

@@ -10,6 +10,7 @@ import {
   cli,
   ensureTools,
   run,
+  runConfigPlugin,
   tempApp,
   writeJson,
   type RunResult,
@@ -239,6 +240,28 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'yarn-classic', 'bun'])('upg
       installed: '6.7.1',
       status: 'patched',
     });
+
+    if (name === 'npm') {
+      // Installs without our scripts, documented in docs/adoption.md: --ignore-scripts leaves node_modules
+      // unpatched and the config plugin stops prebuild; --omit=dev fails in the postinstall (the tool is a devDependency).
+      await cleanCheckout(dir);
+      await step(name, 'npm ci --ignore-scripts', run('npm', ['ci', '--ignore-scripts', '--legacy-peer-deps'], dir, cleanEnv(CI)), 0);
+      const plugin = await runConfigPlugin(dir);
+      expect(plugin.status, said(plugin)).toBe(1);
+      expect(plugin.stderr).toContain('ConfigError: clerk-expo-patches: a shipped patch is not applied');
+      await cleanCheckout(dir);
+      const omit = await step(name, 'npm ci --omit=dev', run('npm', ['ci', '--omit=dev', '--legacy-peer-deps'], dir, cleanEnv(CI)));
+      transcript.push(
+        `--- npm ci --omit=dev, exit ${omit.status}:`,
+        ...said(omit)
+          .split('\n')
+          .filter((l) => /not found|command/.test(l)),
+      );
+      expect(omit.status).not.toBe(0);
+      expect(said(omit)).toMatch(/clerk-expo-patches: (command )?not found/);
+      await cleanCheckout(dir);
+      await step(name, 'npm ci', pm.ci(dir), 0);
+    }
 
     // PR 2: @clerk/clerk-js 6.7.4 (nothing left to patch) with @clerk/expo 3.2.99 (no patch ships for it).
     bump(dir, { '@clerk/clerk-js': '6.7.4', '@clerk/expo': `file:${fakeRelease}` });
