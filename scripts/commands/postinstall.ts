@@ -4,7 +4,7 @@ import { metasFor } from '../fixes/catalog.ts';
 import { findInstalled, TARGET_PACKAGES } from '../consumer/installed.ts';
 import { readOwnership, OWNERSHIP_FILE } from '../consumer/ownership.ts';
 import { readPackageJson } from '../consumer/package-json.ts';
-import { detectPackageManager, parsePmOption } from '../consumer/package-manager.ts';
+import { detectPackageManager, parsePmOption, type PackageManager } from '../consumer/package-manager.ts';
 import { upgradeGapMessage, upgradeGaps } from '../consumer/upgrade-gap.ts';
 import { readManifest } from '../patch-file/manifest.ts';
 import { ROOT, SHIPPED_MANIFEST } from '../infra/paths.ts';
@@ -29,8 +29,15 @@ export function postinstall(opts: PostinstallOptions = {}): number {
   const appDir = path.resolve(opts.cwd ?? process.cwd());
   if (!fs.existsSync(path.join(appDir, OWNERSHIP_FILE))) return 0;
   const pj = readPackageJson(appDir);
-  const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
-  const record = readOwnership(appDir, pm);
+  // A first install may run before the lockfile exists: the record names the package manager sync wired for.
+  const recorded = readOwnership(appDir, 'npm');
+  let pm: PackageManager;
+  try {
+    pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
+  } catch {
+    pm = recorded.packageManager;
+  }
+  const record = { ...recorded, packageManager: pm };
   if (!record.patches.length) return 0;
   const copies = findInstalled(appDir, TARGET_PACKAGES);
   const gaps = upgradeGaps(record, copies, readManifest(opts.manifestFile ?? SHIPPED_MANIFEST), metasFor, pm);

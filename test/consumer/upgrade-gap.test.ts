@@ -126,6 +126,11 @@ describe('postinstall command and config plugin on disk', () => {
     expect(err).toBe('');
     expect(postinstall({ cwd: app({ '@clerk/expo': '3.2.8' }, record(EXPO_OLD)) })).toBe(1);
     expect(err).toContain('@clerk/expo 3.2.7 → 3.2.8');
+    // No lockfile yet (a first install writes it after the scripts): the record names the package manager.
+    const fresh = app({ '@clerk/expo': '3.2.8' }, { ...record(EXPO_OLD), packageManager: 'pnpm' });
+    fs.rmSync(path.join(fresh, 'package-lock.json'));
+    expect(postinstall({ cwd: fresh })).toBe(1);
+    expect(err).toContain('npx clerk-expo-patches sync && pnpm install');
   });
 
   it('the config plugin stops a prebuild on an upgrade whose install skipped the guard (--ignore-scripts)', () => {
