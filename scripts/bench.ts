@@ -268,7 +268,7 @@ function packaged() {
   const ratio = median(check) / median(node);
   const coldRatio = median(cold) / median(node);
   console.log(
-    `\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.7'}; median of ${PACKAGE})`,
+    `\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.8, synced and installed'}; median of ${PACKAGE})`,
   );
   console.log(`tarball ${mb(packed.size)}, ${packed.entryCount} files, ${mb(packed.unpackedSize)} unpacked`);
   console.log(
