@@ -200,13 +200,50 @@ function projectRootOf(config) {
   return (config && config._internal && config._internal.projectRoot) || process.cwd();
 }
 
+/**
+ * Patches `clerk-expo-patches sync` recorded for a version the app no longer resolves: an upgrade
+ * that changed package.json and the lockfile only (and an install that skipped our postinstall
+ * guard, e.g. --ignore-scripts). The new version may need fixes no patch applies.
+ */
+function findStaleWiring(projectRoot) {
+  let record;
+  try {
+    record = JSON.parse(fs.readFileSync(path.join(projectRoot, OWNERSHIP_FILE), 'utf8'));
+  } catch {
+    return [];
+  }
+  if (!record || !Array.isArray(record.patches)) return [];
+  const copies = installedCopies(projectRoot);
+  return record.patches
+    .filter((p) => !copies.some((c) => c.name === p.package && c.version === p.version))
+    .filter((p) => copies.some((c) => c.name === p.package))
+    .map((p) => ({
+      package: p.package,
+      wired: p.version,
+      file: p.file,
+      installed: copies.filter((c) => c.name === p.package).map((c) => c.version),
+    }));
+}
+
+function staleWiringMessage(projectRoot, stale) {
+  const install = INSTALL[packageManagerOf(projectRoot)] || 'your package install';
+  return [
+    'clerk-expo-patches: the Clerk SDK was upgraded, but the patch wired in this app is for the old version, so this build would ship the new version unpatched.',
+    ...stale.map((s) => `  ${s.package}: wired for ${s.wired} (${s.file}), installed ${s.installed.join(', ')}`),
+    `Next: \`npx clerk-expo-patches sync && ${install}\` (it says what the new version still needs), then \`npx clerk-expo-patches check\`.`,
+  ].join('\n');
+}
+
 function withClerkExpoPatches(config) {
   const projectRoot = projectRootOf(config);
   const problems = findUnappliedPatches(projectRoot);
   if (problems.length > 0) throw configError(unappliedMessage(projectRoot, problems));
+  const stale = findStaleWiring(projectRoot);
+  if (stale.length > 0) throw configError(staleWiringMessage(projectRoot, stale));
   return config;
 }
 
 module.exports = withClerkExpoPatches;
 module.exports.findUnappliedPatches = findUnappliedPatches;
 module.exports.unappliedMessage = unappliedMessage;
+module.exports.findStaleWiring = findStaleWiring;

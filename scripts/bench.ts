@@ -6,7 +6,8 @@
  *   --cold         also time generate+verify once with an empty cache (downloads everything)
  *   --consumer N   repetitions of the consumer-app install/check timings (default 3; 0 skips them)
  *   --package N    the packed package in a fresh Expo SDK 54 app: tarball, install footprint,
- *                  and N timed runs of `check` beside `node -e 0` and `npx patch-package` (default 3; 0 skips)
+ *                  and N timed runs of `check` (warm cache and cold: an empty one) beside `node -e 0`,
+ *                  and `npx patch-package` (default 3; 0 skips)
  *   --expo-app DIR for --package: copy this installed Expo app instead of installing the template
  *   --deps 0       skips the disk figure of the device harness's installed dependency sets
  */
@@ -184,12 +185,12 @@ function consumer() {
 }
 
 /** Runs a command; its wall time in ms. Exit codes in `ok` count as success. */
-function run(cmd: string, args: string[], cwd: string, ok: number[] = [0]): number {
+function run(cmd: string, args: string[], cwd: string, ok: number[] = [0], env: Record<string, string> = {}): number {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, {
     cwd,
     stdio: 'ignore',
-    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', CI: '1' },
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', CI: '1', ...env },
   });
   if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}`);
   return performance.now() - t0;
@@ -223,9 +224,11 @@ function addedBy(before: Set<string>, app: string): { packages: string[]; bytes:
 
 /**
  * The published package as an Expo team meets it: `npm pack` (prepack builds dist/), installed
- * into a fresh Expo SDK 54 app (the registry's blank TypeScript template + @clerk/expo 3.2.7, which
- * already has typescript); what the install adds; then `check` through node_modules/.bin, timed
- * beside `node -e 0` in the same run, and `npx patch-package` (what the postinstall runs).
+ * into a fresh Expo SDK 54 app (the registry's blank TypeScript template + @clerk/expo 3.2.8, which
+ * brings @clerk/clerk-js 6.40.0, and already has typescript); what the install adds; sync and an
+ * install (3.2.8 patched); then `check` through node_modules/.bin, timed beside `node -e 0` in the
+ * same run: warm (its detect() memo in the cache) and cold (an empty cache, as on a CI runner),
+ * and `npx patch-package` (what the postinstall runs).
  */
 function packaged() {
   if (PACKAGE <= 0) return;
@@ -241,7 +244,7 @@ function packaged() {
     run('tar', ['xzf', 'expo-template-blank-typescript-54.0.48.tgz'], work);
     fs.renameSync(path.join(work, 'package'), app);
     const pj = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
-    pj.dependencies = { ...pj.dependencies, '@clerk/expo': '3.2.7', 'expo-secure-store': '~15.0.8', 'react-dom': '19.1.0' };
+    pj.dependencies = { ...pj.dependencies, '@clerk/expo': '3.2.8', 'expo-secure-store': '~15.0.8', 'react-dom': '19.1.0' };
     fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(pj, null, 2)}\n`);
     run('npm', ['install', '--no-audit', '--no-fund'], app);
   }
@@ -250,27 +253,33 @@ function packaged() {
   const added = addedBy(before, app);
   const bin = path.join(app, 'node_modules', '.bin', 'clerk-expo-patches');
   run(bin, ['sync'], app, [0, 1]);
+  run('npm', ['install', '--no-audit', '--no-fund'], app, [0, 1]);
   const patchPackage = run('npx', ['patch-package'], app, [0, 1]);
   // check answers 0 (clean) or 1 (findings); both are answers. Interleaved with the baseline so load hits both alike.
-  run(bin, ['check'], app, [0, 1]); // the first run may memoise detect() for versions no patch ships for
+  const warmCache = path.join(work, 'cache-warm');
+  run(bin, ['check'], app, [0, 1], { CLERK_EXPO_PATCHES_CACHE: warmCache }); // the first run may memoise detect() for versions no hash answers
   const node: number[] = [];
   const check: number[] = [];
+  const cold: number[] = [];
   for (let i = 0; i < PACKAGE; i++) {
     node.push(run(process.execPath, ['-e', '0'], app));
-    check.push(run(bin, ['check'], app, [0, 1]));
+    check.push(run(bin, ['check'], app, [0, 1], { CLERK_EXPO_PATCHES_CACHE: warmCache }));
+    // A CI runner starts without ~/.cache: a fresh, empty cache folder every run.
+    cold.push(run(bin, ['check'], app, [0, 1], { CLERK_EXPO_PATCHES_CACHE: path.join(work, `cache-cold-${i}`) }));
   }
   fs.rmSync(work, { recursive: true, force: true });
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const ratio = median(check) / median(node);
+  const coldRatio = median(cold) / median(node);
   console.log(
-    `\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.7'}; median of ${PACKAGE})`,
+    `\n## The packed package in a fresh Expo SDK 54 app (${EXPO_APP ? `copy of ${EXPO_APP}` : 'expo-template-blank-typescript@54.0.48 + @clerk/expo 3.2.8, synced and installed'}; median of ${PACKAGE})`,
   );
   console.log(`tarball ${mb(packed.size)}, ${packed.entryCount} files, ${mb(packed.unpackedSize)} unpacked`);
   console.log(
     `npm install -D <tarball>: ${fmt(install)} · adds ${added.packages.length} package(s), ${mb(added.bytes)} (goal ≤ 20 packages, ≤ 20 MB): ${added.packages.map((k) => k.replace(/^node_modules\//, '')).join(', ')}`,
   );
   console.log(
-    `check through node_modules/.bin: ${fmt(median(check))} · node -e 0: ${fmt(median(node))} · ratio ${ratio.toFixed(2)}× (goal ≤ 2.5×) · npx patch-package: ${fmt(patchPackage)}`,
+    `check through node_modules/.bin: warm ${fmt(median(check))} · cold (empty cache) ${fmt(median(cold))} · node -e 0: ${fmt(median(node))} · ratios warm ${ratio.toFixed(2)}×, cold ${coldRatio.toFixed(2)}× (goal ≤ 2.5× each) · npx patch-package: ${fmt(patchPackage)}`,
   );
 }
 

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     plain += Buffer.byteLength(text);
     packed += br.length;
   }
-  fs.copyFileSync(path.join(PATCHES_DIR, 'manifest.json'), path.join(out, 'manifest.json'));
+  // Compact: one line, without the provenance labels (`nodes`) only verify reads.
+  const shipped = { ...manifest, patches: manifest.patches.map((e) => ({ ...e, files: e.files.map(({ nodes: _nodes, ...f }) => f) })) };
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(shipped));
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   process.stderr.write(
     `build: dist/ compiled; ${manifest.patches.length} patches ${mb(plain)} → ${mb(packed)} compressed; ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,

@@ -21,6 +21,10 @@ Commands (run in your Expo app's root):
              yarn berry: resolutions with patch:; bun: patchedDependencies). Removes patches it
              wrote earlier that no longer match (record: .clerk-expo-patches.json); never touches
              yours. Then run your install (and \`npx expo prebuild --clean\` when told).
+  postinstall
+             the guard sync puts first in your postinstall: after an upgrade that changed
+             package.json and the lockfile only, it stops the install with what the new version
+             still needs and the one command that wires it (silent, exit 0, otherwise)
   check      read the installed files and report, per installed copy: patched, vulnerable,
              fixed-upstream, stale-patch, unknown-shape, stale-ios-copy. For CI after every
              install or upgrade.
@@ -28,7 +32,7 @@ Commands (run in your Expo app's root):
 Options:
   --json               machine-readable report on stdout (words stay on stderr)
   --package <name>     generate/verify: only this package (repeatable): ${PACKAGES.join(', ')}
-  --cwd <dir>          sync/check: the app's root (default: the current folder)
+  --cwd <dir>          sync/check/postinstall: the app's root (default: the current folder)
   --pm <name>          sync/check: npm | pnpm | yarn-berry | yarn-classic | bun (default: from the lockfile)
   --dry-run            sync: print the plan, write nothing
   --allow-unverified   sync: for an affected version with no shipped patch, build one from the
@@ -138,6 +142,10 @@ export async function main(argv: string[]): Promise<number> {
           ...(args.cwd ? { cwd: args.cwd } : {}),
           ...(args.pm ? { pm: args.pm } : {}),
         });
+      }
+      case 'postinstall': {
+        const { postinstall } = await import('./commands/postinstall.ts');
+        return postinstall({ ...(args.cwd ? { cwd: args.cwd } : {}), ...(args.pm ? { pm: args.pm } : {}) });
       }
       case 'check': {
         const { check } = await import('./commands/check.ts');

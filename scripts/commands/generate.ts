@@ -3,16 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FIXES } from '../fixes/index.ts';
 import type { Fix } from '../core/fix.ts';
-import type { TargetPackage } from '../core/targets.ts';
+import { isTargetPackage, type TargetPackage } from '../core/targets.ts';
 import { listVersions } from '../produce/npm-registry.ts';
 import { fixesCovering } from '../codemod/run-fixes.ts';
 import { makeVersionPatch } from '../produce/make-patch.ts';
 import { runJobs } from '../produce/jobs.ts';
 import { manifestText, type Manifest, type ManifestEntry } from '../patch-file/manifest.ts';
-import { PATCHES_DIR, README, writeFileAtomic } from '../infra/paths.ts';
+import { PATCHES_DIR, README, VERSIONS_DOC, writeFileAtomic } from '../infra/paths.ts';
 import { parsePatchPackageFileName } from '../patch-file/names.ts';
-import { replaceTable, versionTable } from '../produce/readme-table.ts';
+import { DETAIL_END, DETAIL_START, patchTable, replaceTable, versionTable } from '../produce/readme-table.ts';
 import { ms, say } from '../infra/progress.ts';
+import { knownTable } from '../produce/known-table.ts';
 
 export interface GenerateOptions {
   /** Only these packages (default: every package with fixes). */
@@ -22,12 +23,14 @@ export interface GenerateOptions {
   fixes?: readonly Fix[];
   patchesDir?: string;
   readme?: string;
+  /** docs/versions.md (the table of every shipped patch). */
+  versionsDoc?: string;
 }
 
 /**
  * generate: for every registry version in a fix's affected range, build the patch from the
  * pristine tarball, apply it back with patch-package to prove it reproduces the codemod output,
- * then write patches/, the manifest and the README table — all or nothing.
+ * then write patches/, the manifest, the README table and docs/versions.md — all or nothing.
  */
 export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const t0 = performance.now();
@@ -35,6 +38,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   const patchesDir = opts.patchesDir ?? PATCHES_DIR;
   const manifestFile = path.join(patchesDir, 'manifest.json');
   const readme = opts.readme ?? README;
+  const versionsDoc = opts.versionsDoc ?? VERSIONS_DOC;
   const allPackages = [...new Set(allFixes.map((f) => f.package))];
   const entries: ManifestEntry[] = [];
   const texts = new Map<string, string>();
@@ -64,9 +68,30 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
     fs.existsSync(manifestFile) && opts.packages
       ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).patches.filter((p) => !regenerated.has(p.package))
       : [];
-  const manifest: Manifest = { schema: 1, patches: [...kept, ...entries].sort(byPackageVersion) };
+  const patches = [...kept, ...entries].sort(byPackageVersion);
+  // What check may answer by hash for every classified version (no parser in the app).
+  const oldKnown =
+    fs.existsSync(manifestFile) && opts.packages ? ((JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest).known ?? {}) : {};
+  const known: NonNullable<Manifest['known']> = {};
+  for (const name of [...new Set([...Object.keys(oldKnown), ...regenerated])].sort()) {
+    if (!regenerated.has(name)) known[name] = oldKnown[name]!;
+    else if (isTargetPackage(name)) {
+      const fixes = allFixes.filter((f) => f.package === name);
+      const table = await knownTable(name, patches, fixes, !fixes.every((f) => FIXES.includes(f)));
+      say(`${name}: ${Object.keys(table).length} version(s) answerable by hash beyond their patch`);
+      if (Object.keys(table).length) known[name] = table;
+    }
+  }
+  const manifest: Manifest = { schema: 1, patches, ...(Object.keys(known).length ? { known } : {}) };
 
   const readmeText = replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, allFixes));
+  const versionsText = replaceTable(
+    fs.readFileSync(versionsDoc, 'utf8'),
+    patchTable(manifest, allFixes),
+    DETAIL_START,
+    DETAIL_END,
+    path.basename(versionsDoc),
+  );
   // Everything computed: now write, each file atomically; remove patches we no longer produce.
   const wanted = new Set(manifest.patches.map((p) => p.patch));
   for (const [file, text] of texts) writeIfChanged(path.join(patchesDir, file), text);
@@ -80,6 +105,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   }
   writeIfChanged(manifestFile, manifestText(manifest));
   writeIfChanged(readme, readmeText);
+  writeIfChanged(versionsDoc, versionsText);
   say(`generate: ${entries.length} patch(es) in ${ms(t0)}`);
   if (opts.json)
     process.stdout.write(

@@ -7,7 +7,8 @@ import { findInstalled, nothingInstalled, TARGET_PACKAGES } from '../consumer/in
 import { readManifest } from '../patch-file/manifest.ts';
 import { readOwnership, OWNERSHIP_FILE } from '../consumer/ownership.ts';
 import { readPackageJson, packageJsonText } from '../consumer/package-json.ts';
-import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage } from '../consumer/package-manager.ts';
+import { detectPackageManager, installCommand, parsePmOption, pnpmMajor, usesPatchPackage } from '../consumer/package-manager.ts';
+import { config } from '../infra/config.ts';
 import { readText, SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR } from '../infra/paths.ts';
 import { planSync } from '../consumer/sync/plan.ts';
 import { readWired } from '../consumer/wiring.ts';
@@ -86,7 +87,16 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   });
   const current = readWired(appDir, pm, pj.data);
   const recordMissing = !fs.existsSync(path.join(appDir, OWNERSHIP_FILE));
-  const plan = planSync({ pm, packageJson: pj.data, record, desired, current, read: (f) => readText(path.join(appDir, f)), recordMissing });
+  const plan = planSync({
+    pm,
+    packageJson: pj.data,
+    record,
+    desired,
+    current,
+    read: (f) => readText(path.join(appDir, f)),
+    recordMissing,
+    pnpmMajor: pnpmMajor(pj.data, config().userAgent),
+  });
   plan.warnings.unshift(...early, ...warnings, ...stale);
   if (pm === 'yarn-berry') {
     const linker = yarnNodeLinker(appDir);

@@ -9,6 +9,7 @@ import { PATCHES_DIR } from '../infra/paths.ts';
 import { runJobs } from '../produce/jobs.ts';
 import type { VerifiedPackage } from '../produce/verify-version.ts';
 import { ms, say } from '../infra/progress.ts';
+import { knownTable } from '../produce/known-table.ts';
 import { REPORT_SCHEMA_VERSION } from '../core/report.ts';
 
 export type { VerifiedPackage };
@@ -91,6 +92,27 @@ export async function verifyReport(opts: VerifyOptions = {}): Promise<VerifyRepo
         fixes,
         patch: orphan.patch,
         problems: ['the manifest lists a version the registry does not serve in the classification range'],
+      });
+    }
+  }
+  // The hashes check answers by: what generate would record today, for every package verified.
+  for (const name of opts.versions ? [] : (opts.packages ?? PACKAGES)) {
+    const want = await knownTable(name, manifest.patches, fixesFor(name));
+    const have = manifest.known?.[name] ?? {};
+    const drift = [...new Set([...Object.keys(want), ...Object.keys(have)])].filter(
+      (v) => JSON.stringify(want[v] ?? null) !== JSON.stringify(have[v] ?? null),
+    );
+    if (drift.length) {
+      report.ok = false;
+      report.packages.push({
+        name,
+        version: drift.join(', '),
+        status: 'unknown-shape',
+        fixes: [],
+        patch: null,
+        problems: [
+          `drift: the manifest's known hashes differ from what generate would record today for ${drift.length} version(s); run \`npm run patches\``,
+        ],
       });
     }
   }

@@ -79,12 +79,42 @@ export async function detectCopy(
       };
     }
   }
+  const byHash = entry ? undefined : knownByHash(copy, manifest, fixes, covering);
+  if (byHash) return byHash;
   const snapshot = snapshotFromDir(copy);
   const ds = recalled(copy, snapshot, fixes) ?? (await detectWithCode(snapshot, fixes, loadFixes));
   const status = summarize(ds);
   const relevant = fixes.filter((f) => covering.includes(f) || ds.some((d) => d.fix === f.id && d.detection.status !== 'not-affected'));
   const foreign = entry && entry.files.length > 0 && covering.every((f) => entry.fixes.includes(f.id)) ? ({ foreign: true } as const) : {};
   return { status, fixes: relevant, states: fixStates(relevant, ds), via: 'detect', reason: reasonOf(ds, status), entry, ...foreign };
+}
+
+/**
+ * A served version no patch targets, answered by the manifest's `known` hashes: when every
+ * target file the producer recorded is byte-for-byte the published one, each fix's status there
+ * is the producer's (fixed-upstream / not-affected), with no parser. Undefined otherwise.
+ */
+function knownByHash(
+  copy: InstalledCopy,
+  manifest: Manifest,
+  fixes: readonly FixMeta[],
+  covering: readonly FixMeta[],
+): CopyDetection | undefined {
+  const known = manifest.known?.[copy.name]?.[copy.version];
+  if (!known || !fixes.every((f) => known.fixes[f.id] !== undefined)) return undefined;
+  const paths = Object.keys(known.files);
+  if (!paths.every((p) => hashFile(path.join(copy.dir, p)) === known.files[p])) return undefined;
+  const relevant = fixes.filter((f) => covering.includes(f) || known.fixes[f.id] !== 'not-affected');
+  const states = relevant.map((f) => fixState(f, known.fixes[f.id]!));
+  const status: Status = states.some((s) => s.status === 'fixed-upstream') ? 'fixed-upstream' : 'not-affected';
+  return {
+    status,
+    fixes: relevant,
+    states,
+    via: 'manifest-sha256',
+    reason: `every target file (${paths.length}) is the published ${copy.name}@${copy.version} (manifest sha256): ${status}`,
+    entry: undefined,
+  };
 }
 
 /**

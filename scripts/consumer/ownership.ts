@@ -34,8 +34,12 @@ export interface Ownership {
   tool: 'clerk-expo-patches';
   packageManager: PackageManager;
   patches: OwnedPatch[];
-  /** package.json edits sync made for patch-package (npm, yarn classic), undone when no patch is left. */
-  added: { postinstall?: string; devDependency?: string };
+  /**
+   * package.json edits sync made, undone when no patch is left: the postinstall prefix it added
+   * (its guard, and patch-package on npm / yarn classic), patch-package as a devDependency, and
+   * on pnpm the setting that lets an install go on past an unused patch (so the guard can speak).
+   */
+  added: { postinstall?: string; devDependency?: string; pnpmAllowUnused?: string };
 }
 
 export const emptyOwnership = (pm: PackageManager): Ownership => ({

@@ -53,26 +53,48 @@ export function pruneEmpty(data: Record<string, unknown>, keys: readonly string[
   }
 }
 
-/** The postinstall step we add: fail the install loudly when a patch does not apply. */
+/** The patch-package step we add (npm, yarn classic): fail the install loudly when a patch does not apply. */
 export const PATCH_PACKAGE_STEP = 'patch-package --error-on-fail';
 
 /**
- * Adds patch-package to an existing postinstall without overwriting it. patch-package goes
- * first, so a failing later step cannot leave node_modules unpatched. An existing patch-package
- * call (with any flags) is left as it is.
+ * Our own step, first in the postinstall for every package manager: when sync wired a patch for
+ * a version no longer installed (an upgrade PR changed package.json and the lockfile only), it
+ * fails the install with what the new version still needs and the command that wires it, before
+ * patch-package (or nothing, on pnpm / yarn berry / bun) would leave the new version unpatched.
  */
-export function mergePostinstall(existing: string | undefined): { value: string; changed: boolean } {
-  const cur = existing?.trim();
-  if (!cur) return { value: PATCH_PACKAGE_STEP, changed: true };
-  if (/(^|[\s;&|(])(npx\s+|yarn\s+|pnpm\s+(exec\s+)?)?patch-package(\s|$|;|&|\|)/.test(cur)) return { value: existing!, changed: false };
-  return { value: `${PATCH_PACKAGE_STEP} && ${cur}`, changed: true };
+export const GUARD_STEP = 'clerk-expo-patches postinstall';
+
+const HAS_PATCH_PACKAGE = /(^|[\s;&|(])(npx\s+|yarn\s+|pnpm\s+(exec\s+)?)?patch-package(\s|$|;|&|\|)/;
+const HAS_GUARD = /(^|[\s;&|(])(npx\s+|yarn\s+|pnpm\s+(exec\s+)?|bunx\s+)?clerk-expo-patches\s+postinstall(\s|$|;|&|\|)/;
+
+/**
+ * Adds our steps to an existing postinstall without overwriting it: the guard first, then (npm,
+ * yarn classic) patch-package, then whatever was there, so a failing later step cannot leave
+ * node_modules unpatched. Steps already present (with any flags) are left as they are.
+ * `added` is the prefix sync owns afterwards (what it added now, plus what it had added before
+ * when the script still starts with it), so unmergePostinstall can take exactly that away.
+ */
+export function mergePostinstall(
+  existing: string | undefined,
+  withPatchPackage = true,
+  addedBefore?: string,
+): { value: string; changed: boolean; added: string | undefined } {
+  const cur = existing?.trim() ?? '';
+  const prefix = [
+    ...(HAS_GUARD.test(cur) ? [] : [GUARD_STEP]),
+    ...(withPatchPackage && !HAS_PATCH_PACKAGE.test(cur) ? [PATCH_PACKAGE_STEP] : []),
+  ];
+  const before = addedBefore && (cur === addedBefore || cur.startsWith(`${addedBefore} && `)) ? addedBefore : undefined;
+  if (!prefix.length) return { value: existing!, changed: false, added: before };
+  const value = [...prefix, ...(cur ? [cur] : [])].join(' && ');
+  return { value, changed: true, added: [...prefix, ...(before ? [before] : [])].join(' && ') };
 }
 
-/** Undoes mergePostinstall: only the exact step it added; undefined when nothing is left. */
-export function unmergePostinstall(existing: string | undefined): { value: string | undefined; changed: boolean } {
+/** Undoes mergePostinstall: only the prefix sync added; undefined when nothing is left. */
+export function unmergePostinstall(existing: string | undefined, added: string): { value: string | undefined; changed: boolean } {
   if (existing === undefined) return { value: undefined, changed: false };
-  if (existing.trim() === PATCH_PACKAGE_STEP) return { value: undefined, changed: true };
-  const lead = `${PATCH_PACKAGE_STEP} && `;
+  if (existing.trim() === added) return { value: undefined, changed: true };
+  const lead = `${added} && `;
   if (existing.startsWith(lead)) return { value: existing.slice(lead.length), changed: true };
   return { value: existing, changed: false };
 }

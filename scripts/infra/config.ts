@@ -15,6 +15,7 @@ import path from 'node:path';
  * | CLERK_EXPO_PATCHES_OFFLINE=1 | answer from the disk cache only |
  * | CLERK_EXPO_PATCHES_NO_MEMO=1 | run every codemod again instead of reusing memoised results |
  * | CLERK_EXPO_PATCHES_JOBS=N | worker threads for generate/verify (default: one per core, up to 4) |
+ * | npm_config_user_agent | set by the package manager running us ("pnpm/10.34.9 npm/? node/v20…"): which pnpm, for sync |
  */
 export interface Config {
   cacheDir: string;
@@ -23,6 +24,8 @@ export interface Config {
   memo: boolean;
   /** undefined: pick from the core count. */
   jobs: number | undefined;
+  /** The package manager's user agent when one runs us (npx, pnpm exec, yarn, bunx, a lifecycle script). */
+  userAgent: string | undefined;
 }
 
 let current: Config | undefined;
@@ -37,6 +40,7 @@ export function config(): Config {
     offline: env.CLERK_EXPO_PATCHES_OFFLINE === '1',
     memo: env.CLERK_EXPO_PATCHES_NO_MEMO !== '1',
     jobs: Number.isInteger(jobs) && jobs > 0 ? jobs : undefined,
+    userAgent: env.npm_config_user_agent || undefined,
   };
   return current;
 }

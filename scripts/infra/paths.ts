@@ -9,6 +9,8 @@ export const SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export const PATCHES_DIR = path.join(ROOT, 'patches');
 export const MANIFEST = path.join(PATCHES_DIR, 'manifest.json');
 export const README = path.join(ROOT, 'README.md');
+/** The table of every shipped patch (generate writes it, like the README's table). */
+export const VERSIONS_DOC = path.join(ROOT, 'docs', 'versions.md');
 /**
  * The shipped patches as the consumer reads them: in the published package, dist/patches/ (the
  * manifest plain, every patch brotli-compressed, written at pack time); in the repository,

@@ -25,9 +25,21 @@ export interface ManifestEntry {
   files: ManifestFile[];
 }
 
+/**
+ * A served version as published, for the fixes its patch does not carry (every fix, when no
+ * patch targets it): each fix's status there (fixed-upstream or not-affected) and the sha256 of
+ * the target files they read. The consumer answers such a copy by hash, with no parser.
+ */
+export interface KnownVersion {
+  fixes: Record<string, 'fixed-upstream' | 'not-affected'>;
+  files: Record<string, string>;
+}
+
 export interface Manifest {
   schema: 1;
   patches: ManifestEntry[];
+  /** package → version → what it is, published (written by generate, checked by verify). */
+  known?: Record<string, Record<string, KnownVersion>>;
 }
 
 export function readManifest(file = MANIFEST): Manifest {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { config } from '../infra/config.ts';
 import { ShapeError, ToolError } from '../core/errors.ts';
-import type { ManifestEntry } from '../patch-file/manifest.ts';
+import type { KnownVersion, ManifestEntry } from '../patch-file/manifest.ts';
 import type { VersionPatch } from './make-patch.ts';
 import type { VerifiedPackage } from './verify-version.ts';
 
@@ -25,6 +25,10 @@ export interface Jobs {
     };
     output: VerifiedPackage;
   };
+  knownVersion: {
+    input: { name: string; version: string; integrity: string; entry: ManifestEntry | undefined; fixIds: string[] };
+    output: KnownVersion | undefined;
+  };
 }
 export type JobName = keyof Jobs;
 
@@ -38,6 +42,11 @@ export async function runJob<N extends JobName>(name: N, input: Jobs[N]['input']
     const i = input as Jobs['makeVersionPatch']['input'];
     const { makeVersionPatch } = await import('./make-patch.ts');
     return (await makeVersionPatch(i.name, i.version, i.integrity, fixes, { memo: true })) as Jobs[N]['output'];
+  }
+  if (name === 'knownVersion') {
+    const i = input as Jobs['knownVersion']['input'];
+    const { knownVersion } = await import('./known-version.ts');
+    return (await knownVersion(i.name, i.version, i.integrity, fixes, i.entry)) as Jobs[N]['output'];
   }
   const i = input as Jobs['verifyVersion']['input'];
   const { verifyEntry, classify } = await import('./verify-version.ts');

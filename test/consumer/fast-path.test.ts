@@ -18,14 +18,14 @@ const cache = path.join(root, 'cache');
 const probe = path.join(root, 'probe.mts');
 let pkg: Snapshot;
 
-function install(version: string) {
+function install(version: string, from: Snapshot = pkg) {
   const dir = path.join(app, 'node_modules', '@clerk', 'clerk-js');
   fs.rmSync(app, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ...pkg.packageJson, version }));
-  for (const f of jsEntryPoints(pkg)) {
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ...from.packageJson, version }));
+  for (const f of jsEntryPoints(from)) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), pkg.read(f)!);
+    fs.writeFileSync(path.join(dir, f), from.read(f)!);
   }
   fs.writeFileSync(
     path.join(app, 'package.json'),
@@ -78,6 +78,14 @@ describe('check loads a parser only when it must', () => {
     install('6.7.1');
     const r = await probeCheck();
     expect(r).toMatchObject({ via: 'manifest-sha256', status: 'vulnerable' });
+    expect(r.loaded).toEqual([]);
+  });
+
+  it("a served version no patch targets (6.7.4, fixed upstream) is answered by the manifest's known hashes on a cold cache: no parser", async () => {
+    install('6.7.4', await fetchPackage('@clerk/clerk-js', '6.7.4'));
+    fs.rmSync(cache, { recursive: true, force: true });
+    const r = await probeCheck();
+    expect(r).toMatchObject({ via: 'manifest-sha256', status: 'fixed-upstream' });
     expect(r.loaded).toEqual([]);
   });
 

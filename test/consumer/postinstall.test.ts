@@ -1,34 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { declaredRange, mergePostinstall, outOfDate, PATCH_PACKAGE_STEP, unmergePostinstall } from '../../scripts/consumer/package-json.ts';
+import {
+  declaredRange,
+  GUARD_STEP,
+  mergePostinstall,
+  outOfDate,
+  PATCH_PACKAGE_STEP,
+  unmergePostinstall,
+} from '../../scripts/consumer/package-json.ts';
 
 describe('postinstall merge', () => {
-  it('adds patch-package when there is no postinstall', () => {
-    expect(mergePostinstall(undefined)).toEqual({ value: PATCH_PACKAGE_STEP, changed: true });
-    expect(mergePostinstall('  ')).toEqual({ value: PATCH_PACKAGE_STEP, changed: true });
+  const BOTH = `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}`;
+  it('adds the guard, then patch-package (npm, yarn classic), when there is no postinstall', () => {
+    expect(mergePostinstall(undefined)).toEqual({ value: BOTH, changed: true, added: BOTH });
+    expect(mergePostinstall('  ')).toEqual({ value: BOTH, changed: true, added: BOTH });
+    expect(mergePostinstall(undefined, false)).toEqual({ value: GUARD_STEP, changed: true, added: GUARD_STEP });
   });
 
-  it('never overwrites an existing postinstall: patch-package runs first, then it', () => {
-    expect(mergePostinstall('node scripts/setup.js')).toEqual({ value: `${PATCH_PACKAGE_STEP} && node scripts/setup.js`, changed: true });
+  it('never overwrites an existing postinstall: our steps run first, then it', () => {
+    expect(mergePostinstall('node scripts/setup.js')).toEqual({ value: `${BOTH} && node scripts/setup.js`, changed: true, added: BOTH });
   });
 
-  it('leaves an existing patch-package call alone, whatever its flags', () => {
+  it('puts the guard in front of an existing patch-package call, whatever its flags, and leaves that call alone', () => {
     for (const s of [
       'patch-package',
       'patch-package --patch-dir fixes',
       'npx patch-package && husky install',
       'husky install; yarn patch-package',
     ]) {
-      expect(mergePostinstall(s)).toEqual({ value: s, changed: false });
+      expect(mergePostinstall(s)).toEqual({ value: `${GUARD_STEP} && ${s}`, changed: true, added: GUARD_STEP });
     }
-    expect(mergePostinstall('my-patch-packager').changed).toBe(true);
+    expect(mergePostinstall(`${GUARD_STEP} && patch-package`)).toEqual({
+      value: `${GUARD_STEP} && patch-package`,
+      changed: false,
+      added: undefined,
+    });
+    expect(mergePostinstall('my-patch-packager').value).toBe(`${BOTH} && my-patch-packager`);
+  });
+
+  it('an app synced before the guard existed: the guard goes in front, and sync owns both steps', () => {
+    const old = `${PATCH_PACKAGE_STEP} && node setup.js`;
+    const m = mergePostinstall(old, true, PATCH_PACKAGE_STEP);
+    expect(m).toEqual({ value: `${BOTH} && node setup.js`, changed: true, added: BOTH });
+    expect(unmergePostinstall(m.value, m.added!)).toEqual({ value: 'node setup.js', changed: true });
   });
 
   it('unmerge removes exactly what merge added', () => {
-    for (const s of [undefined, 'node scripts/setup.js']) {
-      const merged = mergePostinstall(s).value;
-      expect(unmergePostinstall(merged)).toEqual({ value: s, changed: true });
+    for (const pp of [true, false]) {
+      for (const s of [undefined, 'node scripts/setup.js', 'patch-package']) {
+        const merged = mergePostinstall(s, pp);
+        expect(unmergePostinstall(merged.value, merged.added!)).toEqual({ value: s, changed: true });
+      }
     }
-    expect(unmergePostinstall('patch-package')).toEqual({ value: 'patch-package', changed: false });
+    expect(unmergePostinstall('patch-package', BOTH)).toEqual({ value: 'patch-package', changed: false });
   });
 
   it('reads the range the app asks for, and spots an out-of-date install', () => {

@@ -78,7 +78,7 @@ describe('sync / check on disk', () => {
     const record = JSON.parse(fs.readFileSync(path.join(app, '.clerk-expo-patches.json'), 'utf8'));
     expect(record.patches[0].unverified).toBeUndefined();
     const pj = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
-    expect(pj.scripts.postinstall).toBe('patch-package --error-on-fail');
+    expect(pj.scripts.postinstall).toBe('clerk-expo-patches postinstall && patch-package --error-on-fail');
   });
 
   it('a wired patch that was not applied: check says to run the install', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../scripts/infra/hash.ts';
 import { emptyOwnership, type Ownership } from '../../scripts/consumer/ownership.ts';
-import { PATCH_PACKAGE_STEP } from '../../scripts/consumer/package-json.ts';
+import { GUARD_STEP, PATCH_PACKAGE_STEP } from '../../scripts/consumer/package-json.ts';
+
+const BOTH = `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}`;
 import { planSync, PATCH_PACKAGE_RANGE, type DesiredPatch } from '../../scripts/consumer/sync/plan.ts';
 import type { Wired } from '../../scripts/consumer/wiring.ts';
 
@@ -40,12 +42,12 @@ describe('sync plan (npm / patch-package)', () => {
       read: files({}),
     });
     expect(plan.writes.map((w) => w.file)).toEqual(['patches/@clerk+clerk-js+6.7.1.patch']);
-    expect(plan.packageJson.scripts).toEqual({ postinstall: `${PATCH_PACKAGE_STEP} && node setup.js` });
+    expect(plan.packageJson.scripts).toEqual({ postinstall: `${BOTH} && node setup.js` });
     expect(plan.packageJson.devDependencies).toEqual({ 'patch-package': PATCH_PACKAGE_RANGE });
     expect(plan.record.patches).toEqual([
       expect.objectContaining({ file: 'patches/@clerk+clerk-js+6.7.1.patch', sha256: sha256('patch 6.7.1\n') }),
     ]);
-    expect(plan.record.added).toEqual({ postinstall: PATCH_PACKAGE_STEP, devDependency: PATCH_PACKAGE_RANGE });
+    expect(plan.record.added).toEqual({ postinstall: BOTH, devDependency: PATCH_PACKAGE_RANGE });
     expect(pkg.scripts.postinstall).toBe('node setup.js'); // input not mutated
   });
 
@@ -67,7 +69,9 @@ describe('sync plan (npm / patch-package)', () => {
     });
     expect(plan.removes.map((r) => r.file)).toEqual([old.file]);
     expect(plan.writes.map((w) => w.file)).toEqual(['patches/@clerk+clerk-js+6.7.1.patch']);
-    expect(plan.packageJsonEdits).toEqual([]);
+    // Synced before the guard existed: the guard goes in front, and sync owns both steps.
+    expect(plan.packageJsonEdits).toEqual([`scripts.postinstall = "${BOTH}"`]);
+    expect(plan.record.added.postinstall).toBe(BOTH);
     expect(plan.record.patches.map((p) => p.version)).toEqual(['6.7.1']);
   });
 
@@ -128,10 +132,10 @@ describe('sync plan (npm / patch-package)', () => {
     const record: Ownership = {
       ...emptyOwnership('npm'),
       patches: [{ package: old.package, version: old.version, file: old.file, sha256: sha256(old.text), fixes: old.fixes }],
-      added: { postinstall: PATCH_PACKAGE_STEP, devDependency: PATCH_PACKAGE_RANGE },
+      added: { postinstall: BOTH, devDependency: PATCH_PACKAGE_RANGE },
     };
     const pkg = {
-      scripts: { postinstall: `${PATCH_PACKAGE_STEP} && node setup.js` },
+      scripts: { postinstall: `${BOTH} && node setup.js` },
       devDependencies: { 'patch-package': PATCH_PACKAGE_RANGE },
     };
     const plan = planSync({
@@ -147,7 +151,7 @@ describe('sync plan (npm / patch-package)', () => {
     expect(plan.recordText).toBeUndefined();
   });
 
-  it('keeps a postinstall and devDependency it did not add', () => {
+  it('keeps a postinstall and devDependency it did not add; owns only the guard it puts in front', () => {
     const pkg = { scripts: { postinstall: 'patch-package' }, devDependencies: { 'patch-package': '^6' } };
     const plan = planSync({
       pm: 'npm',
@@ -157,8 +161,17 @@ describe('sync plan (npm / patch-package)', () => {
       current: [],
       read: files({}),
     });
-    expect(plan.packageJson).toEqual(pkg);
-    expect(plan.record.added).toEqual({});
+    expect(plan.packageJson).toEqual({ ...pkg, scripts: { postinstall: `${GUARD_STEP} && patch-package` } });
+    expect(plan.record.added).toEqual({ postinstall: GUARD_STEP });
+    const done = planSync({
+      pm: 'npm',
+      packageJson: plan.packageJson,
+      record: plan.record,
+      desired: [],
+      current: [],
+      read: files({ 'patches/@clerk+clerk-js+6.7.1.patch': 'patch 6.7.1\n' }),
+    });
+    expect(done.packageJson).toEqual(pkg);
   });
 });
 
@@ -172,15 +185,18 @@ describe('sync plan (pnpm / native patching)', () => {
       current: [],
       read: files({}),
     });
+    // The guard in the postinstall, and pnpm told to go on past an unused patch so an upgrade reaches the guard.
     expect(first.packageJson).toEqual({
       pnpm: {
         patchedDependencies: {
           'left-pad@1.3.0': 'patches/left-pad@1.3.0.patch',
           '@clerk/clerk-js@6.7.1': 'patches/@clerk__clerk-js@6.7.1.patch',
         },
+        allowUnusedPatches: true,
       },
+      scripts: { postinstall: GUARD_STEP },
     });
-    expect(first.packageJson.scripts).toBeUndefined();
+    expect(first.record.added).toEqual({ postinstall: GUARD_STEP, pnpmAllowUnused: 'allowUnusedPatches' });
     const second = planSync({
       pm: 'pnpm',
       packageJson: first.packageJson,
@@ -201,6 +217,20 @@ describe('sync plan (pnpm / native patching)', () => {
       read: files({}),
     });
     expect(third.packageJson).toEqual({});
+  });
+
+  it('pnpm 9 calls the setting allowNonAppliedPatches', () => {
+    const plan = planSync({
+      pm: 'pnpm',
+      packageJson: {},
+      record: emptyOwnership('pnpm'),
+      desired: [pnpmPatch('6.7.1')],
+      current: [],
+      read: files({}),
+      pnpmMajor: 9,
+    });
+    expect((plan.packageJson.pnpm as Record<string, unknown>).allowNonAppliedPatches).toBe(true);
+    expect((plan.packageJson.pnpm as Record<string, unknown>).allowUnusedPatches).toBeUndefined();
   });
 
   it('does not replace a patchedDependencies entry someone else set', () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { sync } from '../../scripts/commands/sync.ts';
 import { jsEntryPoints } from '../../scripts/codemod/entry-points.ts';
 import { OWNERSHIP_FILE } from '../../scripts/consumer/ownership.ts';
-import { PATCH_PACKAGE_STEP } from '../../scripts/consumer/package-json.ts';
+import { GUARD_STEP, PATCH_PACKAGE_STEP } from '../../scripts/consumer/package-json.ts';
 import { PATCH_PACKAGE_RANGE } from '../../scripts/consumer/sync/plan.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 
@@ -82,10 +82,16 @@ describe('sync report and record', () => {
 
   it('the record deleted and synced again: the postinstall and devDependency sync added are still recorded, so a later sync removes them', async () => {
     expect(await sync({ cwd: app })).toBe(0);
-    expect(readJson(OWNERSHIP_FILE).added).toEqual({ postinstall: PATCH_PACKAGE_STEP, devDependency: PATCH_PACKAGE_RANGE });
+    expect(readJson(OWNERSHIP_FILE).added).toEqual({
+      postinstall: `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}`,
+      devDependency: PATCH_PACKAGE_RANGE,
+    });
     fs.rmSync(path.join(app, OWNERSHIP_FILE));
     expect(await sync({ cwd: app })).toBe(0);
-    expect(readJson(OWNERSHIP_FILE).added).toEqual({ postinstall: PATCH_PACKAGE_STEP, devDependency: PATCH_PACKAGE_RANGE });
+    expect(readJson(OWNERSHIP_FILE).added).toEqual({
+      postinstall: `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}`,
+      devDependency: PATCH_PACKAGE_RANGE,
+    });
 
     // Upgrade to a version no fix covers: sync removes its patch and the wiring it added.
     const cj = path.join(app, 'node_modules', '@clerk', 'clerk-js', 'package.json');
@@ -102,12 +108,13 @@ describe('sync report and record', () => {
     expect(fs.existsSync(path.join(app, OWNERSHIP_FILE))).toBe(false);
   });
 
-  it('a postinstall the developers wrote themselves (not the exact step sync adds) is never claimed', async () => {
+  it('a postinstall the developers wrote themselves (not the exact step sync adds) is never claimed: only the guard sync puts in front', async () => {
     fs.writeFileSync(
       path.join(app, 'package.json'),
       `${JSON.stringify({ ...readJson('package.json'), scripts: { postinstall: 'patch-package' } }, null, 2)}\n`,
     );
     expect(await sync({ cwd: app })).toBe(0);
-    expect(readJson(OWNERSHIP_FILE).added.postinstall).toBeUndefined();
+    expect(readJson('package.json').scripts.postinstall).toBe(`${GUARD_STEP} && patch-package`);
+    expect(readJson(OWNERSHIP_FILE).added.postinstall).toBe(GUARD_STEP);
   });
 });

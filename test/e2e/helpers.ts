@@ -6,16 +6,17 @@ import { ROOT } from '../../scripts/infra/paths.ts';
 
 /**
  * Real package managers for the e2e suite, installed from the npm registry (the only registry
- * reachable here) into .cache/e2e-tools: pnpm 9, yarn berry (@yarnpkg/cli-dist 4), yarn classic
+ * reachable here) into .cache/e2e-tools: pnpm 9 and 10 (the upgrade tests), yarn berry (@yarnpkg/cli-dist 4), yarn classic
  * (yarn 1) and bun (its
  * npm package ships the binary in an optional per-platform package, so no download step runs).
  */
 export const TOOLS_DIR = path.join(ROOT, '.cache', 'e2e-tools');
 export const CACHE_DIR = path.join(ROOT, '.cache', 'e2e-cache');
-const TOOL_SPECS = ['pnpm@9', '@yarnpkg/cli-dist@4', 'yarn@1', 'bun@1'];
+const TOOL_SPECS = ['pnpm@9', 'pnpm10@npm:pnpm@10', '@yarnpkg/cli-dist@4', 'yarn@1', 'bun@1'];
 
 export interface Tools {
   pnpm: string[];
+  pnpm10: string[];
   yarn: string[];
   yarnClassic: string[];
   bun: string[] | undefined;
@@ -68,6 +69,7 @@ export async function ensureTools(): Promise<Tools> {
   const nm = path.join(TOOLS_DIR, 'node_modules');
   const have = () =>
     fs.existsSync(path.join(nm, 'pnpm', 'package.json')) &&
+    fs.existsSync(path.join(nm, 'pnpm10', 'package.json')) &&
     fs.existsSync(path.join(nm, '@yarnpkg', 'cli-dist', 'package.json')) &&
     fs.existsSync(path.join(nm, 'yarn', 'package.json')) &&
     fs.existsSync(path.join(nm, 'bun', 'package.json'));
@@ -81,6 +83,7 @@ export async function ensureTools(): Promise<Tools> {
   }
   const tools: Tools = {
     pnpm: [process.execPath, path.join(nm, 'pnpm', 'bin', 'pnpm.cjs')],
+    pnpm10: [process.execPath, path.join(nm, 'pnpm10', 'bin', 'pnpm.cjs')],
     yarn: [process.execPath, path.join(nm, '@yarnpkg', 'cli-dist', 'bin', 'yarn.js')],
     yarnClassic: [process.execPath, path.join(nm, 'yarn', 'bin', 'yarn.js')],
     bun: undefined,

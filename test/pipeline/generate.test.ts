@@ -6,8 +6,8 @@ import { generate } from '../../scripts/commands/generate.ts';
 import { type Fix } from '../../scripts/core/fix.ts';
 import { resetConfig } from '../../scripts/infra/config.ts';
 import { ShapeError } from '../../scripts/core/errors.ts';
-import { PATCHES_DIR, README } from '../../scripts/infra/paths.ts';
-import { TABLE_END, TABLE_START } from '../../scripts/produce/readme-table.ts';
+import { PATCHES_DIR, README, VERSIONS_DOC } from '../../scripts/infra/paths.ts';
+import { DETAIL_END, DETAIL_START, TABLE_END, TABLE_START } from '../../scripts/produce/readme-table.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cep-gen-'));
 const snapshot = (dir: string) =>
@@ -20,19 +20,23 @@ const snapshot = (dir: string) =>
 
 describe('generate', () => {
   // Byte-equal to what is committed: so running generate on a clean clone leaves `git status` clean.
-  it('writes exactly the committed patches, manifest and README table', async () => {
+  it('writes exactly the committed patches, manifest, README table and docs/versions.md table', async () => {
     // Run the codemods for real: no memoised builds from an earlier run on this machine.
     process.env.CLERK_EXPO_PATCHES_NO_MEMO = '1';
     resetConfig();
     const dir = tmp();
     const readme = path.join(dir, 'README.md');
     fs.writeFileSync(readme, `# x\n\n${TABLE_START}\n${TABLE_END}\n`);
+    const versionsDoc = path.join(dir, 'versions.md');
+    fs.writeFileSync(versionsDoc, `# v\n\n${DETAIL_START}\n${DETAIL_END}\n`);
     const out = path.join(dir, 'patches');
-    expect(await generate({ patchesDir: out, readme })).toBe(0);
+    expect(await generate({ patchesDir: out, readme, versionsDoc })).toBe(0);
     const first = snapshot(out);
     expect(first).toEqual(snapshot(PATCHES_DIR));
     const table = (t: string) => t.slice(t.indexOf(TABLE_START), t.indexOf(TABLE_END));
     expect(table(fs.readFileSync(readme, 'utf8'))).toBe(table(fs.readFileSync(README, 'utf8')));
+    const detail = (t: string) => t.slice(t.indexOf(DETAIL_START), t.indexOf(DETAIL_END));
+    expect(detail(fs.readFileSync(versionsDoc, 'utf8'))).toBe(detail(fs.readFileSync(VERSIONS_DOC, 'utf8')));
     delete process.env.CLERK_EXPO_PATCHES_NO_MEMO;
     resetConfig();
   });
@@ -42,6 +46,8 @@ describe('generate', () => {
     const readme = path.join(dir, 'README.md');
     const before = `# x\n\n${TABLE_START}\n${TABLE_END}\n`;
     fs.writeFileSync(readme, before);
+    const versionsDoc = path.join(dir, 'versions.md');
+    fs.writeFileSync(versionsDoc, `# v\n\n${DETAIL_START}\n${DETAIL_END}\n`);
     const out = path.join(dir, 'patches');
     fs.mkdirSync(out);
     const probe: Fix = {
@@ -55,7 +61,7 @@ describe('generate', () => {
       detect: (text) => (text.endsWith('// probe\n') ? { status: 'patched', reason: 'probe' } : { status: 'vulnerable', reason: 'probe' }),
       apply: (text) => ({ changed: true, text: `${text}\n// probe\n`, node: { label: 'probe', start: 0, end: 0 } }),
     };
-    const err = await generate({ fixes: [probe], patchesDir: out, readme }).catch((e: unknown) => e);
+    const err = await generate({ fixes: [probe], patchesDir: out, readme, versionsDoc }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShapeError);
     expect((err as Error).message).toContain('probe-fix');
     expect((err as Error).message).toContain('@clerk/expo@3.2.7/dist/not-there.js');

@@ -55,6 +55,17 @@ export async function bridgeState(
         .targets({ name: '@clerk/expo', version: installedVersion, packageJson: {}, files: [source], read: () => undefined })
         .includes(source),
   );
+  // A published bridge of a version whose patch does not touch it (or that no patch targets).
+  for (const [version, k] of Object.entries(manifest.known?.['@clerk/expo'] ?? {})) {
+    if (k.files[source] !== hash || !swift.every((x) => k.fixes[x.id] !== undefined)) continue;
+    const states = swift.map((x) => fixState(x, k.fixes[x.id]!));
+    return {
+      status: derivedStatus(states),
+      fixes: states,
+      via: 'manifest-sha256',
+      reason: `sha256 equals the published ${source} of @clerk/expo@${version} (${states.map((x) => `${x.letter} ${x.status}`).join(', ')})`,
+    };
+  }
   const str = text.toString('utf8');
   // No hash answered: only now load the fixes' code (and the Swift parser). Without a Swift
   // parser in the app the copy stays unknown: a finding for classify, never a tool error.

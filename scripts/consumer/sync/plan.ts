@@ -1,5 +1,5 @@
 import { sha256 } from '../../infra/hash.ts';
-import { mergePostinstall, objectAt, pruneEmpty, unmergePostinstall, PATCH_PACKAGE_STEP } from '../package-json.ts';
+import { GUARD_STEP, mergePostinstall, objectAt, pruneEmpty, unmergePostinstall, PATCH_PACKAGE_STEP } from '../package-json.ts';
 import { OWNERSHIP_FILE, type ConfigRef, type OwnedPatch, type Ownership } from '../ownership.ts';
 import { usesPatchPackage, type PackageManager } from '../package-manager.ts';
 import type { Wired } from '../wiring.ts';
@@ -62,7 +62,17 @@ export interface PlanInput {
    * sync's own, so a later sync can still undo it.
    */
   recordMissing?: boolean;
+  /** pnpm's major version, when known (package.json "packageManager", or the pnpm running sync): picks its allow-unused-patches key. */
+  pnpmMajor?: number;
 }
+
+/** The postinstall sync adds to an app without one. */
+export const postinstallSteps = (withPatchPackage: boolean): string =>
+  withPatchPackage ? `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}` : GUARD_STEP;
+
+/** pnpm 10 calls it allowUnusedPatches (and warns on the old name); pnpm 9 allowNonAppliedPatches. */
+export const pnpmAllowUnusedKey = (major: number | undefined): string =>
+  major !== undefined && major < 10 ? 'allowNonAppliedPatches' : 'allowUnusedPatches';
 
 export function planSync(input: PlanInput): Plan {
   const pkg = structuredClone(input.packageJson);
@@ -157,8 +167,10 @@ export function planSync(input: PlanInput): Plan {
   }
 
   const added = { ...input.record.added };
-  if (usesPatchPackage(input.pm)) {
-    const removed = new Set(plan.removes.map((r) => r.file));
+  const npmLike = usesPatchPackage(input.pm);
+  const removed = new Set(plan.removes.map((r) => r.file));
+  const othersLeft = input.current.some((w) => !owned.has(w.file) && !removed.has(w.file));
+  if (npmLike) {
     // patch-package fails on two patches for one package path and can leave it half-patched.
     for (const d of plan.wired) {
       for (const w of input.current) {
@@ -167,63 +179,88 @@ export function planSync(input: PlanInput): Plan {
         }
       }
     }
-    const scripts = (pkg.scripts ?? {}) as Record<string, string>;
+  }
+  const scripts = (pkg.scripts ?? {}) as Record<string, string>;
+  if (kept.length > 0) {
+    // Every package manager: our guard first in the postinstall; npm / yarn classic: patch-package after it.
+    const m = mergePostinstall(scripts.postinstall, npmLike, added.postinstall);
+    if (m.changed) {
+      pkg.scripts = { ...scripts, postinstall: m.value };
+      plan.packageJsonEdits.push(`scripts.postinstall = "${m.value}"`);
+    } else if (input.recordMissing && !added.postinstall && unmergePostinstall(scripts.postinstall, postinstallSteps(npmLike)).changed) {
+      m.added = postinstallSteps(npmLike);
+      plan.warnings.push(
+        `no ${OWNERSHIP_FILE}: the postinstall steps "${m.added}" are what sync adds, so they are recorded as sync's own (removed again when no patch is left)`,
+      );
+    }
+    if (m.added) added.postinstall = m.added;
+    else delete added.postinstall;
     const hasDep = ['dependencies', 'devDependencies'].some(
       (f) => (pkg[f] as Record<string, unknown> | undefined)?.['patch-package'] !== undefined,
     );
-    if (kept.length > 0) {
-      const m = mergePostinstall(scripts.postinstall);
-      if (m.changed) {
-        pkg.scripts = { ...scripts, postinstall: m.value };
-        added.postinstall = PATCH_PACKAGE_STEP;
-        plan.packageJsonEdits.push(`scripts.postinstall = "${m.value}"`);
-      } else if (input.recordMissing && !added.postinstall && unmergePostinstall(scripts.postinstall).changed) {
-        added.postinstall = PATCH_PACKAGE_STEP;
-        plan.warnings.push(
-          `no ${OWNERSHIP_FILE}: the postinstall step "${PATCH_PACKAGE_STEP}" is what sync adds, so it is recorded as sync's own (removed again when no patch is left)`,
+    if (npmLike && !hasDep) {
+      objectAt(pkg, ['devDependencies'], true)!['patch-package'] = PATCH_PACKAGE_RANGE;
+      added.devDependency = PATCH_PACKAGE_RANGE;
+      plan.packageJsonEdits.push(`devDependencies["patch-package"] = "${PATCH_PACKAGE_RANGE}"`);
+    } else if (
+      npmLike &&
+      input.recordMissing &&
+      !added.devDependency &&
+      objectAt(pkg, ['devDependencies'], false)?.['patch-package'] === PATCH_PACKAGE_RANGE
+    ) {
+      added.devDependency = PATCH_PACKAGE_RANGE;
+    }
+    // pnpm refuses to install (ERR_PNPM_UNUSED_PATCH) when an upgrade leaves a patch unused: let it install, so the guard can say why.
+    const allow = input.pm === 'pnpm' ? pnpmAllowUnusedKey(input.pnpmMajor) : undefined;
+    if (allow && added.pnpmAllowUnused !== allow) {
+      const pnpmField = objectAt(pkg, ['pnpm'], true)!;
+      if (pnpmField[allow] === undefined) {
+        pnpmField[allow] = true;
+        plan.packageJsonEdits.push(`pnpm.${allow} = true`);
+        if (added.pnpmAllowUnused && pnpmField[added.pnpmAllowUnused] === true) {
+          delete pnpmField[added.pnpmAllowUnused];
+          plan.packageJsonEdits.push(`removed pnpm.${added.pnpmAllowUnused}`);
+        }
+        added.pnpmAllowUnused = allow;
+      }
+    }
+  } else {
+    if (added.postinstall && !(npmLike && othersLeft)) {
+      const u = unmergePostinstall(scripts.postinstall, added.postinstall);
+      if (u.changed) {
+        const next = { ...scripts };
+        if (u.value === undefined) delete next.postinstall;
+        else next.postinstall = u.value;
+        pkg.scripts = next;
+        if (Object.keys(next).length === 0) delete pkg.scripts;
+        plan.packageJsonEdits.push(
+          u.value === undefined ? 'removed scripts.postinstall (sync had added it)' : `scripts.postinstall = "${u.value}"`,
         );
       }
-      if (!hasDep) {
-        objectAt(pkg, ['devDependencies'], true)!['patch-package'] = PATCH_PACKAGE_RANGE;
-        added.devDependency = PATCH_PACKAGE_RANGE;
-        plan.packageJsonEdits.push(`devDependencies["patch-package"] = "${PATCH_PACKAGE_RANGE}"`);
-      } else if (
-        input.recordMissing &&
-        !added.devDependency &&
-        objectAt(pkg, ['devDependencies'], false)?.['patch-package'] === PATCH_PACKAGE_RANGE
-      ) {
-        added.devDependency = PATCH_PACKAGE_RANGE;
+      delete added.postinstall;
+    }
+    if (added.devDependency && !othersLeft) {
+      const dev = objectAt(pkg, ['devDependencies'], false);
+      if (dev && dev['patch-package'] === added.devDependency) {
+        delete dev['patch-package'];
+        pruneEmpty(pkg, ['devDependencies']);
+        plan.packageJsonEdits.push('removed devDependencies["patch-package"] (sync had added it)');
       }
-    } else {
-      const othersLeft = input.current.some((w) => !owned.has(w.file) && !removed.has(w.file));
-      if (added.postinstall && !othersLeft) {
-        const u = unmergePostinstall(scripts.postinstall);
-        if (u.changed) {
-          const next = { ...scripts };
-          if (u.value === undefined) delete next.postinstall;
-          else next.postinstall = u.value;
-          pkg.scripts = next;
-          if (Object.keys(next).length === 0) delete pkg.scripts;
-          plan.packageJsonEdits.push(
-            u.value === undefined ? 'removed scripts.postinstall (sync had added it)' : `scripts.postinstall = "${u.value}"`,
-          );
-        }
-        delete added.postinstall;
+      delete added.devDependency;
+    }
+    if (added.pnpmAllowUnused) {
+      const pnpmField = objectAt(pkg, ['pnpm'], false);
+      if (pnpmField?.[added.pnpmAllowUnused] === true) {
+        delete pnpmField[added.pnpmAllowUnused];
+        pruneEmpty(pkg, ['pnpm']);
+        plan.packageJsonEdits.push(`removed pnpm.${added.pnpmAllowUnused} (sync had added it)`);
       }
-      if (added.devDependency && !othersLeft) {
-        const dev = objectAt(pkg, ['devDependencies'], false);
-        if (dev && dev['patch-package'] === added.devDependency) {
-          delete dev['patch-package'];
-          pruneEmpty(pkg, ['devDependencies']);
-          plan.packageJsonEdits.push('removed devDependencies["patch-package"] (sync had added it)');
-        }
-        delete added.devDependency;
-      }
+      delete added.pnpmAllowUnused;
     }
   }
 
   plan.record = { schema: 1, tool: 'clerk-expo-patches', packageManager: input.pm, patches: kept, added };
-  const empty = kept.length === 0 && !added.postinstall && !added.devDependency;
+  const empty = kept.length === 0 && !added.postinstall && !added.devDependency && !added.pnpmAllowUnused;
   plan.recordText = empty ? undefined : `${JSON.stringify(plan.record, null, 2)}\n`;
   return plan;
 }
