@@ -30,6 +30,12 @@ export const OUTCOMES: readonly OutcomeStyle[] = [
     alwaysInLegend: true,
   },
   {
+    result: 'hang',
+    meaning: 'never finished loading (isLoaded stays false): the app hangs on its loading screen',
+    colour: '#8c510a',
+    alwaysInLegend: false,
+  },
+  {
     result: '—',
     meaning: 'not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it)',
     colour: '#e6e6e6',

@@ -11,14 +11,17 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
  *   the server ended the session, and still after a cold relaunch of the app (stuck for good);
  * - `stuck until restart`: as `stuck`, but a cold relaunch (app process killed and started
  *   again) shows the user signed out;
+ * - `hang`: JS Clerk never finished loading (`isLoaded` false after 10 min of virtual time in the
+ *   foreground): the app stays on its splash or loading screen;
  * - `—`: not applicable (a native scenario on a version without the native module; a JS-only
  *   scenario where the version cannot start without its native module — 3.4.2–3.7.8 on Android);
  * - `not modelled`: the harness does not model this version's native side for this scenario;
  * - `error`: the run failed (the message is in --json output).
  */
-export type CellResult = 'kept' | 'lost' | 'signed out' | 'stuck' | 'stuck until restart' | '—' | 'not modelled' | 'error';
+export type CellResult = 'kept' | 'lost' | 'signed out' | 'stuck' | 'stuck until restart' | 'hang' | '—' | 'not modelled' | 'error';
 
 export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
+  if (o.neverLoaded) return 'hang';
   const initial = o.device.initialSessionId;
   const serverActive = o.serverSession?.status === 'active';
   const jsSignedIn = o.finalAuth.isLoaded && o.finalAuth.isSignedIn === true;

@@ -120,6 +120,8 @@ export interface RunningApp {
    * time (default 10 min).
    */
   until(cond: () => boolean, what: string, budgetMs?: number): Promise<void>;
+  /** As `until`, but answers false instead of failing when `cond` has not held within `budgetMs` of virtual time. */
+  waitFor(cond: () => boolean, budgetMs?: number): Promise<boolean>;
   /** Runs an action (a user tapping "Sign out") until it has finished, time passing as it needs; rethrows its error. */
   act(fn: () => Promise<unknown>): Promise<void>;
   unmount(): Promise<void>;
@@ -216,16 +218,20 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   const reloads = countCalls(instance, '__internal_reloadInitialResources');
 
   const inAct = (fn: () => Promise<void>) => React.act(fn);
-  const until = async (cond: () => boolean, what: string, budgetMs = UNTIL_BUDGET_MS) => {
+  const waitFor = async (cond: () => boolean, budgetMs = UNTIL_BUDGET_MS) => {
     const limit = world.clock.now() + budgetMs;
     await world.idle(inAct);
     for (let firings = 0; !cond(); firings++) {
-      if (firings > UNTIL_MAX_FIRINGS || !(await world.fireNext(limit, inAct)))
-        throw new Error(
-          `stalled: ${what} never happened within ${budgetMs / 1000} s of virtual time (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')}; pending timers ${world.clock.pending().length})`,
-        );
+      if (firings > UNTIL_MAX_FIRINGS || !(await world.fireNext(limit, inAct))) return false;
       await world.idle(inAct);
     }
+    return true;
+  };
+  const until = async (cond: () => boolean, what: string, budgetMs = UNTIL_BUDGET_MS) => {
+    if (!(await waitFor(cond, budgetMs)))
+      throw new Error(
+        `stalled: ${what} never happened within ${budgetMs / 1000} s of virtual time (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')}; pending timers ${world.clock.pending().length})`,
+      );
   };
   return {
     history,
@@ -239,6 +245,7 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
       return clerkRef;
     },
     until,
+    waitFor,
     async act(fn) {
       const state: { done: boolean; failed: boolean; error?: unknown } = { done: false, failed: false };
       const settled = (failed: boolean, error?: unknown) => Object.assign(state, { done: true, failed, error });

@@ -20,6 +20,8 @@ export interface Outcome {
   finalAuth: AuthSnapshot;
   /** True once JS had loaded and reported signed in at some point (before the scenario's steps). */
   wasSignedInInJs: boolean;
+  /** JS Clerk never finished loading (`useAuth().isLoaded` still false after 10 min of virtual time awake): a hung cold start. */
+  neverLoaded: boolean;
   /** The device's original session on the Frontend API at the end (a copy: status, endedBy…). */
   serverSession: FapiSession | undefined;
   nativeSessionId: string | null;
@@ -111,16 +113,17 @@ export async function runLoadedScenario(
   let app = await launch(device, dist);
   let wasSignedInInJs = false;
   try {
-    await settle(app, device, dist.version);
+    const neverLoaded = !(await app.waitFor(() => app.auth.isLoaded));
+    if (!neverLoaded) await settle(app, device, dist.version);
     wasSignedInInJs = app.history.some((h) => h.isLoaded && h.isSignedIn === true);
-    for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist);
-    if (scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist);
+    if (!neverLoaded) for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist);
+    if (!neverLoaded && scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist);
     const firstLoaded = device.timeline.findIndex(isLoadedAuth);
     const s = device.initialSessionId ? fapi.sessions.get(device.initialSessionId) : undefined;
     const finalAuth = app.auth;
     const nativeSessionId = device.native.sessionId;
     let afterRestart: Outcome['afterRestart'];
-    if (scenario.expect === 'signed-out') {
+    if (!neverLoaded && scenario.expect === 'signed-out') {
       app = await coldRelaunch(app, device, dist);
       afterRestart = { auth: app.auth, nativeSessionId: device.native.sessionId };
     }
@@ -133,6 +136,7 @@ export async function runLoadedScenario(
       signOuts: device.native.callsOf('signOut'),
       finalAuth,
       wasSignedInInJs,
+      neverLoaded,
       serverSession: s ? { ...s, tokens: [...s.tokens] } : undefined,
       nativeSessionId,
       nativeDeviceToken: device.native.deviceToken,

@@ -31,6 +31,8 @@ export const DEVICE_TOKEN_TTL_SECONDS = 3600;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 /** Real-time hang guard for one loopback round trip (the fake answers in milliseconds). */
 const IN_FLIGHT_GUARD_MS = 120_000;
+/** Requests one idle() may see started before it calls the app's traffic a loop (a settled app makes a handful). */
+const REQUEST_LOOP_LIMIT = 500;
 
 type TimerGlobals = Pick<typeof globalThis, 'Date' | 'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'fetch'>;
 /** Seed of the world's `Math.random` (clerk-js jitters its retry backoff with it). */
@@ -152,7 +154,10 @@ export class DeviceWorld {
   async idle(turn: (fn: () => Promise<void>) => Promise<void> = (fn) => fn()): Promise<void> {
     let quiet = 0;
     const since = performance.now();
+    const startedBefore = this.started;
     while (quiet < 3) {
+      if (this.started - startedBefore > REQUEST_LOOP_LIMIT)
+        throw new Error(`the app never settles: ${REQUEST_LOOP_LIMIT} requests without a pause in virtual time (a request loop)`);
       const before = this.started;
       await turn(() => new Promise<void>((r) => realSetImmediate(r)));
       if (this.inFlight > 0) {
