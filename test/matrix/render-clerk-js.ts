@@ -34,7 +34,7 @@ export function renderClerkJsTable(store: ClerkJsStore): string {
     "React Native's navigator (no `navigator.onLine`) (test/harness/headless-*.ts, test/matrix/clerk-js-scenarios.ts).",
     '',
     '**On which @clerk/expo these run.** An older clerk-js runs where a lockfile pins it, under an @clerk/expo whose package.json',
-    "`dependencies['@clerk/clerk-js']` allows it (registry metadata; the newest such @clerk/expo's range in brackets):",
+    "`dependencies['@clerk/clerk-js']` allows it (registry metadata; the newest such @clerk/expo's range in parentheses):",
     '',
   );
   for (const r of expoAllowingRuns(store.versions))
@@ -76,6 +76,7 @@ export function renderClerkJsSvg(store: ClerkJsStore): string {
       subtitle: (rows, columns) =>
         `${rows} versions × ${columns} scenarios, headless (dist/clerk.native.js), pristine and patched; drawn from docs/session-matrix.json by npm run matrix`,
       rowHeader: '@clerk/clerk-js',
+      versionWidth: 104,
       groupHeader: 'allowed by @clerk/expo',
       groupWidth: 150,
       groupRules: false,

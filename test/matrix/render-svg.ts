@@ -29,6 +29,8 @@ export interface SvgOptions {
   subtitle: (rows: number, columns: number) => string;
   /** Header of the version labels, and the package named in each cell's tooltip. */
   rowHeader: string;
+  /** Width of the version labels' column. */
+  versionWidth: number;
   /** Header of the second label column (what `bridgeOf` returns). */
   groupHeader: string;
   /** Width of the second label column. */
@@ -46,6 +48,7 @@ const EXPO_PICTURE: SvgOptions = {
   subtitle: (rows, columns) =>
     `${rows} versions × ${columns} scenarios, pristine and patched; drawn from docs/session-matrix.json by npm run matrix`,
   rowHeader: '@clerk/expo',
+  versionWidth: 84,
   groupHeader: 'bridge',
   groupWidth: 88,
   groupRules: true,
@@ -59,7 +62,6 @@ const VARIANTS = ['pristine', 'patched'] as const;
 const FONT = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
 const CHAR_W = 6.2; // estimated width of one 11 px character
 const MARGIN = 16;
-const VERSION_W = 84;
 const CELL_W = 15;
 const CELL_H = 13;
 const PAIR_GAP = 1;
@@ -76,6 +78,7 @@ export function renderMatrixSvg(
   options: Partial<SvgOptions> = {},
 ): string {
   const o: SvgOptions = { ...EXPO_PICTURE, ...options };
+  const VERSION_W = o.versionWidth;
   const BRIDGE_W = o.groupWidth;
   const inLegend = (s: OutcomeStyle) => (o.alwaysInLegend ? o.alwaysInLegend.includes(s.result) : s.alwaysInLegend);
   const versions = Object.keys(data.versions).sort(semver.compare);
