@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { expect, it } from 'vitest';
 import { CLERK_JS_SCENARIOS } from './clerk-js-scenarios.ts';
 import { CLERK_JS_SVG, renderClerkJsSvg, renderClerkJsTable } from './render-clerk-js.ts';
+import { MATRIX_DOC } from './render.ts';
 import { readStore, type ClerkJsStore } from './store.ts';
 
 /** The clerk-js table (docs/session-matrix.md, after the @clerk/expo one) and its picture, drawn from the `clerkJs` part of the store. */
@@ -58,4 +59,10 @@ it('docs/session-matrix-clerk-js.svg is the picture of docs/session-matrix.json 
   const store = readStore();
   expect(store.clerkJs, 'docs/session-matrix.json has no clerkJs table: run npm run matrix -- --clerk-js').toBeDefined();
   expect(fs.readFileSync(CLERK_JS_SVG, 'utf8') === renderClerkJsSvg(store.clerkJs!), 'stale: run npm run matrix -- --render').toBe(true);
+});
+
+it('docs/session-matrix.md shows the committed clerk-js table (else: npm run matrix -- --render)', () => {
+  const store = readStore();
+  const doc = fs.readFileSync(MATRIX_DOC, 'utf8');
+  expect(doc.includes(`\n${renderClerkJsTable(store.clerkJs!)}\n<!-- matrix:end -->`), 'stale: run npm run matrix -- --render').toBe(true);
 });
