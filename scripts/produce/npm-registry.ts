@@ -93,6 +93,21 @@ export async function listVersions(name: string): Promise<VersionInfo[]> {
     .sort((a, b) => semver.compare(a.version, b.version));
 }
 
+/**
+ * What every published, non-prerelease version of `name` declares for `dependency` in its
+ * package.json `dependencies` (from the registry's version metadata; undefined when it does not
+ * depend on it), by version.
+ */
+export async function dependencyRanges(name: string, dependency: string): Promise<Record<string, string | undefined>> {
+  const doc = await withOfflineFallback(`the version list of ${name}`, (opts) => pacote.packument(name, opts));
+  return Object.fromEntries(
+    Object.values(doc.versions)
+      .filter((m) => !semver.prerelease(m.version))
+      .sort((a, b) => semver.compare(a.version, b.version))
+      .map((m) => [m.version, m.dependencies?.[dependency]]),
+  );
+}
+
 const snapshots = new Map<string, Promise<Snapshot>>();
 
 /** Drops the in-process memo (tests that switch caches or go offline). */

@@ -166,7 +166,7 @@ export async function backgroundScenario(s: Subject, o: BackgroundOptions = {}):
 export async function uncachedGetToken(
   s: Subject,
   o: { globals?: Record<string, unknown> } = {},
-): Promise<{ token: string | null; error?: string; sent: FapiRequest[]; sessionId: string; nowSeconds: number }> {
+): Promise<{ token: string | null; error?: string; sent: FapiRequest[]; sessionId: string; nowSeconds: number; signedInAtEnd: boolean }> {
   const { app, fapi, clock, signedIn } = await launchSignedIn(s, { globals: o.globals });
   try {
     const mark = fapi.requests.length;
@@ -184,6 +184,7 @@ export async function uncachedGetToken(
       sent: fapi.requests.slice(mark).filter(isTokenRequest),
       sessionId: signedIn.session.id,
       nowSeconds: Math.floor(clock.now() / 1000),
+      signedInAtEnd: app.isSignedIn(),
     };
   } finally {
     await fapi.close();

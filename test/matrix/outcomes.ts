@@ -42,6 +42,12 @@ export const OUTCOMES: readonly OutcomeStyle[] = [
     alwaysInLegend: true,
   },
   { result: 'not modelled', meaning: '', colour: '#b3b3b3', alwaysInLegend: true },
+  {
+    result: 'no token',
+    meaning: 'still signed in, but getToken() gives no token (clerk-js: "offline"), so every authenticated request fails',
+    colour: '#fee08b',
+    alwaysInLegend: false,
+  },
   { result: 'error', meaning: 'the run failed (`npm run matrix -- --json` gives the message)', colour: '#252525', alwaysInLegend: false },
 ];
 

@@ -22,6 +22,39 @@ export interface SvgData {
   cells: Record<string, { result: string; readings?: Record<string, string> }>;
 }
 
+/** What differs between the pictures drawn (the @clerk/expo matrix, the clerk-js table); the defaults draw the @clerk/expo one. */
+export interface SvgOptions {
+  title: string;
+  /** The line under the title. */
+  subtitle: (rows: number, columns: number) => string;
+  /** Header of the version labels, and the package named in each cell's tooltip. */
+  rowHeader: string;
+  /** Width of the version labels' column. */
+  versionWidth: number;
+  /** Header of the second label column (what `bridgeOf` returns). */
+  groupHeader: string;
+  /** Width of the second label column. */
+  groupWidth: number;
+  /** Draw a rule where the second label changes. */
+  groupRules: boolean;
+  /** The first legend line, after the P/+ pair. */
+  pairLabel: string;
+  /** Results listed in the legend even when no cell has them (default: OUTCOMES' alwaysInLegend). */
+  alwaysInLegend?: readonly string[];
+}
+
+const EXPO_PICTURE: SvgOptions = {
+  title: 'Session-loss matrix: @clerk/expo version × scenario',
+  subtitle: (rows, columns) =>
+    `${rows} versions × ${columns} scenarios, pristine and patched; drawn from docs/session-matrix.json by npm run matrix`,
+  rowHeader: '@clerk/expo',
+  versionWidth: 84,
+  groupHeader: 'bridge',
+  groupWidth: 88,
+  groupRules: true,
+  pairLabel: 'each scenario: P pristine, + with the shipped patch; rules separate native bridge generations',
+};
+
 const NO_PATCH = 'no patch ships';
 const NOT_RUN = 'not run';
 const VARIANTS = ['pristine', 'patched'] as const;
@@ -29,8 +62,6 @@ const VARIANTS = ['pristine', 'patched'] as const;
 const FONT = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
 const CHAR_W = 6.2; // estimated width of one 11 px character
 const MARGIN = 16;
-const VERSION_W = 84;
-const BRIDGE_W = 88;
 const CELL_W = 15;
 const CELL_H = 13;
 const PAIR_GAP = 1;
@@ -40,7 +71,16 @@ const GROUP_GAP = 8; // extra space (with a rule in it) where the bridge generat
 const TITLE_ANGLE = 55; // degrees, column titles rise to the right
 const LEGEND_STRIDE = 17;
 
-export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], bridgeOf: (version: string) => string): string {
+export function renderMatrixSvg(
+  data: SvgData,
+  columns: readonly SvgColumn[],
+  bridgeOf: (version: string) => string,
+  options: Partial<SvgOptions> = {},
+): string {
+  const o: SvgOptions = { ...EXPO_PICTURE, ...options };
+  const VERSION_W = o.versionWidth;
+  const BRIDGE_W = o.groupWidth;
+  const inLegend = (s: OutcomeStyle) => (o.alwaysInLegend ? o.alwaysInLegend.includes(s.result) : s.alwaysInLegend);
   const versions = Object.keys(data.versions).sort(semver.compare);
   const patchedVersions = new Set(
     Object.keys(data.cells)
@@ -62,7 +102,7 @@ export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], br
   // Row tops: a gap with a rule in it where the native bridge generation changes.
   const rowY: number[] = [];
   for (const [r, version] of versions.entries()) {
-    const groupStart = r > 0 && bridgeOf(version) !== bridgeOf(versions[r - 1]!);
+    const groupStart = o.groupRules && r > 0 && bridgeOf(version) !== bridgeOf(versions[r - 1]!);
     rowY.push(r === 0 ? gridY : rowY[r - 1]! + ROW_STRIDE + (groupStart ? GROUP_GAP : 0));
   }
   const gridBottom = (rowY.at(-1) ?? gridY - ROW_STRIDE) + ROW_STRIDE;
@@ -76,14 +116,14 @@ export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], br
     const y = gridY - 8;
     out.push(`<text x="${x}" y="${y}" transform="rotate(-${TITLE_ANGLE} ${x} ${y})">${esc(c.title)}</text>`);
   }
-  text(MARGIN, gridY - 8, '@clerk/expo', ' font-weight="bold"');
-  text(MARGIN + VERSION_W, gridY - 8, 'bridge', ' font-weight="bold"');
+  text(MARGIN, gridY - 8, o.rowHeader, ' font-weight="bold"');
+  text(MARGIN + VERSION_W, gridY - 8, o.groupHeader, ' font-weight="bold"');
 
   // Rows, with a rule where the native bridge generation changes.
   for (const [r, version] of versions.entries()) {
     const y = rowY[r]!;
     const bridge = bridgeOf(version);
-    if (r > 0 && bridge !== bridgeOf(versions[r - 1]!)) {
+    if (o.groupRules && r > 0 && bridge !== bridgeOf(versions[r - 1]!)) {
       const ruleY = y - 2 - GROUP_GAP / 2;
       out.push(`<line x1="${MARGIN}" y1="${ruleY}" x2="${gridX + gridW}" y2="${ruleY}" stroke="#999999" stroke-width="1"/>`);
     }
@@ -101,7 +141,7 @@ export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], br
               .join('; ')}`
           : '';
         out.push(
-          `<rect x="${x}" y="${y}" width="${CELL_W}" height="${CELL_H}" ${cellPaint(result, style)} data-cell="${esc(key)}" data-result="${esc(result)}"><title>${esc(`@clerk/expo ${version} ${variant}, ${c.title}: ${result}${others}`)}</title></rect>`,
+          `<rect x="${x}" y="${y}" width="${CELL_W}" height="${CELL_H}" ${cellPaint(result, style)} data-cell="${esc(key)}" data-result="${esc(result)}"><title>${esc(`${o.rowHeader} ${version} ${variant}, ${c.title}: ${result}${others}`)}</title></rect>`,
         );
         // A verdict that depends on an assumed rule of the fakes: a white dot in the cell (the .md lists the readings).
         if (readings)
@@ -120,7 +160,7 @@ export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], br
           drawnMissing.add(variant === 'patched' && !patchedVersions.has(version) ? NO_PATCH : NOT_RUN);
   const items: { paint: string; label: string }[] = [
     ...styles
-      .filter((s) => s.alwaysInLegend || present.has(s.result))
+      .filter((s) => inLegend(s) || present.has(s.result))
       .map((s) => ({ paint: cellPaint(s.result, style), label: s.meaning ? `${s.result}: ${s.meaning.replace(/`/g, '')}` : s.result })),
     ...[NO_PATCH, NOT_RUN]
       .filter((m) => drawnMissing.has(m))
@@ -131,7 +171,7 @@ export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], br
       })),
   ];
   let ly = gridBottom + 24;
-  const pairLabel = 'each scenario: P pristine, + with the shipped patch; rules separate native bridge generations';
+  const pairLabel = o.pairLabel;
   out.push(`<rect x="${MARGIN}" y="${ly}" width="${CELL_W}" height="${CELL_H}" fill="#ffffff" stroke="#595959" stroke-width="1"/>`);
   text(MARGIN + 3, ly + CELL_H - 3, 'P', ' font-size="9"');
   out.push(
@@ -148,13 +188,13 @@ export function renderMatrixSvg(data: SvgData, columns: readonly SvgColumn[], br
   const width = Math.ceil(Math.max(gridX + gridW + longestTitle * Math.cos(rad) + 8, MARGIN + legendW) + MARGIN);
   const height = ly + CELL_H + MARGIN;
 
-  const title = 'Session-loss matrix: @clerk/expo version × scenario';
+  const title = o.title;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="11" fill="#1a1a1a">`,
     `<title>${esc(title)}</title>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN}" y="${MARGIN + 10}" font-size="15" font-weight="bold">${esc(title)}</text>`,
-    `<text x="${MARGIN}" y="${MARGIN + 28}" fill="#595959">${esc(`${versions.length} versions × ${columns.length} scenarios, pristine and patched; drawn from docs/session-matrix.json by npm run matrix`)}</text>`,
+    `<text x="${MARGIN}" y="${MARGIN + 28}" fill="#595959">${esc(o.subtitle(versions.length, columns.length))}</text>`,
     ...out,
     '</svg>',
     '',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { bridgeFor } from '../harness/expo/native-module.ts';
 import { outcomeStyles } from './outcomes.ts';
+import { renderClerkJsTable } from './render-clerk-js.ts';
 import { renderMatrixSvg } from './render-svg.ts';
 import { loadMatrixScenario, matrixColumns, type MatrixColumn } from './scenarios.ts';
 import { DOCS, cellKey, type MatrixStore } from './store.ts';
@@ -25,6 +26,14 @@ closure that version's own package.json resolves today, against the fake Fronten
 native module (per bridge generation) and a simulated secure store (test/harness/expo/,
 test/matrix/). Scenarios: [\`fixtures/matrix/\`](../fixtures/matrix). Regenerate with
 \`npm run matrix\` (\`--versions\`, \`--scenarios\`, \`--json\`).
+
+Every dependency set above resolves the newest \`@clerk/clerk-js\` (so Fixes A and E, which patch
+clerk-js 6.0.0–6.7.1, have no column there). The second table, after it, runs every served
+clerk-js 6.x version headless (its React Native bundle on a virtual clock against the same fake
+Frontend API): three hours in the background with stale credentials (A) and an uncached
+\`getToken()\` with React Native's navigator (E), pristine and with the shipped clerk-js patch, and
+names the @clerk/expo versions whose dependency range allows each clerk-js version (an older one
+runs where a lockfile pins it). Regenerate it alone with \`npm run matrix -- --clerk-js\`.
 
 Native behaviour is modelled, not executed: the bridge contract of each generation (3.1–3.3
 \`configure/getSession/getClientToken/signOut\`; 3.4 \`getClientToken\`/\`refreshClient\` with the JS
@@ -91,13 +100,14 @@ export function renderMatrix(store: MatrixStore, columns: readonly MatrixColumn[
   return lines.join('\n');
 }
 
-/** Rewrites the generated part of docs/session-matrix.md; true when its bytes changed. */
+/** Rewrites the generated part of docs/session-matrix.md (the @clerk/expo table, then the clerk-js one when the store has it); true when its bytes changed. */
 export function writeMatrixDoc(store: MatrixStore, file = MATRIX_DOC): boolean {
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `${INTRO}${START}\n${END}\n`;
   const s = before.indexOf(START);
   const e = before.indexOf(END);
   if (s < 0 || e < s) throw new Error(`${file}: the markers ${START} … ${END} are missing`);
-  const after = `${before.slice(0, s + START.length)}\n${renderMatrix(store)}\n${before.slice(e)}`;
+  const generated = store.clerkJs ? `${renderMatrix(store)}\n\n${renderClerkJsTable(store.clerkJs)}` : renderMatrix(store);
+  const after = `${before.slice(0, s + START.length)}\n${generated}\n${before.slice(e)}`;
   if (after === before) return false;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, after);

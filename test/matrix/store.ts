@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import type { CellSpec } from './cell.ts';
+import type { ClerkJsResult } from './clerk-js-scenarios.ts';
+import type { ExpoAllowing } from './clerk-js-expo.ts';
 import type { CellResult } from './verdict.ts';
 
 /**
@@ -13,6 +15,12 @@ import type { CellResult } from './verdict.ts';
 export interface MatrixStore {
   versions: Record<string, { clerkJs: string; clerkReact: string; react: string }>;
   cells: Record<string, { result: CellResult; error?: string; readings?: Record<string, CellResult> }>;
+  /** The clerk-js table (clerk-js-scenarios.ts): per clerk-js version the @clerk/expo versions that allow it, per cell its result. */
+  clerkJs?: ClerkJsStore;
+}
+export interface ClerkJsStore {
+  versions: Record<string, ExpoAllowing>;
+  cells: Record<string, { result: ClerkJsResult; error?: string }>;
 }
 
 export const DOCS = path.resolve(import.meta.dirname, '../../docs');
@@ -31,18 +39,23 @@ const byVersionKey = (a: string, b: string) => {
   return semver.compare(va!, vb!) || (ra.join(' ') < rb.join(' ') ? -1 : ra.join(' ') > rb.join(' ') ? 1 : 0);
 };
 
+const sortedByVersion = <T>(o: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(
+    Object.keys(o)
+      .sort(byVersionKey)
+      .map((k) => [k, o[k]!]),
+  );
+
 export function serialiseStore(store: MatrixStore): string {
-  const versions = Object.fromEntries(
-    Object.keys(store.versions)
-      .sort(byVersionKey)
-      .map((v) => [v, store.versions[v]]),
-  );
-  const cells = Object.fromEntries(
-    Object.keys(store.cells)
-      .sort(byVersionKey)
-      .map((k) => [k, store.cells[k]]),
-  );
-  return JSON.stringify({ versions, cells }, null, 2) + '\n';
+  const versions = sortedByVersion(store.versions);
+  const cells = sortedByVersion(store.cells);
+  const clerkJs = store.clerkJs && {
+    versions: sortedByVersion(
+      Object.fromEntries(Object.entries(store.clerkJs.versions).map(([v, a]) => [v, { expo: a.expo, range: a.range }])),
+    ),
+    cells: sortedByVersion(store.clerkJs.cells),
+  };
+  return JSON.stringify(clerkJs ? { versions, cells, clerkJs } : { versions, cells }, null, 2) + '\n';
 }
 
 /** Writes the store when its bytes change; true when it did. */
