@@ -58,7 +58,8 @@ export interface ColdStart {
   appState: FakeAppState;
   /** clerk.load() as IsomorphicClerk calls it (once); its outcome is recorded below. */
   load: Promise<void>;
-  outcome(): { settled: false } | { settled: true; ok: boolean; error?: unknown };
+  /** Whether load() has settled, how, and when (virtual ms since launch). */
+  outcome(): { settled: false } | { settled: true; ok: boolean; error?: unknown; afterMs: number };
   isSignedIn(): boolean;
   /** The client JWT the token cache holds now. */
   storedJwt(): Promise<string | null>;
@@ -141,13 +142,14 @@ export async function coldStart(o: ColdStartOptions): Promise<ColdStart> {
   };
   const clerk = create(Clerk)({ publishableKey: fapi.publishableKey, proxyUrl: fapi.proxyUrl, tokenCache: appCache });
 
-  let result: { settled: false } | { settled: true; ok: boolean; error?: unknown } = { settled: false };
+  let result: ReturnType<ColdStart['outcome']> = { settled: false };
+  const launchedAt = clock.now();
   const load = (clerk.load as (opts: object) => Promise<void>)(
     loadOptions({ publishableKey: fapi.publishableKey, proxyUrl: fapi.proxyUrl, headless: true }),
   );
   load.then(
-    () => (result = { settled: true, ok: true }),
-    (error: unknown) => (result = { settled: true, ok: false, error }),
+    () => (result = { settled: true, ok: true, afterMs: clock.now() - launchedAt }),
+    (error: unknown) => (result = { settled: true, ok: false, error, afterMs: clock.now() - launchedAt }),
   );
   return {
     clerk,
