@@ -324,3 +324,80 @@ describe('Fix J behaviour (the real patched 4.6.6 factory, a scripted Frontend A
     expect(appState.listeners.size).toBe(0);
   });
 });
+
+describe('Fix J keeps what the factory did before (the behaviours its upstream unit tests assert)', () => {
+  /** The real patched 4.6.6 factory with a recording Clerk class; every instance has a load(). */
+  async function factory() {
+    const made: Array<{ pk: string; options: unknown; before: unknown[]; after: unknown[]; load: unknown; loadCalls: number }> = [];
+    class RecordingClerk {
+      rec = {
+        pk: '',
+        options: undefined as unknown,
+        before: [] as unknown[],
+        after: [] as unknown[],
+        load: undefined as unknown,
+        loadCalls: 0,
+      };
+      loaded = false;
+      constructor(pk: string, options?: unknown) {
+        this.rec.pk = pk;
+        this.rec.options = options;
+        made.push(this.rec);
+      }
+      load = async () => {
+        this.rec.loadCalls++;
+        this.loaded = true;
+      };
+      addListener() {}
+      __internal_onBeforeRequest(cb: unknown) {
+        this.rec.before.push(cb);
+      }
+      __internal_onAfterResponse(cb: unknown) {
+        this.rec.after.push(cb);
+      }
+    }
+    const module = { exports: {} as Record<string, unknown> };
+    vm.runInNewContext(await patched466(), {
+      require: (id: string) =>
+        id === 'react-native'
+          ? { Platform: { OS: 'ios' }, AppState: new FakeAppState('active') }
+          : /\/package\.js(on)?$/.test(id)
+            ? { version: '4.6.6', default: { version: '4.6.6' } }
+            : anything(),
+      module,
+      exports: module.exports,
+      Object,
+      Promise,
+      WeakMap,
+      Math,
+      String,
+      AbortController,
+      setTimeout,
+      clearTimeout,
+    });
+    const get = (module.exports.createClerkInstance as (c: unknown) => (o?: object) => RecordingClerk)(RecordingClerk);
+    return { get, made };
+  }
+
+  it('the instance’s own hooks stay the first registered, and its request hook still sends the client JWT', async () => {
+    const { get, made } = await factory();
+    get({ publishableKey: 'pk_test_x', tokenCache: { getToken: async () => 'client-jwt', saveToken: async () => {} } });
+    expect([made[0]!.before.length, made[0]!.after.length]).toEqual([2, 2]);
+    const headers = new Headers();
+    await (made[0]!.before[0] as (i: object) => Promise<void>)({ headers, url: new URL('https://x.test/v1/client'), path: '/client' });
+    expect(headers.get('authorization')).toBe('client-jwt');
+  });
+
+  it('proxyUrl and domain still reach the constructor; a reused singleton is not wrapped twice; a config change wraps the new one', async () => {
+    const { get, made } = await factory();
+    const a = get({ publishableKey: 'pk_test_x', proxyUrl: 'https://proxy.test/__clerk', domain: undefined });
+    expect(get({ publishableKey: 'pk_test_x' })).toBe(a);
+    expect(made.map((m) => [m.pk, m.options])).toEqual([['pk_test_x', { proxyUrl: 'https://proxy.test/__clerk', domain: undefined }]]);
+    await a.load();
+    expect(made[0]!.loadCalls).toBe(1);
+    const b = get({ publishableKey: 'pk_test_y' });
+    expect(b).not.toBe(a);
+    await b.load();
+    expect([made.length, made[1]!.loadCalls, made[1]!.before.length]).toEqual([2, 1, 2]);
+  });
+});
