@@ -13,8 +13,8 @@ import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/
  * cache is configured.
  *
  * The patch stays inside @clerk/expo's `createClerkInstance`, which owns the instance's request
- * hooks: right after it registers its own `onBeforeRequest` / `onAfterResponse` hooks, it calls a
- * helper (declared at the top of the factory) that
+ * hooks: right after it registers its own `onBeforeRequest` / `onAfterResponse` hooks, it declares
+ * a helper and calls it with the instance. The helper
  * - gives every GET /environment and GET /client made while load() runs an AbortSignal that fires
  *   after a bound (15 s, doubled per failed round, at most 60 s: a slow server that answers after
  *   20 s is answered on the second round), cleared when the response arrives;
@@ -75,6 +75,13 @@ function hookStatements(root: ts.Node, method: string): { stmt: ts.ExpressionSta
   };
   visit(root);
   return out;
+}
+
+/** `f(x)` with identifiers only, as text ("" otherwise). */
+function textOfCall(c: ts.CallExpression): string {
+  const args = c.arguments.map((a) => unparen(a));
+  if (!ts.isIdentifier(c.expression) || args.length !== 1 || !ts.isIdentifier(args[0]!)) return '';
+  return `${c.expression.text}(${args[0].text})`;
 }
 
 /** The top-level binding of `require("react-native")` (tsup: `var import_react_native = …`, rolldown: `let react_native = …`). */
@@ -170,12 +177,17 @@ function analyze(text: string, file: string): Analysis<Located> {
     detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
   });
 
-  // The patch's helper, if present: a function declaration at the top of the factory.
-  const helpers = body.statements.filter(
-    (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && !!s.name && s.name.text.startsWith(HELPER),
-  );
-  const helperNames = new Set(helpers.map((h) => h.name!.text));
-  const outsideHelpers = (n: ts.Node) => !helpers.some((h) => h.pos <= n.pos && n.end <= h.end);
+  // The patch's helper, if present: `const retryLoadUntilAnswered = (clerk) => {…};` then its call, right after the hooks.
+  const helpers: { stmt: ts.VariableStatement; name: string }[] = [];
+  const findHelpers = (n: ts.Node): void => {
+    if (ts.isVariableStatement(n))
+      for (const d of n.declarationList.declarations)
+        if (ts.isIdentifier(d.name) && d.name.text.startsWith(HELPER) && d.initializer && ts.isArrowFunction(unparen(d.initializer)))
+          helpers.push({ stmt: n, name: d.name.text });
+    ts.forEachChild(n, findHelpers);
+  };
+  findHelpers(body);
+  const outsideHelpers = (n: ts.Node) => !helpers.some((h) => h.stmt.pos <= n.pos && n.end <= h.stmt.end);
 
   const before = hookStatements(body, BEFORE).filter((h) => outsideHelpers(h.stmt));
   const after = hookStatements(body, AFTER).filter((h) => outsideHelpers(h.stmt));
@@ -186,23 +198,27 @@ function analyze(text: string, file: string): Analysis<Located> {
   const afterStmt = after[0]!.stmt;
 
   const siblings = (afterStmt.parent as ts.Block).statements;
-  const next = siblings[siblings.indexOf(afterStmt) + 1];
+  const i = siblings.indexOf(afterStmt);
+  const [decl, call] = [siblings[i + 1], siblings[i + 2]];
+  const helper = helpers.length === 1 && decl === helpers[0]!.stmt ? helpers[0]! : undefined;
   const callsHelper =
-    !!next &&
-    ts.isExpressionStatement(next) &&
-    ts.isCallExpression(unparen(next.expression)) &&
-    ts.isIdentifier((unparen(next.expression) as ts.CallExpression).expression) &&
-    helperNames.has(((unparen(next.expression) as ts.CallExpression).expression as ts.Identifier).text);
-  if (helpers.length === 1 && callsHelper)
+    !!helper &&
+    !!call &&
+    ts.isExpressionStatement(call) &&
+    ts.isCallExpression(unparen(call.expression)) &&
+    textOfCall(unparen(call.expression) as ts.CallExpression) === `${helper.name}(${receiver})`;
+  if (helper && callsHelper)
     return {
       detection: {
         status: 'patched',
-        reason: `${span.label} hands its instance to ${helpers[0]!.name!.text}, which bounds load requests and retries load() (this patch)`,
+        reason: `${span.label} hands its instance to ${helper.name}, which bounds load requests and retries load() (this patch)`,
         ...at,
       },
     };
-  if (helpers.length > 0 || callsHelper)
-    return refuse(`a half-present ${HELPER} (declaration and call after the ${AFTER} hook expected together)`);
+  if (helpers.length > 0)
+    return refuse(
+      `a half-present ${HELPER} (its declaration and \`${HELPER}(${receiver})\` right after the ${AFTER} hook expected together)`,
+    );
 
   const hooksOwner = before[0]!.stmt.parent;
   if (assignsSignal(body))
@@ -228,11 +244,11 @@ function analyze(text: string, file: string): Analysis<Located> {
 }
 
 /** The helper's source, indented with `base` (its own nesting by `unit`). */
-function helperSource(name: string, rn: string, base: string, unit: string, comments: boolean): string {
+function helperSource(name: string, receiver: string, rn: string, base: string, unit: string, comments: boolean): string {
   const lines = [
-    `function ${name}(clerk) {`,
     `// Fix J (clerk-expo-patches): a load request that has not answered within a bound is aborted, and load() is`,
     `// retried with backoff while the app is in the foreground, until the server answers.`,
+    `const ${name} = (clerk) => {`,
     `if (!clerk || typeof clerk.load !== "function" || typeof AbortController !== "function") return;`,
     `const load = clerk.load;`,
     `const tracked = new WeakMap();`,
@@ -300,13 +316,14 @@ function helperSource(name: string, rn: string, base: string, unit: string, comm
     `\tpending = void 0;`,
     `}));`,
   ];
+  // The comment and the declaration at the base indent; the body one level in.
   return lines
     .filter((l) => comments || !l.replace(/^\t*/, '').startsWith('//'))
-    .map((l, i) => {
-      const depth = /^\t*/.exec(l)![0].length + (i === 0 ? 0 : 1);
+    .map((l) => {
+      const depth = /^\t*/.exec(l)![0].length + (l.startsWith('//') || l.startsWith(`const ${name} = `) ? 0 : 1);
       return base + unit.repeat(depth) + l.replace(/^\t*/, '');
     })
-    .concat(`${base}}`)
+    .concat(`${base}};`, `${base}${name}(${receiver});`)
     .join('\n');
 }
 
@@ -320,20 +337,13 @@ function edits(l: Located): Edit[] {
     const ind = sf.text.slice(start, pos);
     return /^[ \t]*$/.test(ind) ? ind : '';
   };
-  const first = l.body.statements[0];
-  const base = first ? indentAt(first.getStart(sf)) : '';
-  const unit = base.startsWith('\t') ? '\t' : '  ';
-  const out: Edit[] = [];
-  // 1. The helper, first in the factory (one-line bodies, e.g. minified, get it on one line).
-  const open = l.body.getStart(sf) + 1;
-  const helper = helperSource(name, l.reactNative, base, unit, !!base);
-  out.push({ start: open, end: open, text: base ? `\n${helper}` : helper.replace(/\n[ \t]*/g, ' ') + ';' });
-  // 2. The call, right after the instance's own onAfterResponse hook.
+  // The helper and its call, right after the instance's own onAfterResponse hook (one-line bodies, e.g. minified, get them on one line).
   const end = l.after.end;
-  const ind = indentAt(l.after.getStart(sf));
-  const call = `${name}(${l.receiver});`;
+  const base = indentAt(l.after.getStart(sf));
+  const unit = base.startsWith('\t') ? '\t' : '  ';
+  const code = helperSource(name, l.receiver, l.reactNative, base, unit, !!base);
   const terminated = sf.text[end - 1] === ';';
-  out.push({ start: end, end, text: ind ? `\n${ind}${call}` : `${terminated ? '' : ';'}${call}` });
+  const out: Edit[] = [{ start: end, end, text: base ? `\n${code}` : `${terminated ? '' : ';'}${code.replace(/\n[ \t]*/g, ' ')}` }];
   return out;
 }
 
