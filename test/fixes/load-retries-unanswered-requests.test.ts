@@ -129,6 +129,7 @@ class FakeClerk {
   }
   load = async (_opts?: unknown): Promise<void> => {
     this.loadCalls++;
+    if (this.loaded) return; // clerk-js: `if (this.loaded) return;` first thing in load()
     try {
       await Promise.all([this.request('GET', '/environment'), this.request('GET', '/client')]);
     } catch (e) {
@@ -399,5 +400,20 @@ describe('Fix J keeps what the factory did before (the behaviours its upstream u
     expect(b).not.toBe(a);
     await b.load();
     expect([made.length, made[1]!.loadCalls, made[1]!.before.length]).toEqual([2, 1, 2]);
+  });
+});
+
+describe('Fix J leaves a loaded instance alone', () => {
+  it('load() after the app has loaded does what clerk-js does (returns at once): no reload, no request', async () => {
+    const { clerk, advance } = await setup(() => 'ok');
+    const first = track(clerk.load({}));
+    await advance(0);
+    expect(first.state).toBe('resolved');
+    const sent = clerk.sent.length;
+    let reloads = 0;
+    clerk.__internal_reloadInitialResources = async () => void reloads++;
+    const again = track(clerk.load({}));
+    await advance(0);
+    expect([again.state, clerk.loadCalls, reloads, clerk.sent.length]).toEqual(['resolved', 2, 0, sent]);
   });
 });
