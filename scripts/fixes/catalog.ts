@@ -8,6 +8,7 @@ import type { FixMeta } from '../core/fix.ts';
 import { meta as headlessBackgroundRefresh } from './headless-background-refresh/meta.ts';
 import { meta as iosConfigureWaitsForSession } from './ios-configure-waits-for-session/meta.ts';
 import { meta as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/meta.ts';
+import { meta as loadRetriesUnansweredRequests } from './load-retries-unanswered-requests/meta.ts';
 import { meta as nativeSignoutAfterLoad } from './native-signout-after-load/meta.ts';
 import { meta as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/meta.ts';
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
@@ -25,6 +26,7 @@ export const FIX_CATALOG: readonly FixMeta[] = [
   unauthenticatedRecoverySignsOutWithoutNativeToken,
   singletonLatestTokenCache,
   tokenCacheKeepsSessionOnReadError,
+  loadRetriesUnansweredRequests,
 ];
 
 /** The metadata of the fixes that target one package, in registry order. */

@@ -7,6 +7,7 @@ import type { Fix } from '../core/fix.ts';
 import { fix as headlessBackgroundRefresh } from './headless-background-refresh/fix.ts';
 import { fix as iosConfigureWaitsForSession } from './ios-configure-waits-for-session/fix.ts';
 import { fix as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-launch/fix.ts';
+import { fix as loadRetriesUnansweredRequests } from './load-retries-unanswered-requests/fix.ts';
 import { fix as nativeSignoutAfterLoad } from './native-signout-after-load/fix.ts';
 import { fix as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/fix.ts';
 import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.ts';
@@ -25,6 +26,7 @@ export const FIXES: readonly Fix[] = [
   unauthenticatedRecoverySignsOutWithoutNativeToken,
   singletonLatestTokenCache,
   tokenCacheKeepsSessionOnReadError,
+  loadRetriesUnansweredRequests,
 ];
 
 /** The fixes that target one package, in registry order. */

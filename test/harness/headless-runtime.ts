@@ -27,6 +27,12 @@ export interface HeadlessRuntimeOptions {
   route: (url: URL) => URL | undefined;
   /** Extra scope globals (or overrides), e.g. { navigator: { onLine: false } }. */
   globals?: Record<string, unknown>;
+  /**
+   * How many requests the server holds unanswered on purpose right now (`() => fapi.held`, see
+   * FakeFapi.stall): that many in-flight requests do not keep `settle()` waiting, so a stalled
+   * request is part of a quiet world and virtual time can advance past it.
+   */
+  held?: () => number;
 }
 
 export interface RuntimeFetch {
@@ -78,10 +84,14 @@ export class HeadlessRuntime {
   readonly consoleLog: ConsoleEntry[] = [];
   readonly #inflight = new Map<RuntimeFetch, Promise<unknown>>();
   readonly #route: HeadlessRuntimeOptions['route'];
+  readonly #held: () => number;
+  readonly #watchHeld: boolean;
 
   constructor(opts: HeadlessRuntimeOptions) {
     this.clock = opts.clock ?? new VirtualClock();
     this.#route = opts.route;
+    this.#held = opts.held ?? (() => 0);
+    this.#watchHeld = opts.held !== undefined;
     const scope = Object.create(globalThis) as Record<string, unknown>;
     Object.assign(scope, this.clock.globals, {
       window: scope,
@@ -138,8 +148,16 @@ export class HeadlessRuntime {
   async settle(maxWaitMs = 120_000): Promise<void> {
     const giveUp = performance.now() + maxWaitMs;
     let quiet = 0;
+    const busy = (): boolean => this.#inflight.size > this.#held();
     while (quiet < 3) {
-      if (this.#inflight.size > 0) {
+      if (busy() && this.#watchHeld) {
+        // The server may hold some requests (stall): wait turn by turn until the others are done.
+        quiet = 0;
+        if (performance.now() > giveUp)
+          throw new Error(
+            `headless runtime: still in flight after ${maxWaitMs} ms beside ${this.#held()} held: ${[...this.#inflight.keys()].map((r) => `${r.method} ${r.url}`).join(', ')}`,
+          );
+      } else if (busy()) {
         quiet = 0;
         const left = giveUp - performance.now();
         let timer: NodeJS.Timeout | undefined;
@@ -154,7 +172,7 @@ export class HeadlessRuntime {
           );
       }
       await new Promise<void>((r) => realSetImmediate(r));
-      quiet = this.#inflight.size === 0 ? quiet + 1 : 0;
+      quiet = busy() ? 0 : quiet + 1;
     }
   }
 

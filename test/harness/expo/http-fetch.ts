@@ -11,7 +11,12 @@ import http from 'node:http';
  * (normalised through `Request`), and `signal` (an abort destroys the request and rejects with
  * an AbortError, as fetch does).
  */
-export async function httpFetch(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
+export async function httpFetch(
+  input: Parameters<typeof fetch>[0],
+  init?: RequestInit,
+  /** Told of the live request, so its owner can cut it (a world closing); returns the function to call when it is over. */
+  track?: (request: http.ClientRequest) => () => void,
+): Promise<Response> {
   const request = new Request(input, init);
   const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
   const url = new URL(request.url);
@@ -36,6 +41,8 @@ export async function httpFetch(input: Parameters<typeof fetch>[0], init?: Reque
         resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: out }));
       });
     });
+    const untrack = track?.(req);
+    req.on('close', () => untrack?.());
     req.on('error', (err) => reject(new TypeError('fetch failed', { cause: err })));
     signal?.addEventListener(
       'abort',

@@ -4,7 +4,7 @@ import { DeviceWorld } from './world.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
-import { loadScenario, type NativeScenario, type Step } from './scenario.ts';
+import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
 
 /**
  * Runs one scenario (fixtures/native/<name>.json) on a fresh simulated device against one
@@ -110,6 +110,7 @@ export async function runLoadedScenario(
 ): Promise<Outcome> {
   const fapi = world.fapi;
   const device = await createDevice(scenario, world, options);
+  applyNetwork(world, scenario.network);
   let app = await launch(device, dist);
   let wasSignedInInJs = false;
   try {
@@ -148,6 +149,42 @@ export async function runLoadedScenario(
   } finally {
     await app.unmount();
   }
+}
+
+/** Puts the scenario's network in force from launch on; the network's changes are timers on the world's virtual clock. */
+function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined): void {
+  if (!network) return;
+  const { fapi, clock } = world;
+  const [method, path] = network.stall?.split(' ') ?? [];
+  const matches = (r: { method: string; path: string }) => r.method === method && r.path === path;
+  if (network.offlineAtLaunch) fapi.offline = true;
+  let restored = false;
+  if (network.stall && network.answerAfterMs !== undefined) {
+    const ms = network.answerAfterMs;
+    const holdNext = () => {
+      let armed = false;
+      const release = fapi.stall((r) => {
+        if (!matches(r)) return false;
+        if (!armed) {
+          armed = true;
+          clock.globals.setTimeout(() => {
+            release();
+            holdNext();
+          }, ms);
+        }
+        return true;
+      });
+    };
+    holdNext();
+  } else if (network.stall) {
+    let held = 0;
+    fapi.stall((r) => !restored && matches(r) && (network.stallCount === undefined || held++ < network.stallCount));
+  }
+  if (network.restoredAfterMs !== undefined)
+    clock.globals.setTimeout(() => {
+      restored = true;
+      fapi.offline = false;
+    }, network.restoredAfterMs);
 }
 
 /** The app process killed and started again: a fresh JS bundle, the native SDK started cold (its keychain kept). */

@@ -71,10 +71,30 @@ export interface NativeScenario {
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
+  /** The device's network from launch on (run-scenario.ts `applyNetwork`); absent: a working network. */
+  network?: ScenarioNetwork;
   /** What happens after the app settled, in order (run-scenario.ts `Step`). */
   steps?: Step[];
   /** The outcome a user expects: still signed in (default), or signed out (a sign-out they asked for, a session the server ended). */
   expect?: 'signed-in' | 'signed-out';
+}
+
+/**
+ * The network a launch meets (virtual time from the launch):
+ * - `stall`: `"METHOD /path"`; matching requests get no answer (a connection hung after a network
+ *   change: no error, no response), the first `stallCount` of them (default: all) while the network
+ *   is down. A hung request stays hung when the network returns; only new requests get through.
+ * - `offlineAtLaunch`: no network at launch (every connection fails at once).
+ * - `restoredAfterMs`: the network returns this long after launch.
+ * - `answerAfterMs`: with `stall`, a slow server instead: the held requests are answered this long
+ *   after the first of them arrived, and the next ones are held again.
+ */
+export interface ScenarioNetwork {
+  stall?: string;
+  stallCount?: number;
+  offlineAtLaunch?: boolean;
+  restoredAfterMs?: number;
+  answerAfterMs?: number;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as realSetImmediate } from 'node:timers';
 import { FakeFapi, type FakeFapiOptions } from '../fapi/server.ts';
@@ -43,7 +44,7 @@ let open: DeviceWorld | undefined;
 /** What the simulated device uses of the server: its addresses, a signed-in client, sessions by id, ending them, its network. */
 export type DeviceFapi = Pick<
   FakeFapi,
-  'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession' | 'revokeSession' | 'offline' | 'failTokenRequests'
+  'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession' | 'revokeSession' | 'offline' | 'failTokenRequests' | 'stall' | 'held'
 >;
 
 export interface WorldOptions {
@@ -67,6 +68,8 @@ export class DeviceWorld {
   readonly #saved: TimerGlobals;
   readonly #random = Math.random;
   readonly #cleanups: (() => void | Promise<void>)[] = [];
+  /** Requests on the wire now (cut at close, so none answers into a later world). */
+  readonly #live = new Set<http.ClientRequest>();
 
   private constructor(
     readonly fapi: FakeFapi,
@@ -142,7 +145,10 @@ export class DeviceWorld {
     this.started++;
     this.inFlight++;
     const done = () => void this.inFlight--;
-    const p = httpFetch(input, init);
+    const p = httpFetch(input, init, (req) => {
+      this.#live.add(req);
+      return () => void this.#live.delete(req);
+    });
     p.then(done, done);
     return p;
   }) as typeof fetch;
@@ -160,7 +166,8 @@ export class DeviceWorld {
         throw new Error(`the app never settles: ${REQUEST_LOOP_LIMIT} requests without a pause in virtual time (a request loop)`);
       const before = this.started;
       await turn(() => new Promise<void>((r) => realSetImmediate(r)));
-      if (this.inFlight > 0) {
+      // A request the server holds on purpose (FakeFapi.stall: a hung connection) is waiting, not busy.
+      if (this.inFlight - this.fapi.held > 0) {
         quiet = 0;
         if (performance.now() - since > IN_FLIGHT_GUARD_MS)
           throw new Error(`a Frontend API request has been in flight for ${IN_FLIGHT_GUARD_MS / 1000} s (hang guard)`);
@@ -199,6 +206,8 @@ export class DeviceWorld {
     if (this.closed) return;
     try {
       for (const fn of this.#cleanups.reverse()) await fn();
+      // Hung requests fail now, while the world's clock still runs whatever their failure schedules.
+      for (const req of this.#live) req.destroy();
       await this.idle();
     } finally {
       this.closed = true;

@@ -31,6 +31,12 @@ import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jw
  *   session changes: a session ended, removed or revoked once keeps its status and `endedBy`.
  * - `offline = true`: every connection is destroyed before a response (fetch rejects, as on a
  *   device without network). Offline requests are recorded with status 0.
+ * - `stall(match)`: a matching request gets no answer (route `stalled`, status 0) until the
+ *   returned release function runs; then it is answered by the rules above as if it arrived
+ *   then. A request whose client gave up meanwhile (aborted, connection closed) is recorded as
+ *   `stalled:abandoned` and never answered. Models a connection that hangs after a network
+ *   change (no error, no response), not a slow server with a fixed delay: real sockets cannot
+ *   be timed on the virtual clock.
  * - Time is `now()` (virtual, shared with the runtime under test): token iat/exp and
  *   timestamps in responses are computed from it.
  * - Every response is checked against Clerk's FAPI contract (./contract/); violations are kept in
@@ -117,6 +123,17 @@ export interface SignedIn {
 
 export const PROXY_PATH = '/__clerk';
 
+/** What a stall rule sees of a request: the method (after `_method`) and the path without the proxy prefix. */
+export interface StallMatch {
+  method: string;
+  path: string;
+}
+
+interface StallRule {
+  match: (r: StallMatch) => boolean;
+  waiting: Set<() => void>;
+}
+
 export class FakeFapi {
   readonly requests: FapiRequest[] = [];
   /** Responses this server sent that break the FAPI contract (also recorded for ./contract/guard.ts). */
@@ -133,6 +150,8 @@ export class FakeFapi {
   offline = false;
   /** Session-token requests still to answer 401 `authentication_invalid` whatever the session's state (`failTokenRequests(n)`). */
   #tokenFailures = 0;
+  readonly #stalls: StallRule[] = [];
+  #closed = false;
   readonly origin: string;
   readonly proxyUrl: string;
   readonly frontendApiHost: string;
@@ -237,7 +256,29 @@ export class FakeFapi {
     return this.#end(s, 'ended', by);
   }
 
+  /**
+   * Holds every request matching `match` unanswered (no response, no error) until the returned
+   * function is called; it answers those still connected and stops holding. Calling it twice is
+   * harmless.
+   */
+  stall(match: (r: StallMatch) => boolean): () => void {
+    const rule: StallRule = { match, waiting: new Set() };
+    this.#stalls.push(rule);
+    return () => {
+      const i = this.#stalls.indexOf(rule);
+      if (i >= 0) this.#stalls.splice(i, 1);
+      for (const answer of [...rule.waiting]) answer();
+    };
+  }
+
+  /** Requests held by `stall()` right now (their clients are still waiting). */
+  get held(): number {
+    return this.#stalls.reduce((n, r) => n + r.waiting.size, 0);
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    for (const r of this.#stalls.splice(0)) for (const answer of [...r.waiting]) answer();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -350,6 +391,30 @@ export class FakeFapi {
       rec.route = 'offline';
       req.socket.destroy();
       return;
+    }
+    const stall = this.#stalls.find((r) => r.match({ method, path }));
+    if (stall) {
+      rec.route = 'stalled';
+      const answered = await new Promise<boolean>((resolve) => {
+        const answer = (): void => {
+          stall.waiting.delete(answer);
+          resolve(true);
+        };
+        stall.waiting.add(answer);
+        res.once('close', () => {
+          if (!stall.waiting.delete(answer)) return;
+          resolve(false);
+        });
+      });
+      if (!answered || this.#closed || res.destroyed) {
+        rec.route = 'stalled:abandoned';
+        return;
+      }
+      if (this.offline) {
+        rec.route = 'offline';
+        req.socket.destroy();
+        return;
+      }
     }
     const send = (status: number, json: unknown, client?: FapiClient): void => {
       rec.status = status;

@@ -1,0 +1,355 @@
+import ts from 'typescript';
+import { meta } from './meta.ts';
+import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
+import type { NodeSpan } from '../../core/fix.ts';
+import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
+
+/**
+ * Fix J: on React Native, clerk-js's load() reads GET /v1/environment and GET /v1/client with no
+ * timeout and no abort, and @clerk/react calls load() once. A request that never answers (a
+ * connection hung after a network change; Android's HTTP stack has no default timeout) leaves
+ * load() pending forever: `isLoaded` stays false although the client JWT is in the token cache.
+ * A load that fails on the network ends in status `error`, never retried unless the resource
+ * cache is configured.
+ *
+ * The patch stays inside @clerk/expo's `createClerkInstance`, which owns the instance's request
+ * hooks: right after it registers its own `onBeforeRequest` / `onAfterResponse` hooks, it declares
+ * a helper and calls it with the instance. The helper
+ * - gives every GET /environment and GET /client made while load() runs an AbortSignal that fires
+ *   after a bound (15 s, doubled per failed round, at most 60 s: a slow server that answers after
+ *   20 s is answered on the second round), cleared when the response arrives;
+ * - wraps `clerk.load`: a round in which a load request got no answer (aborted or failed on the
+ *   network) is retried after a backoff (1 s doubling to 15 s) while the app is in the foreground,
+ *   at once when it returns to the foreground; rounds in which every request was answered end
+ *   as before (an HTTP error still rejects). load() itself stays pending meanwhile, so `isLoaded`
+ *   becomes true only once the server has answered, and the stored client JWT is sent on every
+ *   round (no new client, nothing replaces it).
+ * clerk-js < 6.3.2 resolves load() with an empty client when a request fails on the network (it
+ * believes React Native is offline); the wrapper then re-reads both resources with clerk-js's
+ * `__internal_reloadInitialResources` until they answer. With the resource cache configured,
+ * clerk-js's own fallback (a degraded load from the cache) is kept as it is.
+ */
+const FACTORY = 'createClerkInstance';
+const BEFORE = '__internal_onBeforeRequest';
+const AFTER = '__internal_onAfterResponse';
+/** The name the patch gives its helper (a fresh suffix if the file uses it). */
+const HELPER = 'retryLoadUntilAnswered';
+/** Globals the helper's code reads: a file that binds one of them would change its meaning. */
+const HELPER_GLOBALS = ['AbortController', 'WeakMap', 'Promise', 'Math', 'setTimeout', 'clearTimeout'];
+
+type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
+
+function findFactories(sf: ts.SourceFile): FunctionLike[] {
+  const out: FunctionLike[] = [];
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s) && s.name?.text === FACTORY && s.body) out.push(s);
+    else if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || d.name.text !== FACTORY || !d.initializer) continue;
+        const init = unparen(d.initializer);
+        if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && ts.isBlock(init.body)) out.push(init);
+      }
+    }
+  }
+  return out;
+}
+
+/** `X.method(…)` as a statement: the receiver identifier's name. */
+function hookStatement(s: ts.Node, method: string): string | undefined {
+  if (!ts.isExpressionStatement(s)) return undefined;
+  const call = unparen(s.expression);
+  if (!ts.isCallExpression(call) || call.arguments.length !== 1) return undefined;
+  const callee = unparen(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== method) return undefined;
+  const recv = unparen(callee.expression);
+  return ts.isIdentifier(recv) ? recv.text : undefined;
+}
+
+/** Every statement below `root` (any depth) that calls `X.method(cb)`. */
+function hookStatements(root: ts.Node, method: string): { stmt: ts.ExpressionStatement; receiver: string }[] {
+  const out: { stmt: ts.ExpressionStatement; receiver: string }[] = [];
+  const visit = (n: ts.Node): void => {
+    const r = hookStatement(n, method);
+    if (r !== undefined) out.push({ stmt: n as ts.ExpressionStatement, receiver: r });
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return out;
+}
+
+/** `f(x)` with identifiers only, as text ("" otherwise). */
+function textOfCall(c: ts.CallExpression): string {
+  const args = c.arguments.map((a) => unparen(a));
+  if (!ts.isIdentifier(c.expression) || args.length !== 1 || !ts.isIdentifier(args[0]!)) return '';
+  return `${c.expression.text}(${args[0].text})`;
+}
+
+/** The top-level binding of `require("react-native")` (tsup: `var import_react_native = …`, rolldown: `let react_native = …`). */
+function reactNativeBinding(sf: ts.SourceFile): string | undefined {
+  for (const s of sf.statements) {
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+      let e = unparen(d.initializer);
+      // `__toESM(require("react-native"))` and similar one-argument wrappers.
+      if (ts.isCallExpression(e) && e.arguments.length >= 1 && ts.isCallExpression(unparen(e.arguments[0]!))) e = unparen(e.arguments[0]!);
+      if (
+        ts.isCallExpression(e) &&
+        ts.isIdentifier(e.expression) &&
+        e.expression.text === 'require' &&
+        e.arguments.length === 1 &&
+        ts.isStringLiteral(e.arguments[0]!) &&
+        e.arguments[0].text === 'react-native'
+      )
+        return d.name.text;
+    }
+  }
+  return undefined;
+}
+
+/** An assignment to `<anything>.signal` below the node (a bound on requests added by someone else). */
+function assignsSignal(root: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(unparen(n.left)) &&
+      (unparen(n.left) as ts.PropertyAccessExpression).name.text === 'signal'
+    )
+      found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/** Names the file declares anywhere (variables, functions, classes, parameters, catch bindings). */
+function declaredNames(root: ts.Node): Set<string> {
+  const out = new Set<string>();
+  const addBinding = (b: ts.BindingName): void => {
+    if (ts.isIdentifier(b)) out.add(b.text);
+    else for (const el of b.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) || ts.isParameter(n)) addBinding(n.name);
+    else if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name)
+      out.add(n.name.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return out;
+}
+
+interface Located {
+  sf: ts.SourceFile;
+  span: NodeSpan;
+  body: ts.Block;
+  /** The instance's `onAfterResponse` hook statement: the helper call goes right after it. */
+  after: ts.ExpressionStatement;
+  receiver: string;
+  reactNative: string;
+}
+
+function analyze(text: string, file: string): Analysis<Located> {
+  if (!text.includes(FACTORY) || !text.includes(BEFORE))
+    return {
+      detection: {
+        status: 'not-affected',
+        reason: `${file} has no ${FACTORY} registering ${BEFORE} (the native Clerk singleton whose load this fix bounds)`,
+      },
+    };
+  const sf = parseJs(text, file);
+  const factories = findFactories(sf);
+  if (factories.length !== 1)
+    return {
+      detection: {
+        status: factories.length === 0 ? 'not-affected' : 'unknown-shape',
+        reason: `expected one top-level ${FACTORY} function in ${file}, found ${factories.length}`,
+      },
+    };
+  const factory = factories[0]!;
+  const body = factory.body as ts.Block;
+  const span: NodeSpan = { label: `FunctionDeclaration ${FACTORY}`, start: factory.getStart(sf), end: factory.end };
+  const at = { node: span };
+  const refuse = (why: string): Analysis<Located> => ({
+    detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
+  });
+
+  // The patch's helper, if present: `const retryLoadUntilAnswered = (clerk) => {…};` then its call, right after the hooks.
+  const helpers: { stmt: ts.VariableStatement; name: string }[] = [];
+  const findHelpers = (n: ts.Node): void => {
+    if (ts.isVariableStatement(n))
+      for (const d of n.declarationList.declarations)
+        if (ts.isIdentifier(d.name) && d.name.text.startsWith(HELPER) && d.initializer && ts.isArrowFunction(unparen(d.initializer)))
+          helpers.push({ stmt: n, name: d.name.text });
+    ts.forEachChild(n, findHelpers);
+  };
+  findHelpers(body);
+  const outsideHelpers = (n: ts.Node) => !helpers.some((h) => h.stmt.pos <= n.pos && n.end <= h.stmt.end);
+
+  const before = hookStatements(body, BEFORE).filter((h) => outsideHelpers(h.stmt));
+  const after = hookStatements(body, AFTER).filter((h) => outsideHelpers(h.stmt));
+  if (before.length !== 1 || after.length !== 1)
+    return refuse(`expected one \`X.${BEFORE}(…)\` and one \`X.${AFTER}(…)\` statement, found ${before.length} and ${after.length}`);
+  const receiver = before[0]!.receiver;
+  if (after[0]!.receiver !== receiver) return refuse(`${BEFORE} is registered on ${receiver} but ${AFTER} on ${after[0]!.receiver}`);
+  const afterStmt = after[0]!.stmt;
+
+  const siblings = (afterStmt.parent as ts.Block).statements;
+  const i = siblings.indexOf(afterStmt);
+  const [decl, call] = [siblings[i + 1], siblings[i + 2]];
+  const helper = helpers.length === 1 && decl === helpers[0]!.stmt ? helpers[0]! : undefined;
+  const callsHelper =
+    !!helper &&
+    !!call &&
+    ts.isExpressionStatement(call) &&
+    ts.isCallExpression(unparen(call.expression)) &&
+    textOfCall(unparen(call.expression) as ts.CallExpression) === `${helper.name}(${receiver})`;
+  if (helper && callsHelper)
+    return {
+      detection: {
+        status: 'patched',
+        reason: `${span.label} hands its instance to ${helper.name}, which bounds load requests and retries load() (this patch)`,
+        ...at,
+      },
+    };
+  if (helpers.length > 0)
+    return refuse(
+      `a half-present ${HELPER} (its declaration and \`${HELPER}(${receiver})\` right after the ${AFTER} hook expected together)`,
+    );
+
+  const hooksOwner = before[0]!.stmt.parent;
+  if (assignsSignal(body))
+    return refuse(
+      'it already assigns a request `signal` (a bound on requests this patch does not know); check whether upstream fixed the hang, then update the fix',
+    );
+  if (hooksOwner !== afterStmt.parent) return refuse(`${BEFORE} and ${AFTER} are registered in different blocks`);
+  const reactNative = reactNativeBinding(sf);
+  if (!reactNative)
+    return refuse('no top-level `require("react-native")` binding (the retry waits for the foreground through its AppState)');
+  const declared = declaredNames(sf);
+  const shadowed = HELPER_GLOBALS.filter((g) => declared.has(g));
+  if (shadowed.length > 0) return refuse(`the file binds ${shadowed.join(', ')}, which the patch's helper reads as globals`);
+
+  return {
+    detection: {
+      status: 'vulnerable',
+      reason: `${span.label} loads with no bound on /v1/environment and /v1/client and no retry: a request that never answers leaves isLoaded false forever`,
+      ...at,
+    },
+    located: { sf, span, body, after: afterStmt, receiver, reactNative },
+  };
+}
+
+/** The helper's source, indented with `base` (its own nesting by `unit`). */
+function helperSource(name: string, receiver: string, rn: string, base: string, unit: string, comments: boolean): string {
+  const lines = [
+    `// Fix J (clerk-expo-patches): a load request that has not answered within a bound is aborted, and load() is`,
+    `// retried with backoff while the app is in the foreground, until the server answers.`,
+    `const ${name} = (clerk) => {`,
+    `if (!clerk || typeof clerk.load !== "function" || typeof AbortController !== "function") return;`,
+    `const load = clerk.load;`,
+    `const tracked = new WeakMap();`,
+    `let round;`,
+    `let pending;`,
+    `clerk.${BEFORE}((requestInit) => {`,
+    `\tif (!round || requestInit.signal || String(requestInit.method || "GET").toUpperCase() !== "GET") return;`,
+    `\tif (requestInit.path !== "/environment" && requestInit.path !== "/client") return;`,
+    `\tconst controller = new AbortController();`,
+    `\tconst entry = { answered: false, timer: setTimeout(() => controller.abort(), round.bound) };`,
+    `\tround.requests.push(entry);`,
+    `\ttracked.set(requestInit, entry);`,
+    `\trequestInit.signal = controller.signal;`,
+    `});`,
+    `clerk.${AFTER}((requestInit) => {`,
+    `\tconst entry = tracked.get(requestInit);`,
+    `\tif (!entry) return;`,
+    `\tentry.answered = true;`,
+    `\tclearTimeout(entry.timer);`,
+    `});`,
+    `const appState = ${rn}.AppState;`,
+    `const foreground = () => !appState || !appState.currentState || appState.currentState === "active";`,
+    `const pause = (ms) => new Promise((resolve) => {`,
+    `\tlet subscription;`,
+    `\tconst done = () => {`,
+    `\t\tclearTimeout(timer);`,
+    `\t\tif (subscription && typeof subscription.remove === "function") subscription.remove();`,
+    `\t\tresolve();`,
+    `\t};`,
+    `\tconst timer = setTimeout(() => {`,
+    `\t\tif (foreground()) done();`,
+    `\t}, ms);`,
+    `\tif (appState && typeof appState.addEventListener === "function") subscription = appState.addEventListener("change", (state) => {`,
+    `\t\tif (state === "active") done();`,
+    `\t});`,
+    `});`,
+    `const run = async (options) => {`,
+    `\tif (clerk.loaded) return load(options);`,
+    `\tfor (let failures = 0;; failures++) {`,
+    `\t\tconst current = { bound: Math.min(15e3 * 2 ** failures, 6e4), requests: [] };`,
+    `\t\tround = current;`,
+    `\t\tlet failed = false;`,
+    `\t\tlet error;`,
+    `\t\ttry {`,
+    `\t\t\tif (!clerk.loaded) await load(options);`,
+    `\t\t\telse if (typeof clerk.__internal_reloadInitialResources === "function") {`,
+    `\t\t\t\t// load() took a network failure for "no data" (clerk-js < 6.3.2): an empty client without id is no client;`,
+    `\t\t\t\t// unset, the reload picks the session as a first load does.`,
+    `\t\t\t\tif (!clerk.session && clerk.client && !clerk.client.id) clerk.client = void 0;`,
+    `\t\t\t\tawait clerk.__internal_reloadInitialResources();`,
+    `\t\t\t} else return;`,
+    `\t\t} catch (e) {`,
+    `\t\t\tfailed = true;`,
+    `\t\t\terror = e;`,
+    `\t\t} finally {`,
+    `\t\t\tround = void 0;`,
+    `\t\t\tfor (const r of current.requests) clearTimeout(r.timer);`,
+    `\t\t}`,
+    `\t\tconst unanswered = current.requests.some((r) => !r.answered);`,
+    `\t\tif (!unanswered && failed) throw error;`,
+    `\t\tif (!unanswered || (!failed && clerk.__internal_getCachedResources)) return;`,
+    `\t\tawait pause(Math.min(1e3 * 2 ** failures, 15e3));`,
+    `\t}`,
+    `};`,
+    `clerk.load = (options) => pending || (pending = run(options).finally(() => {`,
+    `\tpending = void 0;`,
+    `}));`,
+  ];
+  // The comment and the declaration at the base indent; the body one level in.
+  return lines
+    .filter((l) => comments || !l.replace(/^\t*/, '').startsWith('//'))
+    .map((l) => {
+      const depth = /^\t*/.exec(l)![0].length + (l.startsWith('//') || l.startsWith(`const ${name} = `) ? 0 : 1);
+      return base + unit.repeat(depth) + l.replace(/^\t*/, '');
+    })
+    .concat(`${base}};`, `${base}${name}(${receiver});`)
+    .join('\n');
+}
+
+function edits(l: Located): Edit[] {
+  const { sf } = l;
+  const taken = identifiers(sf);
+  let name = HELPER;
+  for (let i = 2; taken.has(name); i++) name = `${HELPER}${i}`;
+  const indentAt = (pos: number): string => {
+    const start = sf.text.lastIndexOf('\n', pos - 1) + 1;
+    const ind = sf.text.slice(start, pos);
+    return /^[ \t]*$/.test(ind) ? ind : '';
+  };
+  // The helper and its call, right after the instance's own onAfterResponse hook (one-line bodies, e.g. minified, get them on one line).
+  const end = l.after.end;
+  const base = indentAt(l.after.getStart(sf));
+  const unit = base.startsWith('\t') ? '\t' : '  ';
+  const code = helperSource(name, l.receiver, l.reactNative, base, unit, !!base);
+  const terminated = sf.text[end - 1] === ';';
+  const out: Edit[] = [{ start: end, end, text: base ? `\n${code}` : `${terminated ? '' : ';'}${code.replace(/\n[ \t]*/g, ' ')}` }];
+  return out;
+}
+
+export const fix = defineFix<Located>({
+  ...meta,
+  analyze,
+  edit: (located, text) => ({ changed: true, text: splice(text, edits(located)), node: located.span }),
+});
