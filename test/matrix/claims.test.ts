@@ -34,3 +34,23 @@ it('every patched cell of a fix the patch carries is kept', () => {
   }
   expect(checked.length).toBeGreaterThan(0);
 });
+
+/** How good a cell is for the user (higher is better); `—` / `not modelled` / `error` are not ranked. */
+const RANK: Record<string, number> = { kept: 2, 'signed out': 2, 'stuck until restart': 1, 'no token': 1, stuck: 0, lost: 0, hang: 0 };
+
+it('no patched cell is worse for the user than the same cell pristine (both tables)', () => {
+  const tables = [store.cells, store.clerkJs?.cells ?? {}] as Record<string, { result: string }>[];
+  let compared = 0;
+  for (const cells of tables) {
+    for (const [key, cell] of Object.entries(cells)) {
+      const [version, variant, ...rest] = key.split(' ');
+      if (variant !== 'patched') continue;
+      const pristine = cells[cellKey({ version: version!, variant: 'pristine', scenario: rest.join(' ') })];
+      const [a, b] = [RANK[pristine?.result ?? ''], RANK[cell.result]];
+      if (a === undefined || b === undefined) continue;
+      expect(b, `${key}: pristine ${pristine!.result}, patched ${cell.result}`).toBeGreaterThanOrEqual(a);
+      compared++;
+    }
+  }
+  expect(compared).toBeGreaterThan(100);
+});
