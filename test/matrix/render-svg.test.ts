@@ -24,7 +24,7 @@ const DATA: SvgData = {
     '3.2.7 pristine js-reload': { result: 'lost' },
     '3.2.7 patched js-reload': { result: 'kept' },
     '3.2.7 pristine sign-out': { result: 'stuck' },
-    '3.10.0 pristine js-reload': { result: 'hang' },
+    '3.10.0 pristine js-reload': { result: 'frozen' },
     '3.10.0 pristine sign-out': { result: 'not modelled' },
   },
 };
@@ -69,9 +69,9 @@ describe('renderMatrixSvg', () => {
     const colour = new Map(OUTCOMES.map((o) => [o.result, o.colour]));
     for (const c of drawn.filter((c) => colour.has(c.result))) expect(c.fill, c.key).toBe(colour.get(c.result));
     expect(new Set(OUTCOMES.map((o) => o.colour)).size).toBe(OUTCOMES.length);
-    const hang = drawn.find((c) => c.result === 'hang')!.fill;
-    expect([...colour.values()]).not.toContain(hang);
-    expect(svg).toMatch(new RegExp(`<rect [^>]*fill="${hang}"/>\\n<text [^>]*>hang</text>`));
+    const frozen = drawn.find((c) => c.result === 'frozen')!.fill;
+    expect([...colour.values()]).not.toContain(frozen);
+    expect(svg).toMatch(new RegExp(`<rect [^>]*fill="${frozen}"/>\\n<text [^>]*>frozen</text>`));
     // Every outcome listed as always in the legend is there with its colour, and error because a cell has it.
     const present = new Set(Object.values(DATA.cells).map((c) => c.result));
     for (const o of OUTCOMES.filter((o) => o.alwaysInLegend || present.has(o.result)))

@@ -22,18 +22,18 @@ it('a scenario without cells yet is a column of `?`, pristine → patched where 
   expect(md).toContain('| 3.2.7 | session | 6.40.0 | lost → kept | ? → ? |');
 });
 
-it('the legend names every listed outcome, `error` only when a cell has it, and an unlisted one (`hang`) as is', () => {
+it('the legend names every listed outcome, `error` only when a cell has it, and an unlisted one (`frozen`) as is', () => {
   const plain = renderMatrix({ versions: { '3.2.7': DEPS }, cells: { '3.2.7 pristine js-only-relaunch': { result: 'kept' } } }, columns);
   expect(plain).toMatch(/^Legend: `kept` still signed in · .*`not modelled` · `a → b` pristine → with the shipped patch\.$/m);
   expect(plain).not.toContain('`error`');
-  expect(plain).not.toContain('`hang`');
+  expect(plain).not.toContain('`frozen`');
   const odd = renderMatrix(
     {
       versions: { '3.2.7': DEPS },
-      cells: { '3.2.7 pristine js-only-relaunch': { result: 'error' }, '3.2.7 pristine js-reload-signed-in': { result: 'hang' as never } },
+      cells: { '3.2.7 pristine js-only-relaunch': { result: 'error' }, '3.2.7 pristine js-reload-signed-in': { result: 'frozen' as never } },
     },
     columns,
   );
-  expect(odd).toMatch(/`not modelled` · `error` the run failed .* · `hang` · `a → b`/);
-  expect(odd).toContain('| 3.2.7 | session | 6.40.0 | hang | error |');
+  expect(odd).toMatch(/`not modelled` · `error` the run failed .* · `frozen` · `a → b`/);
+  expect(odd).toContain('| 3.2.7 | session | 6.40.0 | frozen | error |');
 });
