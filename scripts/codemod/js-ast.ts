@@ -115,3 +115,33 @@ export function identifiers(root: ts.Node): Set<string> {
   visit(root);
   return out;
 }
+
+/** A function a codemod can take apart: declared, or a function/arrow expression. */
+export type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
+
+/**
+ * The top-level functions named `name` with a block body: `function name() {…}` and
+ * `const name = (…) => {…}` / `= function (…) {…}` (tsup and rolldown builds emit either).
+ */
+export function topLevelFunctions(sf: ts.SourceFile, name: string): FunctionLike[] {
+  const out: FunctionLike[] = [];
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s) && s.name?.text === name && s.body) out.push(s);
+    else if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
+        const init = unparen(d.initializer);
+        if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && ts.isBlock(init.body)) out.push(init);
+      }
+    }
+  }
+  return out;
+}
+
+/** The first call of the identifier `name` below `root` (source order), if any. */
+export function firstCall(root: ts.Node, name: string): ts.CallExpression | undefined {
+  return findFirst(
+    root,
+    (n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name,
+  );
+}

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { meta } from './meta.ts';
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import type { NodeSpan } from '../../core/fix.ts';
-import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { identifiers, parseJs, splice, topLevelFunctions, unparen, type Edit, type FunctionLike } from '../../codemod/js-ast.ts';
 
 /**
  * Fix J: on React Native, clerk-js's load() reads GET /v1/environment and GET /v1/client with no
@@ -36,23 +36,6 @@ const AFTER = '__internal_onAfterResponse';
 const HELPER = 'retryLoadUntilAnswered';
 /** Globals the helper's code reads: a file that binds one of them would change its meaning. */
 const HELPER_GLOBALS = ['AbortController', 'WeakMap', 'Promise', 'Math', 'setTimeout', 'clearTimeout'];
-
-type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
-
-function findFactories(sf: ts.SourceFile): FunctionLike[] {
-  const out: FunctionLike[] = [];
-  for (const s of sf.statements) {
-    if (ts.isFunctionDeclaration(s) && s.name?.text === FACTORY && s.body) out.push(s);
-    else if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name) || d.name.text !== FACTORY || !d.initializer) continue;
-        const init = unparen(d.initializer);
-        if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && ts.isBlock(init.body)) out.push(init);
-      }
-    }
-  }
-  return out;
-}
 
 /** `X.method(…)` as a statement: the receiver identifier's name. */
 function hookStatement(s: ts.Node, method: string): string | undefined {
@@ -161,7 +144,7 @@ function analyze(text: string, file: string): Analysis<Located> {
       },
     };
   const sf = parseJs(text, file);
-  const factories = findFactories(sf);
+  const factories = topLevelFunctions(sf, FACTORY);
   if (factories.length !== 1)
     return {
       detection: {

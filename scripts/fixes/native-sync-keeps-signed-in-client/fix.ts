@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { meta, PROVIDER, SYNC_MODULE } from './meta.ts';
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import type { AppliedEdit, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { parseJs, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { firstCall, parseJs, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
 
 /**
  * Fix G: on a cold start (and on every native client event, and in 3.5+ on a 401) @clerk/expo
@@ -222,18 +222,6 @@ function topConst(sf: ts.SourceFile, name: string): string | undefined {
       if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && ts.isStringLiteral(d.initializer)) return name;
   }
   return undefined;
-}
-
-/** The first call to the identifier `name` below `root`. */
-function firstCall(root: ts.Node, name: string): ts.CallExpression | undefined {
-  let hit: ts.CallExpression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (hit) return;
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name) hit = n;
-    else ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return hit;
 }
 
 /**

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { meta, TARGET } from './meta.ts';
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import type { NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { identifiers, parseJs, splice, topLevelFunctions, unparen, type Edit, type FunctionLike } from '../../codemod/js-ast.ts';
 
 /**
  * Fix H: @clerk/expo's `createClerkInstance(ClerkClass)` returns `getClerkInstance(options)`,
@@ -20,23 +20,6 @@ const ID = meta.id;
 const FACTORY = 'createClerkInstance';
 /** The name the patch gives the factory's cache variable (a fresh suffix if it is taken). */
 const HOLDER = 'latestTokenCache';
-
-type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
-
-function findFactory(sf: ts.SourceFile): FunctionLike[] {
-  const out: FunctionLike[] = [];
-  for (const s of sf.statements) {
-    if (ts.isFunctionDeclaration(s) && s.name?.text === FACTORY && s.body) out.push(s);
-    else if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name) || d.name.text !== FACTORY || !d.initializer) continue;
-        const init = unparen(d.initializer);
-        if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && ts.isBlock(init.body)) out.push(init);
-      }
-    }
-  }
-  return out;
-}
 
 /** Every identifier below a node that is a reference (not a property name, not a declaration name). */
 function references(root: ts.Node, name: string): ts.Identifier[] {
@@ -155,7 +138,7 @@ function analyze(text: string, file: string): Analysis<Located> {
   if (!text.includes(FACTORY))
     return { detection: { status: 'not-affected', reason: `${file} has no ${FACTORY} (the Clerk singleton factory this fix changes)` } };
   const sf = parseJs(text, file);
-  const factories = findFactory(sf);
+  const factories = topLevelFunctions(sf, FACTORY);
   if (factories.length !== 1)
     return {
       detection: {

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { meta } from './meta.ts';
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import type { AppliedEdit, NodeSpan } from '../../core/fix.ts';
-import { labelJs, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { firstCall, labelJs, parseJs, pathTo, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
 
 /**
  * Fix I: @clerk/expo 4.x wraps clerk-js's `handleUnauthenticated` (the 401 handler) with a native
@@ -40,17 +40,6 @@ const one = (sf: ts.SourceFile, name: string): Fn | undefined => {
   const found = sf.statements.filter((s): s is Fn => ts.isFunctionDeclaration(s) && !!s.body && s.name?.text === name);
   return found.length === 1 ? found[0] : undefined;
 };
-
-function firstCall(root: ts.Node, name: string): ts.CallExpression | undefined {
-  let hit: ts.CallExpression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (hit) return;
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name) hit = n;
-    else ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return hit;
-}
 
 function allCalls(root: ts.Node, name: string): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
