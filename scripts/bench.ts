@@ -10,6 +10,9 @@
  *                  and `npx patch-package` (default 3; 0 skips)
  *   --expo-app DIR for --package: copy this installed Expo app instead of installing the template
  *   --deps 0       skips the disk figure of the device harness's installed dependency sets
+ *   --sessions N   the session-loss matrix, warm (`npm run matrix -- --dry-run`: both tables, every cell),
+ *                  N runs, beside one cell run the same way as the baseline (default 0: it takes minutes)
+ *   --ci N         `.ci/run` in a fresh clone of HEAD, N runs (default 0)
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,6 +40,8 @@ const CONSUMER = arg('--consumer', 3);
 const PACKAGE = arg('--package', 3);
 const BYTES = arg('--bytes', 1);
 const DEPS = arg('--deps', 1);
+const SESSIONS = arg('--sessions', 0);
+const CI_RUNS = arg('--ci', 0);
 const EXPO_APP = (() => {
   const i = process.argv.indexOf('--expo-app');
   return i === -1 ? undefined : path.resolve(process.argv[i + 1]!);
@@ -346,6 +351,47 @@ function dependencySets() {
   );
 }
 
+/** The session-loss matrix as a whole process, warm, writing nothing; the baseline is one cell run the same way. */
+function sessionMatrix() {
+  if (SESSIONS <= 0) return;
+  const matrixRun = (extra: string[]) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'matrix', 'run.ts'), '--dry-run', ...extra], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
+    if (r.status !== 0) throw new Error(`npm run matrix -- --dry-run ${extra.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
+    const cells = Number(/(\d+) cells in/.exec(r.stderr)?.[1] ?? NaN);
+    return { ms: performance.now() - t0, cells };
+  };
+  const one = Array.from({ length: 3 }, () => matrixRun(['--versions', '3.2.7', '--scenarios', 'js-only-relaunch'])).map((r) => r.ms);
+  const full = Array.from({ length: SESSIONS }, () => matrixRun([]));
+  const ms = median(full.map((r) => r.ms));
+  console.log(`\n## Session-loss matrix, warm dependency sets, 2 workers (median of ${SESSIONS}; baseline: one cell, median of 3)`);
+  console.log(
+    `${full[0]!.cells} cells (both tables, every reading rerun included): ${fmt(ms)} = ${(ms / median(one)).toFixed(0)}× one cell (${fmt(median(one))}) · goal: the full matrix ≤ 5 min on 2 cores: ${ms <= 300_000 ? 'met' : 'NOT met'}`,
+  );
+}
+
+/** `.ci/run` on a fresh clone of HEAD (what CI runs after a stop), as a whole. */
+function ciRuns() {
+  if (CI_RUNS <= 0) return;
+  const times: number[] = [];
+  for (let i = 0; i < CI_RUNS; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-ci-'));
+    run('git', ['clone', '--quiet', ROOT, dir], os.tmpdir());
+    const t0 = performance.now();
+    const r = spawnSync('bash', ['.ci/run'], { cwd: dir, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    times.push(performance.now() - t0);
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`.ci/run exited ${r.status} (run ${i + 1})`);
+  }
+  const ms = median(times);
+  console.log(`\n## .ci/run on a fresh clone (median of ${CI_RUNS})\n${fmt(ms)} · goal ≤ 600 s: ${ms <= 600_000 ? 'met' : 'NOT met'}`);
+}
+
 console.log(`# clerk-expo-patches bench — ${os.cpus().length} cores, node ${process.version}`);
 await perBundle();
 await patchBytes();
@@ -353,3 +399,5 @@ matrix();
 consumer();
 packaged();
 dependencySets();
+sessionMatrix();
+ciRuns();

@@ -23,7 +23,7 @@ import { writeClerkJsSvg } from './render-clerk-js.ts';
  *   npm run matrix                 (both tables)
  *   npm run matrix -- [--versions 3.2.7,4.6.6] [--scenarios js-reload-signed-in,…]   (the @clerk/expo table only)
  *   npm run matrix -- --clerk-js [--versions 6.0.0,6.7.1] [--scenarios background-stale-credentials,…]   (the clerk-js table only)
- *   … [--json] [--jobs N] [--missing]
+ *   … [--json] [--jobs N] [--missing] [--dry-run]   (--dry-run: run and report, write nothing; `npm run bench` times it)
  *   npm run matrix -- --render     (runs nothing: redraws the .md tables and the .svg pictures from the .json)
  *
  * Installs each version's dependency closure first (cached; offline once warm), then runs the
@@ -49,6 +49,8 @@ interface Args {
   render: boolean;
   /** Only the clerk-js table (--versions and --scenarios then name clerk-js versions and clerk-js scenarios). */
   clerkJs: boolean;
+  /** Run the cells and report them, but write nothing under docs/. */
+  dryRun: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -57,6 +59,7 @@ function parseArgs(argv: string[]): Args {
     missing: false,
     render: false,
     clerkJs: false,
+    dryRun: false,
     jobs: Math.max(1, Math.min(os.availableParallelism(), 2)),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -79,9 +82,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--json') args.json = true;
     else if (a === '--missing') args.missing = true;
     else if (a === '--render') args.render = true;
+    else if (a === '--dry-run') args.dryRun = true;
     else if (a === '--clerk-js') args.clerkJs = true;
     else if (a === '--jobs') args.jobs = Math.max(1, Number(value()) || 1);
-    else throw new Error(`unknown option ${a} (known: --clerk-js --versions a,b --scenarios x,y --json --jobs N --missing --render)`);
+    else
+      throw new Error(
+        `unknown option ${a} (known: --clerk-js --versions a,b --scenarios x,y --json --jobs N --missing --render --dry-run)`,
+      );
   }
   return args;
 }
@@ -133,7 +140,7 @@ async function main(): Promise<void> {
       Object.assign(current.clerkJs.versions, mine.clerkJs!.versions);
       Object.assign(current.clerkJs.cells, mine.clerkJs!.cells);
     }
-    writeStore(current);
+    if (!args.dryRun) writeStore(current);
     return current;
   };
   const total = items.reduce((n, i) => n + i.cells.length, 0);
@@ -158,9 +165,9 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
 
   const final = save();
-  const doc = writeMatrixDoc(final);
-  const svg = writeMatrixSvg(final);
-  const clerkJsSvg = final.clerkJs ? writeClerkJsSvg(final.clerkJs) : false;
+  const doc = !args.dryRun && writeMatrixDoc(final);
+  const svg = !args.dryRun && writeMatrixSvg(final);
+  const clerkJsSvg = !args.dryRun && final.clerkJs ? writeClerkJsSvg(final.clerkJs) : false;
   process.stderr.write(
     `${outcomes.length} cells in ${((Date.now() - started) / 1000).toFixed(0)} s; docs/session-matrix.md ${doc ? 'updated' : 'unchanged'}, .svg ${svg ? 'updated' : 'unchanged'}${final.clerkJs ? `, session-matrix-clerk-js.svg ${clerkJsSvg ? 'updated' : 'unchanged'}` : ''}\n`,
   );
