@@ -30,7 +30,10 @@ it('the legend names every listed outcome, `error` only when a cell has it, and 
   const odd = renderMatrix(
     {
       versions: { '3.2.7': DEPS },
-      cells: { '3.2.7 pristine js-only-relaunch': { result: 'error' }, '3.2.7 pristine js-reload-signed-in': { result: 'frozen' as never } },
+      cells: {
+        '3.2.7 pristine js-only-relaunch': { result: 'error' },
+        '3.2.7 pristine js-reload-signed-in': { result: 'frozen' as never },
+      },
     },
     columns,
   );

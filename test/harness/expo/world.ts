@@ -44,7 +44,16 @@ let open: DeviceWorld | undefined;
 /** What the simulated device uses of the server: its addresses, a signed-in client, sessions by id, ending them, its network. */
 export type DeviceFapi = Pick<
   FakeFapi,
-  'proxyUrl' | 'publishableKey' | 'signIn' | 'sessions' | 'endSession' | 'revokeSession' | 'offline' | 'failTokenRequests' | 'stall' | 'held'
+  | 'proxyUrl'
+  | 'publishableKey'
+  | 'signIn'
+  | 'sessions'
+  | 'endSession'
+  | 'revokeSession'
+  | 'offline'
+  | 'failTokenRequests'
+  | 'stall'
+  | 'held'
 >;
 
 export interface WorldOptions {
