@@ -168,7 +168,9 @@ export class FakeFapi {
 
   private constructor(server: http.Server, opts: FakeFapiOptions) {
     this.#server = server;
-    this.#now = opts.now ?? Date.now;
+    // The contract's timestamps are whole milliseconds; a virtual clock that ran a jittered backoff can stand between two.
+    const now = opts.now ?? Date.now;
+    this.#now = () => Math.floor(now());
     this.#ttl = opts.tokenTtlSeconds ?? SESSION_TOKEN_TTL_SECONDS;
     this.#logUnknown = opts.logUnknown ?? false;
     this.staleClientJwt = opts.staleClientJwt ?? 'fresh-client';
