@@ -13,8 +13,8 @@ import { dependencySet } from '../harness/expo/dependency-set.ts';
  * applied by patch-package) on a simulated device: real react, @clerk/react and
  * @clerk/clerk-js (native build) as each version's own package.json resolves them (installed at
  * run time into the dependency-set cache); simulated react-native, ClerkExpo
- * native module and expo-secure-store (test/harness/expo/), and the shared fake Frontend API
- * (test/harness/fapi/, FakeFapi).
+ * native module and expo-secure-store (test/harness/expo/), and the fake Frontend API
+ * (test/harness/fapi/, FakeFapi): a fresh one per scenario, in the scenario's own world (world.ts).
  */
 const FIX_D = 'native-signout-after-load';
 const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { patches: { package: string; version: string; fixes: string[] }[] };
