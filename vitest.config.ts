@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const shared = {
@@ -7,6 +8,9 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // One test file per core. Vitest's default leaves a core to its own process, which does
+    // little here: on a 2-core runner that default ran every file one after another.
+    maxWorkers: os.availableParallelism(),
     projects: [
       {
         test: {
@@ -38,6 +42,9 @@ export default defineConfig({
           // Real installs from the registry: hang guards only, wide enough for a loaded machine.
           testTimeout: 1_800_000,
           hookTimeout: 1_800_000,
+          // A file's apps (one per package manager) install at once, at most three per file: installs
+          // wait on disk and network as much as on a core.
+          maxConcurrency: 3,
           sequence: { groupOrder: 1 },
         },
       },

@@ -173,7 +173,8 @@ afterAll(async () => {
   if (process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') for (const a of apps) await fs.promises.rm(a, { recursive: true, force: true });
 }, 1_800_000);
 
-describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('consumer app with %s', (name) => {
+// Each package manager's app is its own: they run at once (installs are child processes).
+describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('consumer app with %s', (name) => {
   it('sync wires the shipped patches, a real install applies them, check gates an upgrade', async (ctx) => {
     if (name === 'bun' && !tools.bun) {
       process.stderr.write(`e2e: SKIPPING bun: ${tools.bunSkip}\n`);
@@ -276,7 +277,7 @@ describe.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('con
   }, 1_800_000);
 });
 
-describe('npm: a nested copy', () => {
+describe.concurrent('npm: a nested copy', () => {
   it('gets its own patch-package patch (node_modules/@clerk/expo/node_modules/@clerk/clerk-js)', async () => {
     const pm = pmOf('npm');
     const dir = tempApp('npm-nested');

@@ -2,17 +2,24 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { config } from '../../scripts/infra/config.ts';
 import { ROOT } from '../../scripts/infra/paths.ts';
 
 /**
  * Real package managers for the e2e suite, installed from the npm registry (the only registry
- * reachable here) into .cache/e2e-tools: pnpm 9 and 10 (the upgrade tests), yarn berry (@yarnpkg/cli-dist 4), yarn classic
+ * reachable here) into the cache's e2e/tools: pnpm 9 and 10 (the upgrade tests), yarn berry (@yarnpkg/cli-dist 4), yarn classic
  * (yarn 1) and bun (its
  * npm package ships the binary in an optional per-platform package, so no download step runs).
  */
-export const TOOLS_DIR = path.join(ROOT, '.cache', 'e2e-tools');
-export const CACHE_DIR = path.join(ROOT, '.cache', 'e2e-cache');
 const TOOL_SPECS = ['pnpm@9', 'pnpm10@npm:pnpm@10', '@yarnpkg/cli-dist@4', 'yarn@1', 'bun@1'];
+/**
+ * The package managers and their stores live outside the clone, in the same cache as the registry
+ * tarballs (CLERK_EXPO_PATCHES_CACHE, default ~/.cache/clerk-expo-patches): a fresh clone on a
+ * runner that keeps its cache installs and downloads them once, as a CI cache step would.
+ */
+const E2E_CACHE = path.join(config().cacheDir, 'e2e');
+export const TOOLS_DIR = path.join(E2E_CACHE, 'tools');
+export const CACHE_DIR = path.join(E2E_CACHE, 'stores');
 
 export interface Tools {
   pnpm: string[];
@@ -64,22 +71,33 @@ export function run(
   });
 }
 
-/** Installs the package managers once (an async child process: the worker's event loop keeps ticking). */
+/**
+ * Installs the package managers once (an async child process: the worker's event loop keeps
+ * ticking). Test files run in parallel: each installs into a folder of its own and renames it
+ * into place, so a reader never sees a half-written tools folder and the first to finish wins.
+ */
 export async function ensureTools(): Promise<Tools> {
   const nm = path.join(TOOLS_DIR, 'node_modules');
-  const have = () =>
-    fs.existsSync(path.join(nm, 'pnpm', 'package.json')) &&
-    fs.existsSync(path.join(nm, 'pnpm10', 'package.json')) &&
-    fs.existsSync(path.join(nm, '@yarnpkg', 'cli-dist', 'package.json')) &&
-    fs.existsSync(path.join(nm, 'yarn', 'package.json')) &&
-    fs.existsSync(path.join(nm, 'bun', 'package.json'));
-  if (!have()) {
-    fs.mkdirSync(TOOLS_DIR, { recursive: true });
-    if (!fs.existsSync(path.join(TOOLS_DIR, 'package.json'))) fs.writeFileSync(path.join(TOOLS_DIR, 'package.json'), '{"private":true}\n');
+  const have = (dir: string) =>
+    ['pnpm', 'pnpm10', '@yarnpkg/cli-dist', 'yarn', 'bun'].every((p) => fs.existsSync(path.join(dir, 'node_modules', p, 'package.json')));
+  if (!have(TOOLS_DIR)) {
+    const tmp = `${TOOLS_DIR}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
     const t0 = performance.now();
-    const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', ...TOOL_SPECS], TOOLS_DIR);
-    process.stderr.write(`e2e: installed ${TOOL_SPECS.join(', ')} into ${TOOLS_DIR} in ${Math.round(performance.now() - t0)} ms\n`);
-    if (r.status !== 0) throw new Error(`could not install the package managers for the e2e suite:\n${r.stderr}`);
+    const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', ...TOOL_SPECS], tmp);
+    if (r.status !== 0 || !have(tmp)) throw new Error(`could not install the package managers for the e2e suite:\n${r.stderr}`);
+    process.stderr.write(`e2e: installed ${TOOL_SPECS.join(', ')} in ${Math.round(performance.now() - t0)} ms\n`);
+    // A folder left by an interrupted run of the old layout, or by another file that lost the race: replace it.
+    if (fs.existsSync(TOOLS_DIR) && !have(TOOLS_DIR)) fs.rmSync(TOOLS_DIR, { recursive: true, force: true });
+    try {
+      fs.renameSync(tmp, TOOLS_DIR);
+    } catch {
+      // Another test file put a complete one in place first: use that.
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    if (!have(TOOLS_DIR)) throw new Error(`the package managers are missing from ${TOOLS_DIR} after installing them`);
   }
   const tools: Tools = {
     pnpm: [process.execPath, path.join(nm, 'pnpm', 'bin', 'pnpm.cjs')],
