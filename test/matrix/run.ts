@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import semver from 'semver';
@@ -146,23 +146,28 @@ async function main(): Promise<void> {
   const total = items.reduce((n, i) => n + i.cells.length, 0);
   const outcomes: TableOutcome[] = [];
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await runWorker(item, (o) => {
-        outcomes.push({ ...o, table: item.table });
-        // Saved as each cell arrives: an interrupted run keeps what it measured.
-        const cells = item.table === 'expo' ? mine.cells : (mine.clerkJs!.cells as Record<string, { result: string; error?: string }>);
-        cells[cellKey(o)] = { result: o.result, ...(o.error ? { error: o.error } : {}), ...(o.readings ? { readings: o.readings } : {}) };
-        save();
-        const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
-        process.stderr.write(
-          `[${outcomes.length}/${total}] ${item.table === 'clerk-js' ? 'clerk-js ' : ''}${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.readings ? ` (other readings: ${JSON.stringify(o.readings)})` : ''}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`,
-        );
-      });
+  const lane = async () => {
+    const worker = new WorkerLane();
+    try {
+      while (next < items.length) {
+        const item = items[next++]!;
+        await worker.run(item, (o) => {
+          outcomes.push({ ...o, table: item.table });
+          // Saved as each cell arrives: an interrupted run keeps what it measured.
+          const cells = item.table === 'expo' ? mine.cells : (mine.clerkJs!.cells as Record<string, { result: string; error?: string }>);
+          cells[cellKey(o)] = { result: o.result, ...(o.error ? { error: o.error } : {}), ...(o.readings ? { readings: o.readings } : {}) };
+          save();
+          const ms = (o as CellOutcome & { ms?: number }).ms ?? 0;
+          process.stderr.write(
+            `[${outcomes.length}/${total}] ${item.table === 'clerk-js' ? 'clerk-js ' : ''}${o.version} ${o.variant} ${o.scenario}: ${o.result}${o.readings ? ` (other readings: ${JSON.stringify(o.readings)})` : ''}${o.error ? ` (${o.error})` : ''} ${(ms / 1000).toFixed(1)} s\n`,
+          );
+        });
+      }
+    } finally {
+      worker.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(args.jobs, items.length) }, lane));
 
   const final = save();
   const doc = !args.dryRun && writeMatrixDoc(final);
@@ -275,37 +280,84 @@ async function clerkJsItems(args: Args, store: MatrixStore, mine: MatrixStore): 
 const byCell = (a: CellSpec, b: CellSpec) =>
   semver.compare(a.version, b.version) || a.variant.localeCompare(b.variant) || a.scenario.localeCompare(b.scenario);
 
-/** Runs one worker process over an item's cells; reports each outcome as it arrives. A crashed worker turns its missing cells into `error`. */
-function runWorker({ table, cells }: WorkItem, onCell: (o: CellOutcome) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(cells), table], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * One lane of the run: a worker process (worker.ts) kept across items of the same table, started
+ * again for the other table, when it retires (memory) or after a crash. A worker that exits in the middle of an item turns
+ * that item's missing cells into `error`; the next item gets a fresh worker.
+ */
+class WorkerLane {
+  private child: ChildProcess | undefined;
+  private table: Table | undefined;
+  private stderr = '';
+  private onLine: ((line: string) => void) | undefined;
+  private onExit: ((code: number | null) => void) | undefined;
+
+  run({ table, cells }: WorkItem, onCell: (o: CellOutcome) => void): Promise<void> {
+    if (this.child && this.table !== table) this.close();
+    const child = this.child ?? this.start(table);
     const seen = new Set<string>();
+    return new Promise((resolve) => {
+      this.onLine = (line) => {
+        if (line === '@@item' || line === '@@item retire') {
+          this.onLine = this.onExit = undefined;
+          // A retiring worker exits now: the next item goes to a fresh one.
+          if (line === '@@item retire') this.close();
+          return resolve();
+        }
+        if (!line.startsWith('@@cell ')) return;
+        const o = JSON.parse(line.slice('@@cell '.length)) as CellOutcome;
+        seen.add(cellKey(o));
+        onCell(o);
+      };
+      this.onExit = (code) => {
+        for (const c of cells)
+          if (!seen.has(cellKey(c)))
+            onCell({
+              ...c,
+              result: 'error',
+              error: `worker exited (${code}) before this cell: ${this.stderr.trim().split('\n').slice(-2).join(' ')}`,
+            });
+        resolve();
+      };
+      child.stdin!.write(`${JSON.stringify(cells)}\n`);
+    });
+  }
+
+  close(): void {
+    this.child?.stdin?.end();
+    this.child = undefined;
+  }
+
+  private start(table: Table): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, table], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.table = table;
+    this.stderr = '';
     let buffer = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (this.child !== child) return;
       buffer += d.toString();
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        if (!line.startsWith('@@cell ')) continue;
-        const o = JSON.parse(line.slice('@@cell '.length)) as CellOutcome;
-        seen.add(cellKey(o));
-        onCell(o);
+        this.onLine?.(line);
       }
     });
-    child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
+    child.stderr!.on('data', (d: Buffer) => void (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    // A write to a worker that already died: its exit reports the item.
+    child.stdin!.on('error', () => {});
     child.on('close', (code) => {
-      for (const c of cells)
-        if (!seen.has(cellKey(c)))
-          onCell({
-            ...c,
-            result: 'error',
-            error: `worker exited (${code}) before this cell: ${stderr.trim().split('\n').slice(-2).join(' ')}`,
-          });
-      resolve();
+      // A worker closed by close() had finished its items; one that died is still this lane's.
+      if (this.child !== child) return;
+      this.child = undefined;
+      const onExit = this.onExit;
+      this.onLine = undefined;
+      this.onExit = undefined;
+      onExit?.(code);
     });
-  });
+    return child;
+  }
 }
 
 main().catch((err) => {
