@@ -1,4 +1,4 @@
-import vm from 'node:vm';
+import { evaluateCommonJs } from '../harness/commonjs-file.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { fix } from '../../scripts/fixes/load-retries-unanswered-requests/fix.ts';
 import { TARGET } from '../../scripts/fixes/load-retries-unanswered-requests/meta.ts';
@@ -112,27 +112,15 @@ export async function coldStart(o: ColdStartOptions): Promise<ColdStart> {
     if (/\/utils(\/runtime|\/index)?(\.js)?$/.test(id)) return { isNative: () => true, assertValidProxyUrl: () => undefined };
     return anything();
   };
-  const module = { exports: {} as Record<string, unknown> };
   const text = await factorySource(o.expoVersion, o.variant);
   const g = runtime.scope;
-  vm.runInNewContext(text, {
+  const exported = evaluateCommonJs(text, {
     require: fakeRequire,
-    module,
-    exports: module.exports,
-    Object,
-    Promise,
-    WeakMap,
-    Math,
-    String,
-    Symbol,
-    URL,
-    AbortController,
-    console: g.console,
     setTimeout: g.setTimeout,
     clearTimeout: g.clearTimeout,
-    __DEV__: false,
+    globals: { console: g.console, __DEV__: false },
   });
-  const create = module.exports.createClerkInstance as (c: ClerkConstructor) => (opts: object) => ColdStart['clerk'];
+  const create = exported.createClerkInstance as (c: ClerkConstructor) => (opts: object) => ColdStart['clerk'];
   const tokenCache = new MemoryTokenCache(o.clientJwt ? { [CLERK_CLIENT_JWT_KEY]: o.clientJwt } : {});
   // Plain functions, as @clerk/expo's SecureStore token cache is: before 3.3.1 the factory calls them unbound.
   const appCache = {

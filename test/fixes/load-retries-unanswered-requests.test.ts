@@ -1,4 +1,4 @@
-import vm from 'node:vm';
+import { evaluateCommonJs } from '../harness/commonjs-file.ts';
 import { describe, expect, it } from 'vitest';
 import { fix } from '../../scripts/fixes/load-retries-unanswered-requests/fix.ts';
 import { fix as fixH } from '../../scripts/fixes/singleton-latest-token-cache/fix.ts';
@@ -182,17 +182,8 @@ async function setup(script: (path: string, attempt: number) => Outcome, appStat
     if (/\/package\.js(on)?$/.test(id)) return { version: '4.6.6', default: { version: '4.6.6' } };
     return anything();
   };
-  const module = { exports: {} as Record<string, unknown> };
-  vm.runInNewContext(await patched466(), {
+  const exported = evaluateCommonJs(await patched466(), {
     require: fakeRequire,
-    module,
-    exports: module.exports,
-    Object,
-    Promise,
-    WeakMap,
-    Math,
-    String,
-    AbortController,
     setTimeout: clock.globals.setTimeout,
     clearTimeout: clock.globals.clearTimeout,
   });
@@ -201,7 +192,7 @@ async function setup(script: (path: string, attempt: number) => Outcome, appStat
     clerk = new FakeClerk(script, clock);
     return clerk;
   };
-  const create = module.exports.createClerkInstance as (c: unknown) => (o: object) => FakeClerk;
+  const create = exported.createClerkInstance as (c: unknown) => (o: object) => FakeClerk;
   create(Clerk)({ publishableKey: 'pk_test_x', tokenCache: { getToken: async () => 'jwt', saveToken: async () => {} } });
   const flush = async () => {
     for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
@@ -357,26 +348,17 @@ describe('Fix J keeps what the factory did before (the behaviours its upstream u
         this.rec.after.push(cb);
       }
     }
-    const module = { exports: {} as Record<string, unknown> };
-    vm.runInNewContext(await patched466(), {
+    const exported = evaluateCommonJs(await patched466(), {
       require: (id: string) =>
         id === 'react-native'
           ? { Platform: { OS: 'ios' }, AppState: new FakeAppState('active') }
           : /\/package\.js(on)?$/.test(id)
             ? { version: '4.6.6', default: { version: '4.6.6' } }
             : anything(),
-      module,
-      exports: module.exports,
-      Object,
-      Promise,
-      WeakMap,
-      Math,
-      String,
-      AbortController,
       setTimeout,
       clearTimeout,
     });
-    const get = (module.exports.createClerkInstance as (c: unknown) => (o?: object) => RecordingClerk)(RecordingClerk);
+    const get = (exported.createClerkInstance as (c: unknown) => (o?: object) => RecordingClerk)(RecordingClerk);
     return { get, made };
   }
 

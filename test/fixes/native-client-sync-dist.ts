@@ -276,3 +276,37 @@ function normalize(p: string): string {
   }
   return out.join('/');
 }
+
+/**
+ * A 401 whose client refresh fails while native holds a device token: JS is signed in to
+ * `session`, reloading the initial resources finds the user `reloadFinds`, and with `reenter` the
+ * refresh first calls handleUnauthenticated again (a second 401 during the recovery). Mounts the
+ * sync, runs the handler once and lets everything settle.
+ */
+export async function unauthenticatedWithNativeToken(
+  w: SyncWorld,
+  session: Session,
+  reloadFinds: 'signed-in' | 'signed-out',
+  reenter = false,
+): Promise<void> {
+  w.native.token = 'jwt_native';
+  w.clerk.client = {
+    signedInSessions: [session],
+    lastActiveSessionId: session.id,
+    fetch: async () => {
+      if (reenter) await w.clerk.handleUnauthenticated();
+      throw new Error('401 on the stale session');
+    },
+  };
+  w.clerk.session = session;
+  w.clerk.__internal_reloadInitialResources = async () => {
+    w.calls.reloads++;
+    if (reloadFinds === 'signed-out') {
+      w.clerk.client = { signedInSessions: [], lastActiveSessionId: null };
+      w.clerk.session = null;
+    }
+  };
+  w.mountNativeClientSync();
+  await w.clerk.handleUnauthenticated();
+  await w.settle();
+}

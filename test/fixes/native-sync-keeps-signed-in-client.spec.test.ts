@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fix } from '../../scripts/fixes/native-sync-keeps-signed-in-client/fix.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
-import { syncWorld, type SyncWorld, type TestClient } from './native-client-sync-dist.ts';
+import { syncWorld, unauthenticatedWithNativeToken, type SyncWorld, type TestClient } from './native-client-sync-dist.ts';
 
 /**
  * Fix G against the behaviours upstream specifies for `nativeClientSync` (Clerk's unit tests for
@@ -43,28 +43,6 @@ async function nativeChangeMovesToAnotherSession(w: SyncWorld) {
   return { refreshed };
 }
 
-/** Cases 2–3: a 401 whose client refresh fails; native holds a device token; `reload` decides what reloading finds. */
-async function unauthenticatedWithNativeToken(w: SyncWorld, reloadFinds: 'signed-in' | 'signed-out', reenter: boolean) {
-  w.native.token = 'jwt_native';
-  w.clerk.client = signedIn({
-    fetch: async () => {
-      if (reenter) await w.clerk.handleUnauthenticated();
-      throw new Error('401 on the stale session');
-    },
-  });
-  w.clerk.session = sessionA;
-  w.clerk.__internal_reloadInitialResources = async () => {
-    w.calls.reloads++;
-    if (reloadFinds === 'signed-out') {
-      w.clerk.client = { signedInSessions: [], lastActiveSessionId: null };
-      w.clerk.session = null;
-    }
-  };
-  w.mountNativeClientSync();
-  await w.clerk.handleUnauthenticated();
-  await w.settle();
-}
-
 /** Case 4: JS is signed in with a token; native announces another token; the JS client has no fetch() to check it with. */
 async function uncheckableNativeChange(w: SyncWorld) {
   w.cache.store.set(w.key, 'jwt_js');
@@ -90,7 +68,7 @@ for (const v of VERSIONS) {
 
       it(`${variant}: 2. a 401 recovered from the native device token does not fall back to Clerk's sign-out`, async () => {
         const w = (await worlds(v))[variant]();
-        await unauthenticatedWithNativeToken(w, 'signed-in', true);
+        await unauthenticatedWithNativeToken(w, sessionA, 'signed-in', true);
         expect(w.cache.calls).toContain(`saveToken ${w.key} jwt_native`);
         expect(w.calls.reloads).toBeGreaterThan(0);
         expect(w.calls.originalHandleUnauthenticated).toBe(0);
@@ -99,7 +77,7 @@ for (const v of VERSIONS) {
 
       it(`${variant}: 3. a 401 that the native device token cannot recover (no signed-in session) falls back to Clerk's own handler`, async () => {
         const w = (await worlds(v))[variant]();
-        await unauthenticatedWithNativeToken(w, 'signed-out', false);
+        await unauthenticatedWithNativeToken(w, sessionA, 'signed-out');
         expect(w.cache.calls).toContain(`saveToken ${w.key} jwt_native`);
         expect(w.calls.originalHandleUnauthenticated).toBe(1);
       });

@@ -6,7 +6,7 @@ import { buildPatch } from '../../scripts/codemod/run-fixes.ts';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { parseJs } from '../../scripts/codemod/js-ast.ts';
 import { describeFixtureCases } from './fixture-cases.ts';
-import { syncWorld, type SyncWorld, type TestClient } from './native-client-sync-dist.ts';
+import { syncWorld, unauthenticatedWithNativeToken, type SyncWorld, type TestClient } from './native-client-sync-dist.ts';
 
 const FILE = 'dist/provider/nativeClientSync.js';
 const parseErrors = (text: string) => ((parseJs(text, 'x.js') as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics ?? []).length;
@@ -197,25 +197,7 @@ describe('Fix I keeps the 401 behaviours upstream specifies (4.6.6, real publish
     for (const reloadFinds of ['signed-out', 'signed-in'] as const) {
       it(`${variant}: the client refresh fails, native has a device token, reloading finds the user ${reloadFinds} → ${reloadFinds === 'signed-out' ? "Clerk's handler runs" : 'no fallback'}`, async () => {
         const w = await world();
-        w.native.token = 'jwt_native';
-        w.clerk.client = {
-          signedInSessions: [sessionA],
-          lastActiveSessionId: sessionA.id,
-          fetch: async () => {
-            throw new Error('401 on the stale session');
-          },
-        };
-        w.clerk.session = sessionA;
-        w.clerk.__internal_reloadInitialResources = async () => {
-          w.calls.reloads++;
-          if (reloadFinds === 'signed-out') {
-            w.clerk.client = { signedInSessions: [], lastActiveSessionId: null };
-            w.clerk.session = null;
-          }
-        };
-        w.mountNativeClientSync();
-        await w.clerk.handleUnauthenticated();
-        await w.settle();
+        await unauthenticatedWithNativeToken(w, sessionA, reloadFinds);
         expect(w.cache.calls).toContain(`saveToken ${w.key} jwt_native`);
         expect(w.calls.originalHandleUnauthenticated).toBe(reloadFinds === 'signed-out' ? 1 : 0);
       });
