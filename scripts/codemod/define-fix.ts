@@ -1,5 +1,7 @@
-import type { AppliedEdit, ApplyResult, Detection, Fix } from '../core/fix.ts';
+import type ts from 'typescript';
+import type { AppliedEdit, ApplyResult, Detection, Fix, NodeSpan } from '../core/fix.ts';
 import { ShapeError } from '../core/errors.ts';
+import { topLevelFunctions, type FunctionLike } from './js-ast.ts';
 
 /**
  * Codemod toolkit: AST helpers for JS (raw TypeScript compiler nodes) and Swift
@@ -41,3 +43,30 @@ export function defineFix<L>(spec: FixSpec<L>): Fix {
 
 /** An analysis step's answer: a Detection (stop here) or the located shape. */
 export const isDetection = (x: object): x is Detection => 'status' in x && 'reason' in x;
+
+/**
+ * The one top-level function `name` of a parsed file (a declaration, or a `const` holding one),
+ * with its span and `refuse(why)`, an unknown-shape analysis located at it. When the file has none
+ * (not affected) or several (unknown shape): the detection to return instead.
+ */
+export function oneTopLevelFunction<L>(
+  sf: ts.SourceFile,
+  name: string,
+  file: string,
+): { fn: FunctionLike; span: NodeSpan; refuse(why: string): Analysis<L> } | { detection: Detection } {
+  const found = topLevelFunctions(sf, name);
+  if (found.length !== 1)
+    return {
+      detection: {
+        status: found.length === 0 ? 'not-affected' : 'unknown-shape',
+        reason: `expected one top-level ${name} function in ${file}, found ${found.length}`,
+      },
+    };
+  const fn = found[0]!;
+  const span: NodeSpan = { label: `FunctionDeclaration ${name}`, start: fn.getStart(sf), end: fn.end };
+  return {
+    fn,
+    span,
+    refuse: (why) => ({ detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, node: span } }),
+  };
+}

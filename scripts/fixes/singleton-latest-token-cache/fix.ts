@@ -1,8 +1,8 @@
 import ts from 'typescript';
 import { meta, TARGET } from './meta.ts';
-import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
+import { defineFix, oneTopLevelFunction, type Analysis } from '../../codemod/define-fix.ts';
 import type { NodeSpan, PackageSnapshot } from '../../core/fix.ts';
-import { identifiers, parseJs, splice, topLevelFunctions, unparen, type Edit, type FunctionLike } from '../../codemod/js-ast.ts';
+import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
 
 /**
  * Fix H: @clerk/expo's `createClerkInstance(ClerkClass)` returns `getClerkInstance(options)`,
@@ -138,21 +138,11 @@ function analyze(text: string, file: string): Analysis<Located> {
   if (!text.includes(FACTORY))
     return { detection: { status: 'not-affected', reason: `${file} has no ${FACTORY} (the Clerk singleton factory this fix changes)` } };
   const sf = parseJs(text, file);
-  const factories = topLevelFunctions(sf, FACTORY);
-  if (factories.length !== 1)
-    return {
-      detection: {
-        status: factories.length === 0 ? 'not-affected' : 'unknown-shape',
-        reason: `expected one top-level ${FACTORY} function in ${file}, found ${factories.length}`,
-      },
-    };
-  const factory = factories[0]!;
+  const one = oneTopLevelFunction<Located>(sf, FACTORY, file);
+  if ('detection' in one) return one;
+  const { fn: factory, span, refuse } = one;
   const factoryBody = factory.body as ts.Block;
-  const span: NodeSpan = { label: `FunctionDeclaration ${FACTORY}`, start: factory.getStart(sf), end: factory.end };
   const at = { node: span };
-  const refuse = (why: string): Analysis<Located> => ({
-    detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
-  });
 
   const ret = factoryBody.statements.find((s): s is ts.ReturnStatement => ts.isReturnStatement(s));
   const fn = ret?.expression && unparen(ret.expression);
