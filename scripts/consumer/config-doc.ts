@@ -122,3 +122,14 @@ export function workspaceDoc(original: string | undefined, file = WORKSPACE_FILE
 
 /** True when a pnpm-workspace.yaml text may hold patch wiring (so check parses it only then). */
 export const mentionsPatches = (text: string): boolean => /patchedDependencies|allowUnusedPatches|allowNonAppliedPatches/.test(text);
+
+/** check: the app's pnpm-workspace.yaml only when it may hold patch wiring (no YAML parser loaded otherwise). */
+export function readWorkspaceDocIfWired(appDir: string): WorkspaceDoc | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(appDir, WORKSPACE_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return mentionsPatches(text) ? workspaceDoc(text, path.join(appDir, WORKSPACE_FILE)) : undefined;
+}

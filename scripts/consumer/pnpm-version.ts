@@ -82,3 +82,12 @@ export function pnpmWiring(
 
 /** Does this pnpm ignore the package.json `pnpm` field (and so every patch wired there)? Unknown: assume it does. */
 export const ignoresPackageJsonField = (v: PnpmVersion): boolean => !v.version || semver.gte(v.version, '11.0.0-0');
+
+/** Does this pnpm read an allow-unused setting `key` from `file`? (see the facts above) */
+export function readsAllowSetting(version: string, file: ConfigFile, key: AllowUnusedKey): boolean {
+  const fileRead = file === WORKSPACE_FILE ? semver.gte(version, '10.7.0') : semver.lt(version, '11.0.0-0');
+  const keyKnown = key === 'allowUnusedPatches' ? semver.gte(version, '10.7.0') : semver.lt(version, '11.0.0-0');
+  return fileRead && keyKnown;
+}
+
+export const ALLOW_KEYS: readonly AllowUnusedKey[] = ['allowUnusedPatches', 'allowNonAppliedPatches'];
