@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BRIDGE_FILES } from '../../scripts/core/targets.ts';
 import type { CheckReport, CheckRow } from '../../scripts/commands/check.ts';
-import { describeLane, nodeMeetsEngines, recordLane, resolveExpoSdkLanes, type ExpoSdkLane } from './expo-sdk.ts';
+import { describeLane, laneTitlePrefix, nodeRangesFor, recordLane, resolveExpoSdkLanes, type ExpoSdkLane } from './expo-sdk.ts';
+import { registryNode, withNode } from './node-binary.ts';
 import { appBin, CACHE_DIR, cleanEnv, cli, run, tarballDependency, tempApp, writeJson, type RunResult } from './helpers.ts';
 
 /**
@@ -21,7 +22,6 @@ import { appBin, CACHE_DIR, cleanEnv, cli, run, tarballDependency, tempApp, writ
  *   --ignore-scripts, and leaves ios/ as it was.
  */
 const APP_NAME = 'CepApp';
-const PREBUILD_ENV = cleanEnv({ CI: '1', EXPO_NO_TELEMETRY: '1', EXPO_OFFLINE: '1' });
 const HANG_GUARD = 1_200_000;
 
 const lanes = await resolveExpoSdkLanes();
@@ -67,6 +67,9 @@ function expoApp(lane: ExpoSdkLane) {
   const pristine = new Map<string, Buffer>();
   const inExpo = (rel: string) => path.join(dir, 'node_modules', '@clerk', 'expo', ...rel.split('/'));
   const iosDir = () => path.join(dir, 'ios');
+  /** The app's commands run with this environment: the suite's Node, or a registry Node first on PATH. */
+  let env = cleanEnv();
+  let nodeVersion = process.version;
 
   async function timed(label: string, p: Promise<RunResult>, mustSucceed = true): Promise<RunResult> {
     const r = await p;
@@ -76,11 +79,17 @@ function expoApp(lane: ExpoSdkLane) {
     return r;
   }
   const npmInstall = (label: string, ...extra: string[]) =>
-    timed(label, run('npm', ['install', '--no-audit', '--no-fund', ...extra], dir, cleanEnv(), HANG_GUARD));
+    timed(label, run('npm', ['install', '--no-audit', '--no-fund', ...extra], dir, env, HANG_GUARD));
   const prebuild = (label: string, mustSucceed = true) =>
     timed(
       label,
-      run(appBin(dir, 'expo'), ['prebuild', '--platform', 'ios', '--no-install', '--clean'], dir, PREBUILD_ENV, HANG_GUARD),
+      run(
+        appBin(dir, 'expo'),
+        ['prebuild', '--platform', 'ios', '--no-install', '--clean'],
+        dir,
+        { ...env, CI: '1', EXPO_NO_TELEMETRY: '1', EXPO_OFFLINE: '1' },
+        HANG_GUARD,
+      ),
       mustSucceed,
     );
 
@@ -91,7 +100,7 @@ function expoApp(lane: ExpoSdkLane) {
   }
 
   async function checkJson(): Promise<{ status: number | null; report: CheckReport; stderr: string }> {
-    const r = await cli(['check', '--json'], dir);
+    const r = await cli(['check', '--json'], dir, env);
     try {
       return { status: r.status, report: JSON.parse(r.stdout) as CheckReport, stderr: r.stderr };
     } catch {
@@ -112,10 +121,17 @@ function expoApp(lane: ExpoSdkLane) {
 
   beforeAll(async () => {
     process.stderr.write(`${describeLane(lane)}\n`);
-    if (!nodeMeetsEngines(lane))
-      throw new Error(
-        `Expo SDK ${lane.sdk} needs Node ${lane.nodeEngines} (expo/react-native engines); this is ${process.version}: run the suite with such a Node`,
-      );
+    const ranges = nodeRangesFor(lane);
+    if (ranges) {
+      const node = await registryNode(ranges);
+      env = withNode(env, node);
+      nodeVersion = `v${node.version}`;
+      const v = await run('node', ['--version'], node.dir, env);
+      expect(v.stdout.trim(), 'the app commands see the registry Node first on PATH').toBe(nodeVersion);
+    }
+    process.stderr.write(
+      `  the app's commands run on Node ${nodeVersion}${ranges ? ` (registry binary for ${ranges.join(' and ')})` : ''}\n`,
+    );
     dir = tempApp(`expo${lane.sdk}`);
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const packed = await run('npm', ['pack', lane.template, '--json', '--pack-destination', CACHE_DIR], CACHE_DIR);
@@ -156,7 +172,7 @@ function expoApp(lane: ExpoSdkLane) {
   // ~500 MB of node_modules: removed asynchronously, so vitest's worker RPC keeps ticking.
   afterAll(async () => {
     process.stderr.write(`\n${timings.map((t) => `e2e expo app (SDK ${lane.sdk}): ${t.step}: ${(t.ms / 1000).toFixed(1)}s`).join('\n')}\n`);
-    recordLane(lane, timings);
+    recordLane(lane, timings, nodeVersion);
     if (dir && process.env.CLERK_EXPO_PATCHES_KEEP_E2E !== '1') await fs.promises.rm(dir, { recursive: true, force: true });
   }, 1_800_000);
 
@@ -186,7 +202,7 @@ function expoApp(lane: ExpoSdkLane) {
 
   it('our config plugin stops prebuild when the wired patch was not applied (npm install --ignore-scripts), leaving ios/ untouched', async () => {
     setPlugins(['clerk-expo-patches', '@clerk/expo']);
-    const s = await cli(['sync'], dir);
+    const s = await cli(['sync'], dir, env);
     expect(s.status, said(s)).toBe(0);
     await npmInstall('npm install --ignore-scripts (after sync)', '--ignore-scripts');
     for (const f of entry.files) expect(sha256(inExpo(f.path)), `${f.path} still unpatched`).toBe(f.before);
@@ -243,5 +259,5 @@ function expoApp(lane: ExpoSdkLane) {
 }
 
 for (const lane of lanes)
-  describe(`Expo SDK ${lane.sdk} app (${lane.template}), @clerk/expo ${lane.clerkExpo}${lane.bridge ? ` (${lane.bridge})` : ', no Swift bridge copy'}, expo prebuild --platform ios`, () =>
+  describe(`${laneTitlePrefix(lane)}${lane.bridge ? ` (${lane.bridge})` : ', no Swift bridge copy'}, expo prebuild --platform ios`, () =>
     expoApp(lane));

@@ -43,8 +43,8 @@ export interface ExpoSdkLane {
   companions: Record<string, string>;
   /** Where a companion could not take expo's bundledNativeModules.json range, what it took instead. */
   notes: string[];
-  /** engines.node of expo and react-native at the resolved versions ('' when none is declared). */
-  nodeEngines: string;
+  /** engines.node of expo and react-native at the resolved versions (the ones they declare). */
+  nodeEngines: string[];
 }
 
 interface Packument {
@@ -101,7 +101,7 @@ interface Wanted {
 export function parseSdkSelection(text: string | undefined, sdks: number[]): Wanted[] {
   const out: Wanted[] = [];
   const add = (w: Wanted) => {
-    if (!out.some((o) => o.sdk === w.sdk)) out.push(w);
+    if (!out.some((o) => o.sdk === w.sdk && o.clerkExpo === w.clerkExpo)) out.push(w);
   };
   for (const raw of (text?.trim() || 'newest').split(',')) {
     const item = raw.trim();
@@ -129,24 +129,72 @@ async function bundledNativeModules(expo: string): Promise<Record<string, string
 }
 
 /**
- * The range an app writes for `name`: expo's bundled range when the registry serves a version in
- * it; otherwise (the registry lags the SDK's list) the newest published version of the same
- * major not above the range's floor, with a note.
+ * The range an app writes for a companion module: expo's bundled range when the registry serves a
+ * version in it; otherwise (the registry lags the SDK's list) `~` the newest published version of
+ * the same major not above the range's floor, with a note. Undefined when neither exists.
  */
-async function companionRange(name: string, bundled: string | undefined, sdk: number, notes: string[]): Promise<string> {
-  const versions = stable(await packument(name));
-  if (bundled && semver.maxSatisfying(versions, bundled)) return bundled;
+export function companionRange(
+  name: string,
+  versions: string[],
+  bundled: string | undefined,
+): { range: string; note?: string } | undefined {
+  if (bundled && semver.maxSatisfying(versions, bundled)) return { range: bundled };
   const floor = bundled ? semver.minVersion(bundled) : null;
-  const major = floor ? semver.major(floor) : undefined;
-  const candidates = versions.filter((v) => (major === undefined || semver.major(v) === major) && (!floor || semver.lte(v, floor)));
-  const pick = candidates.at(-1);
-  if (!pick) throw new Error(`${name}: no published version fits expo SDK ${sdk}'s bundledNativeModules.json range ${bundled ?? '(none)'}`);
-  notes.push(`${name}: bundledNativeModules.json says ${bundled ?? '(nothing)'}, the registry serves no such version; took ~${pick}`);
-  return `~${pick}`;
+  const pick = versions
+    .filter((v) => semver.valid(v) && !semver.prerelease(v))
+    .filter((v) => !floor || (semver.major(v) === semver.major(floor) && semver.lte(v, floor)))
+    .sort(semver.compare)
+    .at(-1);
+  if (!pick) return undefined;
+  return {
+    range: `~${pick}`,
+    note: `${name}: bundledNativeModules.json says ${bundled ?? '(nothing)'}, the registry serves no such version; took ~${pick}`,
+  };
 }
 
 const touchesBridge = (e: ManifestEntry): string | undefined =>
   e.files.map((f) => f.path).find((p) => (BRIDGE_FILES as readonly string[]).includes(p));
+
+/**
+ * The @clerk/expo version an app on `expo` runs: `pinned` when given (it must have a shipped patch
+ * and accept that expo); else the newest version with a shipped patch that touches a Swift bridge
+ * and whose expo peer range admits `expo`; else (no such version) the newest version with any
+ * shipped patch that admits it, with the reason there is no bridge to check.
+ */
+export function pickClerkExpo(
+  patches: ManifestEntry[],
+  peerOf: (version: string) => string | undefined,
+  expo: string,
+  pinned?: string,
+): { entry: ManifestEntry; bridge: string | undefined; noBridge: string | undefined } {
+  const takes = (v: string) => {
+    const peer = peerOf(v);
+    return peer !== undefined && semver.satisfies(expo, peer);
+  };
+  const entries = patches.filter((e) => e.package === '@clerk/expo').sort((a, b) => semver.compare(a.version, b.version));
+  const swift = entries.filter((e) => touchesBridge(e));
+  let entry: ManifestEntry | undefined;
+  let noBridge: string | undefined;
+  if (pinned) {
+    entry = entries.find((e) => e.version === pinned);
+    if (!entry) throw new Error(`${EXPO_SDKS_ENV}: no shipped patch for @clerk/expo@${pinned} (patches/manifest.json)`);
+    if (!takes(pinned))
+      throw new Error(`${EXPO_SDKS_ENV}: @clerk/expo@${pinned} declares expo ${peerOf(pinned)}, which excludes expo ${expo}`);
+  } else {
+    entry = swift.filter((e) => takes(e.version)).at(-1);
+    if (!entry) {
+      entry = entries.filter((e) => takes(e.version)).at(-1);
+      if (!entry) throw new Error(`no @clerk/expo version with a shipped patch accepts expo ${expo}`);
+      const last = swift.at(-1);
+      noBridge = last
+        ? `no @clerk/expo with a shipped Swift fix accepts expo ${expo}: the Swift fixes ship for ${swift[0]!.version}–${last.version}, and @clerk/expo@${last.version} declares expo ${peerOf(last.version)}`
+        : 'no shipped patch touches a Swift bridge';
+    }
+  }
+  const bridge = touchesBridge(entry);
+  if (!bridge && !noBridge) noBridge = `the shipped patch for @clerk/expo@${entry.version} touches no Swift bridge`;
+  return { entry, bridge, noBridge };
+}
 
 async function resolveLane(w: Wanted): Promise<ExpoSdkLane> {
   const templates = stable(await packument(TEMPLATE_PACKAGE)).filter((v) => semver.major(v) === w.sdk);
@@ -163,45 +211,24 @@ async function resolveLane(w: Wanted): Promise<ExpoSdkLane> {
 
   const clerk = await packument('@clerk/expo');
   const peerOf = (v: string) => clerk.versions[v]?.peerDependencies?.expo;
-  const takes = (v: string) => {
-    const peer = peerOf(v);
-    return peer !== undefined && semver.satisfies(expo, peer);
-  };
-  const entries = readManifest()
-    .patches.filter((e) => e.package === '@clerk/expo')
-    .sort((a, b) => semver.compare(a.version, b.version));
-  const swift = entries.filter((e) => touchesBridge(e));
-  let entry: ManifestEntry | undefined;
-  let noBridge: string | undefined;
-  if (w.clerkExpo) {
-    entry = entries.find((e) => e.version === w.clerkExpo);
-    if (!entry) throw new Error(`${EXPO_SDKS_ENV}: no shipped patch for @clerk/expo@${w.clerkExpo} (patches/manifest.json)`);
-    if (!takes(w.clerkExpo))
-      throw new Error(`${EXPO_SDKS_ENV}: @clerk/expo@${w.clerkExpo} declares expo ${peerOf(w.clerkExpo)}, which excludes expo ${expo}`);
-  } else {
-    entry = swift.filter((e) => takes(e.version)).at(-1);
-    if (!entry) {
-      entry = entries.filter((e) => takes(e.version)).at(-1);
-      if (!entry) throw new Error(`no @clerk/expo version with a shipped patch accepts expo ${expo} (SDK ${w.sdk})`);
-      const last = swift.at(-1);
-      noBridge = last
-        ? `no @clerk/expo with a shipped Swift fix accepts expo ${expo}: the Swift fixes ship for ${swift[0]!.version}–${last.version}, and @clerk/expo@${last.version} declares expo ${peerOf(last.version)}`
-        : 'no shipped patch touches a Swift bridge';
-    }
-  }
-  const bridge = touchesBridge(entry);
-  if (!bridge && !noBridge) noBridge = `the shipped patch for @clerk/expo@${entry.version} touches no Swift bridge`;
+  const { entry, bridge, noBridge } = pickClerkExpo(readManifest().patches, peerOf, expo, w.clerkExpo);
 
   const notes: string[] = [];
   const bundled = await bundledNativeModules(expo);
   const companions: Record<string, string> = { 'react-dom': react };
-  for (const name of COMPANIONS) companions[name] = await companionRange(name, bundled[name], w.sdk, notes);
+  for (const name of COMPANIONS) {
+    const c = companionRange(name, stable(await packument(name)), bundled[name]);
+    if (!c)
+      throw new Error(`${name}: no published version fits expo ${expo}'s bundledNativeModules.json range ${bundled[name] ?? '(none)'}`);
+    companions[name] = c.range;
+    if (c.note) notes.push(c.note);
+  }
 
   const rnDoc = await packument('react-native');
   const rn = semver.maxSatisfying(stable(rnDoc), reactNative);
-  const nodeEngines = [expoDoc.versions[expo]?.engines?.node, rn ? rnDoc.versions[rn]?.engines?.node : undefined]
-    .filter((x): x is string => !!x)
-    .join(' and ');
+  const nodeEngines = [expoDoc.versions[expo]?.engines?.node, rn ? rnDoc.versions[rn]?.engines?.node : undefined].filter(
+    (x): x is string => !!x,
+  );
 
   return {
     sdk: w.sdk,
@@ -237,13 +264,29 @@ export function describeLane(l: ExpoSdkLane): string {
       .map(([n, r]) => `${n}@${r}`)
       .join(', ')}`,
     ...l.notes.map((n) => `  note: ${n}`),
-    `  Node: ${process.version} (expo/react-native engines: ${l.nodeEngines || 'none declared'}${nodeOk ? '' : ' — NOT satisfied'})`,
+    `  Node engines (expo, react-native): ${l.nodeEngines.join(' and ') || 'none declared'} (${process.version}${nodeOk ? ' satisfies them' : ' does not satisfy them'})`,
   ].join('\n');
 }
 
 /** Whether the Node running the suite satisfies the engines expo and react-native declare for this SDK. */
-export const nodeMeetsEngines = (l: ExpoSdkLane, version = process.version): boolean =>
-  l.nodeEngines.split(' and ').every((r) => !r || semver.satisfies(version, r));
+export const nodeMeetsEngines = (l: Pick<ExpoSdkLane, 'nodeEngines'>, version = process.version): boolean =>
+  l.nodeEngines.every((r) => semver.satisfies(version, r));
+
+/**
+ * CLERK_EXPO_PATCHES_EXPO_NODE=<range> (e.g. 22, ^24): run the apps' commands (npm, expo, the
+ * CLI) on the newest registry Node in that range. Without it they run on the suite's Node, or,
+ * when expo's or react-native's engines exclude that, on the newest registry Node they accept.
+ */
+export const EXPO_NODE_ENV = 'CLERK_EXPO_PATCHES_EXPO_NODE';
+
+/** The Node ranges an app's commands must run on, or undefined for the suite's own Node. */
+export function nodeRangesFor(l: Pick<ExpoSdkLane, 'nodeEngines'>, forced = process.env[EXPO_NODE_ENV]): string[] | undefined {
+  if (forced?.trim()) {
+    if (!semver.validRange(forced)) throw new Error(`${EXPO_NODE_ENV}: "${forced}" is not a version range (e.g. 22 or ^24.3.0)`);
+    return [forced.trim(), ...l.nodeEngines];
+  }
+  return nodeMeetsEngines(l) ? undefined : l.nodeEngines;
+}
 
 /** CLERK_EXPO_PATCHES_EXPO_REPORT=<file>: each app appends what it resolved and how long each step took (JSON). */
 export const EXPO_REPORT_ENV = 'CLERK_EXPO_PATCHES_EXPO_REPORT';
@@ -257,11 +300,12 @@ export interface ExpoSdkLaneReport {
   bridge: string | null;
   noBridge: string | null;
   notes: string[];
+  /** The Node the app's commands ran on. */
   node: string;
   steps: Array<{ step: string; ms: number; status: number | null }>;
 }
 
-export function recordLane(l: ExpoSdkLane, steps: ExpoSdkLaneReport['steps'], file = process.env[EXPO_REPORT_ENV]): void {
+export function recordLane(l: ExpoSdkLane, steps: ExpoSdkLaneReport['steps'], node: string, file = process.env[EXPO_REPORT_ENV]): void {
   if (!file) return;
   let all: ExpoSdkLaneReport[] = [];
   try {
@@ -278,8 +322,12 @@ export function recordLane(l: ExpoSdkLane, steps: ExpoSdkLaneReport['steps'], fi
     bridge: l.bridge ?? null,
     noBridge: l.noBridge ?? null,
     notes: l.notes,
-    node: process.version,
+    node,
     steps,
   });
   fs.writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
 }
+
+/** The start of each app's describe() title in expo-app.test.ts: `npm run compat:expo` matches an app's tests by it. */
+export const laneTitlePrefix = (l: { sdk: number; template: string; clerkExpo: string }): string =>
+  `Expo SDK ${l.sdk} app (${l.template}), @clerk/expo ${l.clerkExpo}`;
