@@ -64,10 +64,11 @@ const packuments = new Map<string, Promise<Packument>>();
 function packument(name: string): Promise<Packument> {
   let p = packuments.get(name);
   if (!p) {
-    // The same disk cache as every other registry read, refreshed online (the newest versions matter here).
+    // The same disk cache and registry as every other registry read (CLERK_EXPO_PATCHES_OFFLINE=1: the cache alone).
     p = pacote.packument(name, {
       cache: path.join(config().cacheDir, 'pacote'),
       registry: config().registry,
+      offline: config().offline,
       fullMetadata: false,
     }) as unknown as Promise<Packument>;
     packuments.set(name, p);

@@ -29,6 +29,7 @@ export async function registryNode(ranges: string[]): Promise<RegistryNode> {
   const doc = (await pacote.packument(pkg, {
     cache: path.join(config().cacheDir, 'pacote'),
     registry: config().registry,
+    offline: config().offline,
   })) as unknown as { versions: Record<string, unknown> };
   const version = Object.keys(doc.versions)
     .filter((v) => semver.valid(v) && !semver.prerelease(v) && ranges.every((r) => semver.satisfies(v, r)))
