@@ -411,7 +411,16 @@ function upstreamRuns() {
       maxBuffer: 64 << 20,
     });
     if (r.status !== 0) throw new Error(`test/upstream/bench-case.ts exited ${r.status} (run ${i + 1})`);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { baselineMs: number; ms: number; exitCode: number; cells: number };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      baselineMs: number;
+      ms: number;
+      exitCode: number;
+      cells: number;
+      report: string;
+    };
+    const file = path.join(os.tmpdir(), 'clerk-expo-patches-bench-upstream-report.md');
+    fs.writeFileSync(file, out.report);
+    console.log(`(run ${i + 1}: the report it wrote is in ${file})`);
     if (out.exitCode !== 1) throw new Error(`npm run upstream exited ${out.exitCode} on the new version (run ${i + 1}), not 1`);
     return out;
   });

@@ -21,14 +21,14 @@ import { publish, startVerdaccio, type Verdaccio } from './verdaccio.ts';
  * package manager does not fit CI (expo-app.test.ts installs the real template once).
  *
  * Also: the published tarball's file list (no tests, fixtures, maintainer code) and what it costs
- * installed, with its dependencies (≤ 2 MiB).
+ * installed, with its dependencies (≤ 2 MB).
  *
  * The registry cases run with CLERK_EXPO_PATCHES_REGISTRY_E2E=1 (`npm run test:registry`, the
  * scheduled upstream job), not in every CI run; the README's block is parsed in every run.
  */
 const ENABLED = process.env.CLERK_EXPO_PATCHES_REGISTRY_E2E === '1';
 const APP_DEPS = { '@clerk/expo': '4.6.6', '@clerk/clerk-js': '6.7.1', react: '19.1.0' };
-const INSTALLED_LIMIT = 2 * 1024 * 1024;
+const INSTALLED_LIMIT = 2_000_000;
 const tarball = inject('cepTarball');
 let reg: Verdaccio;
 let pnpmBin: string;
@@ -57,12 +57,21 @@ export function forPm(c: { command: string; alternatives: string[] }, pm: string
   return [alt, ...rest.filter((a) => !a.startsWith('-'))].join(' ');
 }
 
+function fileBytes(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile() && e.name !== '.package-lock.json') n += fs.statSync(path.join(e.parentPath, e.name)).size;
+  return n;
+}
+
 async function newestPnpm(): Promise<{ bin: string; version: string }> {
   const v = await run('npm', ['view', 'pnpm', 'version'], os.tmpdir());
   const version = v.stdout.trim();
   const dir = path.join(config().cacheDir, 'e2e', `pnpm-${version}`);
-  const cjs = path.join(dir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
-  if (!fs.existsSync(cjs)) {
+  // pnpm ≤ 10: bin/pnpm.cjs; pnpm 11+: bin/pnpm.mjs, which runs the native binary of its optional
+  // per-platform package (@pnpm/exe.<os>-<arch>; its own comment in node_modules/pnpm/pnpm says so).
+  const entry = () => ['pnpm.mjs', 'pnpm.cjs'].map((f) => path.join(dir, 'node_modules', 'pnpm', 'bin', f)).find((f) => fs.existsSync(f));
+  if (!entry()) {
     const tmp = `${dir}.tmp-${process.pid}`;
     fs.mkdirSync(tmp, { recursive: true });
     fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
@@ -74,7 +83,7 @@ async function newestPnpm(): Promise<{ bin: string; version: string }> {
   // `pnpm` on PATH, as a user has it.
   const shim = path.join(dir, 'shim');
   fs.mkdirSync(shim, { recursive: true });
-  fs.writeFileSync(path.join(shim, 'pnpm'), `#!/bin/sh\nexec "${process.execPath}" "${cjs}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(shim, 'pnpm'), `#!/bin/sh\nexec "${process.execPath}" "${entry()}" "$@"\n`, { mode: 0o755 });
   return { bin: shim, version };
 }
 
@@ -92,7 +101,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!ENABLED)('the published package (CLERK_EXPO_PATCHES_REGISTRY_E2E=1)', () => {
-  it('ships no tests, fixtures or maintainer code, and costs ≤ 2 MiB installed with its dependencies', async () => {
+  it('ships no tests, fixtures or maintainer code', async () => {
     const res = await fetch(`${reg.url}clerk-expo-patches`);
     const doc = (await res.json()) as { versions: Record<string, { dist: { tarball: string } }> };
     const [version] = Object.values(doc.versions);
@@ -112,14 +121,19 @@ describe.skipIf(!ENABLED)('the published package (CLERK_EXPO_PATCHES_REGISTRY_E2
       ),
     );
     expect(forbidden).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('costs ≤ 2 MB installed with its dependencies', async () => {
+    const dir = tempApp('size');
     // Installed in an empty project from the registry, with every dependency it brings.
     fs.writeFileSync(path.join(dir, '.npmrc'), `registry=${reg.url}\n`);
     writeJson(path.join(dir, 'package.json'), { private: true });
     const i = await run('npm', ['i', '-D', 'clerk-expo-patches', '--no-audit', '--no-fund'], dir);
     expect(i.status, i.stderr).toBe(0);
-    const du = await run('du', ['-sb', path.join(dir, 'node_modules')], dir);
-    const bytes = Number(du.stdout.split('\t')[0]);
-    process.stderr.write(`registry adoption: ${list.length} files; installed with its dependencies ${(bytes / 1e6).toFixed(2)} MB\n`);
+    // The bytes of every file installed (npm's own unpackedSize measure, summed over the packages; no directory entries).
+    const bytes = fileBytes(path.join(dir, 'node_modules'));
+    process.stderr.write(`registry adoption: installed with its dependencies ${(bytes / 1e6).toFixed(2)} MB\n`);
     expect(bytes).toBeLessThanOrEqual(INSTALLED_LIMIT);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -152,12 +166,16 @@ describe.skipIf(!ENABLED)(
         const dir = tempApp(`adopt-${pm}`);
         try {
           writeJson(path.join(dir, 'package.json'), { name: `adopt-${pm}`, version: '1.0.0', private: true, dependencies: APP_DEPS });
-          const peers = pm === 'npm' ? 'legacy-peer-deps=true\n' : 'auto-install-peers=false\nstrict-peer-dependencies=false\n';
-          fs.writeFileSync(path.join(dir, '.npmrc'), `registry=${reg.url}\n${peers}`);
-          const env = cleanEnv({
-            PATH: `${pnpmBin}${path.delimiter}${process.env.PATH}`,
-            npm_config_store_dir: path.join(CACHE_DIR, `pnpm-${pnpmVersion}-store`),
-          });
+          fs.writeFileSync(path.join(dir, '.npmrc'), `registry=${reg.url}\n${pm === 'npm' ? 'legacy-peer-deps=true\n' : ''}`);
+          // pnpm 11+ reads its settings from pnpm-workspace.yaml (.npmrc keeps the registry and auth), and fails an
+          // install whose dependencies' build scripts nobody decided on while strictDepBuilds is on
+          // (pnpm.io/cli/ignored-builds): the app's own choices, made before it adopts anything.
+          if (pm === 'pnpm')
+            fs.writeFileSync(
+              path.join(dir, 'pnpm-workspace.yaml'),
+              `autoInstallPeers: false\nstrictPeerDependencies: false\nstrictDepBuilds: false\nstoreDir: ${JSON.stringify(path.join(CACHE_DIR, `pnpm-${pnpmVersion}-store`))}\n`,
+            );
+          const env = cleanEnv({ PATH: `${pnpmBin}${path.delimiter}${process.env.PATH}` });
           // The app as it was before adoption: installed from the registry.
           const first = await run(pm, ['install'], dir, env);
           expect(first.status, first.stderr).toBe(0);

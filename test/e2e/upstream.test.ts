@@ -149,7 +149,7 @@ describe.skipIf(!ENABLED)('npm run upstream against a local registry (CLERK_EXPO
     expect(text).toContain('## @clerk/expo 4.6.7');
     // Letters in the fixes' registry order, as generate names them.
     expect(text).toContain('### Patch `@clerk+expo+4.6.7.patch` (I+F+J)');
-    expect(text).toMatch(/\| locked-keychain-at-launch \| lost \| kept \| \|/);
+    expect(text).toMatch(/\| locked-keychain-at-launch \| lost \| kept \| +\|/);
     expect(text).toContain('`patches/@clerk+expo+4.6.7.patch`');
   });
 

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../scripts/infra/paths.ts';
+import { config } from '../../scripts/infra/config.ts';
 import { cleanEnv, run } from './helpers.ts';
 
 /**
  * A real npm registry on this machine: verdaccio (6.8.0, the last 6.x whose engines allow Node
- * 20; 6.9+ want Node 22) on 127.0.0.1 at a free port, its storage in a temp folder, with an
+ * 20: `npm view verdaccio@6.9.0 engines` says node >=22) on 127.0.0.1 at a free port, its storage in a temp folder, with an
  * uplink to the npm registry for every package it does not hold itself. The packages a test
  * publishes (`local`) are served from its storage only (no uplink: clerk-expo-patches), or merged
  * with the uplink's versions (`merged`: @clerk/expo, whose real versions the tests need beside a
@@ -27,7 +27,31 @@ export interface Verdaccio {
   stop(): Promise<void>;
 }
 
-const BIN = path.join(ROOT, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+/**
+ * verdaccio is installed on first use into the e2e cache, like the package managers
+ * (helpers.ts): it is not a devDependency, so `npm ci` (and every CI run) does not pay for its
+ * ~300 packages when the registry tests do not run.
+ */
+export const VERDACCIO = 'verdaccio@6.8.0';
+const VERDACCIO_DIR = path.join(config().cacheDir, 'e2e', VERDACCIO.replace('@', '-'));
+const BIN = path.join(VERDACCIO_DIR, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+
+async function ensureVerdaccio(): Promise<string> {
+  if (fs.existsSync(BIN)) return BIN;
+  const tmp = `${VERDACCIO_DIR}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
+  const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', VERDACCIO], tmp);
+  if (r.status !== 0) throw new Error(`could not install ${VERDACCIO}:\n${r.stderr}`);
+  try {
+    fs.renameSync(tmp, VERDACCIO_DIR);
+  } catch {
+    // Another test file installed it first: use that one.
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return BIN;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,6 +65,7 @@ function freePort(): Promise<number> {
 }
 
 export async function startVerdaccio(opts: { local?: string[]; merged?: string[] } = {}): Promise<Verdaccio> {
+  const bin = await ensureVerdaccio();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-verdaccio-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
@@ -62,7 +87,7 @@ export async function startVerdaccio(opts: { local?: string[]; merged?: string[]
   const configFile = path.join(dir, 'config.yaml');
   // JSON is YAML: verdaccio reads it as its config as it is.
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
+  const child: ChildProcess = spawn(process.execPath, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
     cwd: dir,
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
