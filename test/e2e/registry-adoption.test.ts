@@ -6,7 +6,7 @@ import { config } from '../../scripts/infra/config.ts';
 import { README } from '../../scripts/infra/paths.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
 import { CACHE_DIR, cleanEnv, run, tempApp, writeJson } from './helpers.ts';
-import { publish, startVerdaccio, type Verdaccio } from './verdaccio.ts';
+import { installIntoCache, publish, startVerdaccio, type Verdaccio } from './verdaccio.ts';
 
 /**
  * The package as a registry serves it: `npm publish` of the packed tarball to a local verdaccio,
@@ -71,15 +71,7 @@ async function newestPnpm(): Promise<{ bin: string; version: string }> {
   // pnpm ≤ 10: bin/pnpm.cjs; pnpm 11+: bin/pnpm.mjs, which runs the native binary of its optional
   // per-platform package (@pnpm/exe.<os>-<arch>; its own comment in node_modules/pnpm/pnpm says so).
   const entry = () => ['pnpm.mjs', 'pnpm.cjs'].map((f) => path.join(dir, 'node_modules', 'pnpm', 'bin', f)).find((f) => fs.existsSync(f));
-  if (!entry()) {
-    const tmp = `${dir}.tmp-${process.pid}`;
-    fs.mkdirSync(tmp, { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
-    const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', `pnpm@${version}`], tmp);
-    if (r.status !== 0) throw new Error(`could not install pnpm@${version}:\n${r.stderr}`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
-  }
+  await installIntoCache(dir, [`pnpm@${version}`]);
   // `pnpm` on PATH, as a user has it.
   const shim = path.join(dir, 'shim');
   fs.mkdirSync(shim, { recursive: true });

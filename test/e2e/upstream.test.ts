@@ -8,7 +8,7 @@ import { ROOT } from '../../scripts/infra/paths.ts';
 import { readStore } from '../matrix/store.ts';
 import { scratchCopy } from '../upstream/scratch.ts';
 import { cleanEnv, run, type RunResult } from './helpers.ts';
-import { publish, repack, startVerdaccio, type Verdaccio } from './verdaccio.ts';
+import { freePort, publish, repack, startVerdaccio, type Verdaccio } from './verdaccio.ts';
 
 /**
  * `npm run upstream` against a real registry (verdaccio on 127.0.0.1, uplink to the npm registry)
@@ -180,12 +180,8 @@ describe.skipIf(!ENABLED)('npm run upstream against a local registry (CLERK_EXPO
     expect(json(bad).error).toMatch(/integrity check failed for @clerk\/expo@4\.6\.8/);
     expect(report()).toContain('integrity');
 
-    const closed = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as net.AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
+    // A port nothing listens on.
+    const closed = await freePort();
     const down = await upstream(`http://127.0.0.1:${closed}/`, { CLERK_EXPO_PATCHES_FETCH_RETRIES: '0' });
     expect(down.status, down.stderr).toBe(2);
     expect(json(down).error).toMatch(/did not answer/);

@@ -36,24 +36,33 @@ export const VERDACCIO = 'verdaccio@6.8.0';
 const VERDACCIO_DIR = path.join(config().cacheDir, 'e2e', VERDACCIO.replace('@', '-'));
 const BIN = path.join(VERDACCIO_DIR, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
 
-async function ensureVerdaccio(): Promise<string> {
-  if (fs.existsSync(BIN)) return BIN;
-  const tmp = `${VERDACCIO_DIR}.tmp-${process.pid}`;
+/**
+ * npm packages installed once into a folder of the e2e cache (a tool a test runs, not a
+ * dependency of this repository): installed into a private folder, then renamed into place, so
+ * test files running at once never see half an install.
+ */
+export async function installIntoCache(dir: string, specs: string[]): Promise<void> {
+  if (fs.existsSync(path.join(dir, 'package.json'))) return;
+  const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
-  const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', VERDACCIO], tmp);
-  if (r.status !== 0) throw new Error(`could not install ${VERDACCIO}:\n${r.stderr}`);
+  const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...specs], tmp);
+  if (r.status !== 0) throw new Error(`could not install ${specs.join(', ')}:\n${r.stderr}`);
   try {
-    fs.renameSync(tmp, VERDACCIO_DIR);
+    fs.renameSync(tmp, dir);
   } catch {
     // Another test file installed it first: use that one.
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+async function ensureVerdaccio(): Promise<string> {
+  if (!fs.existsSync(BIN)) await installIntoCache(VERDACCIO_DIR, [VERDACCIO]);
   return BIN;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);

@@ -1,4 +1,4 @@
-import { FIXES } from '../../scripts/fixes/index.ts';
+import { FIX_CATALOG as FIXES } from '../../scripts/fixes/catalog.ts';
 import { ACCEPTED_PATCHED, type RowCell } from './matrix-row.ts';
 import type { NewVersion, UpstreamResult } from './types.ts';
 

@@ -137,9 +137,10 @@ export async function upstream(opts: UpstreamOptions = {}): Promise<UpstreamResu
     say(`upstream: ${result.versions.length} new version(s) handled; wrote ${result.written.length} file(s) in ${ms(t0)}`);
     return finish({ ...result, exitCode: 1 });
   } catch (err) {
-    if (!(err instanceof ToolError)) throw err;
-    say(`upstream: ${err.message}`);
-    return finish({ ...result, exitCode: 2, error: err.message });
+    // Registry failures (ToolError) say what to do next; anything else is reported with its stack: a person must look.
+    const message = err instanceof ToolError ? err.message : ((err as Error).stack ?? String(err));
+    say(`upstream: ${message}`);
+    return finish({ ...result, exitCode: 2, error: message });
   } finally {
     staging?.discard();
   }
