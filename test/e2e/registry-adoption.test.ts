@@ -189,5 +189,24 @@ describe.skipIf(!ENABLED)(
         }
       });
     }
+
+    it.concurrent('npm: `npx clerk-expo-patches sync && npm install` in an app that never installed it', async () => {
+      const dir = tempApp('adopt-npx');
+      try {
+        writeJson(path.join(dir, 'package.json'), { name: 'adopt-npx', version: '1.0.0', private: true, dependencies: APP_DEPS });
+        fs.writeFileSync(path.join(dir, '.npmrc'), `registry=${reg.url}\nlegacy-peer-deps=true\n`);
+        const first = await run('npm', ['install'], dir);
+        expect(first.status, first.stderr).toBe(0);
+        // npx fetches the package for this one run; sync must list it, or the postinstall it writes fails (exit 127).
+        const r = await run('sh', ['-c', 'npx --yes clerk-expo-patches sync && npm install'], dir);
+        expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+        const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+        expect(pj.devDependencies?.['clerk-expo-patches']).toMatch(/^\^\d+\.\d+\.\d+/);
+        const check = await run('sh', ['-c', 'npx clerk-expo-patches check'], dir);
+        expect(check.status, check.stdout).toBe(0);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   },
 );
