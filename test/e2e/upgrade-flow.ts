@@ -18,7 +18,9 @@ const shipped = (name: string, version: string) => manifest.patches.some((p) => 
 /** The flow needs shipped patches for both sides of the bump; says what to run when the manifest lacks them. */
 export function assertFlowPatchesShip(): void {
   if (!shipped('@clerk/expo', '3.2.7') || !shipped('@clerk/expo', '3.2.8') || !shipped('@clerk/clerk-js', '6.7.1'))
-    throw new Error('the upgrade flow needs shipped patches for @clerk/expo 3.2.7 and 3.2.8 and @clerk/clerk-js 6.7.1: run `npm run patches`');
+    throw new Error(
+      'the upgrade flow needs shipped patches for @clerk/expo 3.2.7 and 3.2.8 and @clerk/clerk-js 6.7.1: run `npm run patches`',
+    );
 }
 
 /** Words for people go to stdout or stderr depending on the command: match either. */
@@ -41,7 +43,8 @@ export function bump(dir: string, deps: Record<string, string>): void {
   writeJson(file, { ...pj, dependencies: { ...pj.dependencies, ...deps } });
 }
 
-export const cleanCheckout = (dir: string): Promise<void> => fs.promises.rm(path.join(dir, 'node_modules'), { recursive: true, force: true });
+export const cleanCheckout = (dir: string): Promise<void> =>
+  fs.promises.rm(path.join(dir, 'node_modules'), { recursive: true, force: true });
 
 /** The lines of our message, wherever the package manager put them (yarn berry prefixes each line). */
 export function ours(r: RunResult): string[] {
