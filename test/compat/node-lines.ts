@@ -27,11 +27,7 @@ export interface NodeLineResult {
   commands: Record<ConsumerCommand, Outcome>;
 }
 
-export async function runNodeLines(
-  lines: string[],
-  tarball: string,
-  log: (line: string) => void,
-): Promise<Record<string, NodeLineResult>> {
+export async function runNodeLines(lines: string[], tarball: string, log: (line: string) => void): Promise<Record<string, NodeLineResult>> {
   const npm = pmCommands(await machineNpm());
   const dir = tempApp('compat-node-lines');
   writeApp(dir, tarball, 'cep-compat-node-lines');
@@ -50,7 +46,12 @@ export async function runNodeLines(
     const node = await nodeBinary(version);
     const commands = {} as Record<ConsumerCommand, Outcome>;
     for (const command of CONSUMER_COMMANDS) {
-      const r = await run(node, [bin, command, '--cwd', dir], dir, cleanEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` }));
+      const r = await run(
+        node,
+        [bin, command, '--cwd', dir],
+        dir,
+        cleanEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` }),
+      );
       commands[command] = r.status === 0 ? { result: 'ok' } : { result: 'failed', error: `exit ${r.status}: ${firstLine(r)}` };
     }
     out[line] = { version, commands };

@@ -32,10 +32,10 @@ export function renderCompat(store: CompatStore): string {
     '- **sync**: the first install, then `clerk-expo-patches sync`;',
     '- **install**: the install after sync (it applies the patches);',
     '- **check**: `clerk-expo-patches check` exits 0 with both copies patched;',
-    '- **upgrade**: the bot\'s PR, `@clerk/expo` 3.2.7 → 3.2.8 in package.json, the lockfile updated by its',
+    "- **upgrade**: the bot's PR, `@clerk/expo` 3.2.7 → 3.2.8 in package.json, the lockfile updated by its",
     '  lockfile-only command (`npm install --package-lock-only`, `pnpm install --lockfile-only`,',
     '  `yarn install --mode=update-lockfile`, `bun install --lockfile-only`);',
-    '- **guard**: CI\'s install of that PR from a clean checkout (`npm ci`, `--frozen-lockfile`, `--immutable`)',
+    "- **guard**: CI's install of that PR from a clean checkout (`npm ci`, `--frozen-lockfile`, `--immutable`)",
     '  stops with our message and the one command that makes it green.',
     '',
     'A failed step leaves the rest `not run`; `?` is a row not run yet. Regenerate with `npm run compat`',
@@ -49,13 +49,15 @@ export function renderCompat(store: CompatStore): string {
   ];
   for (const row of ROWS) {
     const r = store.rows[row.id];
-    lines.push(`| ${row.id} | ${r?.version ?? '?'} | ${r?.node ?? '?'} | ${r?.date ?? '?'} | ${STEPS.map((s) => cell(r?.steps[s])).join(' | ')} |`);
+    lines.push(
+      `| ${row.id} | ${r?.version ?? '?'} | ${r?.node ?? '?'} | ${r?.date ?? '?'} | ${STEPS.map((s) => cell(r?.steps[s])).join(' | ')} |`,
+    );
   }
   lines.push(
     '',
     '## Node',
     '',
-    'The consumer commands on each Node release line (the newest of each, from the registry\'s',
+    "The consumer commands on each Node release line (the newest of each, from the registry's",
     '`node-<platform>-<arch>` package) in one app installed and wired with npm: each must exit 0.',
     `package.json \`engines.node\`: \`${ENGINES}\`.`,
     '',
@@ -69,7 +71,7 @@ export function renderCompat(store: CompatStore): string {
     '## What each app needed',
     '',
     'Set up before the first install (test/e2e/toolchain.ts, `appSetup`). A package manager whose',
-    '`engines.node` this machine\'s Node does not satisfy runs, with the app\'s scripts, on the newest',
+    "`engines.node` this machine's Node does not satisfy runs, with the app's scripts, on the newest",
     'release of the oldest even Node line that does (the Node column): pnpm 11 needs Node ≥ 22.13 and on',
     'Node 20 stops with `No such built-in module: node:sqlite`; npm 12 needs `^22.22.2 || ^24.15.0 || >=26.0.0`.',
     '',

@@ -35,7 +35,7 @@ const row = (kind: PmKind, range: string, ci?: ToolchainRow['ci'], unsupported?:
  * and with `./.yarn/patches/…` it applies the patch.
  */
 const YARN_3 =
-  'yarn 3 is not supported: sync writes yarn 4\'s `resolutions` form (`pkg@npm:x` keys, `~/.yarn/patches/…` paths), which yarn 3.8.7 ignores, so the install stays unpatched (`check` reports it); yarn 3 would need `pkg@x` keys and `./.yarn/patches/…` paths. Use yarn 4.';
+  "yarn 3 is not supported: sync writes yarn 4's `resolutions` form (`pkg@npm:x` keys, `~/.yarn/patches/…` paths), which yarn 3.8.7 ignores, so the install stays unpatched (`check` reports it); yarn 3 would need `pkg@x` keys and `./.yarn/patches/…` paths. Use yarn 4.";
 
 export const ROWS: readonly ToolchainRow[] = [
   row('npm', '10', 'oldest'),

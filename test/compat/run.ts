@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cep-compat-pack-'));
   const { tarball } = await packThisRepository(packDir);
-  process.stderr.write(`compat: packed ${path.basename(tarball)}; ${rows.length} row(s)${withNode ? ' and the Node lines' : ''}, ${args.jobs} at once\n`);
+  process.stderr.write(
+    `compat: packed ${path.basename(tarball)}; ${rows.length} row(s)${withNode ? ' and the Node lines' : ''}, ${args.jobs} at once\n`,
+  );
 
   const mine: CompatStore = { rows: {}, nodeLines: {} };
   const apps: string[] = [];

@@ -11,7 +11,8 @@ export type Step = (typeof STEPS)[number];
 export const CONSUMER_COMMANDS = ['sync', 'postinstall', 'check'] as const;
 export type ConsumerCommand = (typeof CONSUMER_COMMANDS)[number];
 
-export type Outcome = { result: 'ok' } | { result: 'failed'; error: string } | { result: 'refused'; reason: string } | { result: 'not run' };
+export type Outcome =
+  { result: 'ok' } | { result: 'failed'; error: string } | { result: 'refused'; reason: string } | { result: 'not run' };
 
 export interface RowRecord {
   /** The exact version the row's range resolved to. */
@@ -43,14 +44,21 @@ export function readStore(file = STORE_FILE): CompatStore {
 }
 
 const outcome = (o: Outcome): Outcome =>
-  o.result === 'failed' ? { result: o.result, error: o.error } : o.result === 'refused' ? { result: o.result, reason: o.reason } : { result: o.result };
+  o.result === 'failed'
+    ? { result: o.result, error: o.error }
+    : o.result === 'refused'
+      ? { result: o.result, reason: o.reason }
+      : { result: o.result };
 
 export function serialiseStore(store: CompatStore, rowOrder: readonly string[]): string {
   const known = (ids: string[]) => ids.sort((a, b) => rowOrder.indexOf(a) - rowOrder.indexOf(b));
   const rows = Object.fromEntries(
     known(Object.keys(store.rows).filter((id) => rowOrder.includes(id))).map((id) => {
       const r = store.rows[id]!;
-      return [id, { version: r.version, node: r.node, date: r.date, steps: Object.fromEntries(STEPS.map((s) => [s, outcome(r.steps[s])])) }];
+      return [
+        id,
+        { version: r.version, node: r.node, date: r.date, steps: Object.fromEntries(STEPS.map((s) => [s, outcome(r.steps[s])])) },
+      ];
     }),
   );
   const nodeLines = Object.fromEntries(
@@ -58,7 +66,10 @@ export function serialiseStore(store: CompatStore, rowOrder: readonly string[]):
       .sort((a, b) => Number(a) - Number(b))
       .map((line) => {
         const n = store.nodeLines[line]!;
-        return [line, { version: n.version, date: n.date, commands: Object.fromEntries(CONSUMER_COMMANDS.map((c) => [c, outcome(n.commands[c])])) }];
+        return [
+          line,
+          { version: n.version, date: n.date, commands: Object.fromEntries(CONSUMER_COMMANDS.map((c) => [c, outcome(n.commands[c])])) },
+        ];
       }),
   );
   return `${JSON.stringify({ rows, nodeLines }, null, 2)}\n`;
