@@ -155,9 +155,13 @@ export async function toolchain(kind: PmKind, version: string): Promise<Toolchai
   return { kind, version, argv: [path.join(nm, '.bin', bin)], ...(await nodeFor(pj.engines?.node)) };
 }
 
-/** The environment of a toolchain's commands: clean, its Node first on PATH. */
+/**
+ * The environment of a toolchain's commands: clean, its Node first on PATH, then the package
+ * manager itself, as on the machine of someone who uses it (`pnpm` answers `pnpm --version`).
+ */
 export function toolchainEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return cleanEnv({ PATH: `${path.dirname(tc.node)}${path.delimiter}${process.env.PATH ?? ''}`, ...extra });
+  const dirs = [path.dirname(tc.node), ...(path.isAbsolute(tc.argv[0]!) ? [path.dirname(tc.argv[0]!)] : []), process.env.PATH ?? ''];
+  return cleanEnv({ PATH: dirs.join(path.delimiter), ...extra });
 }
 
 /** What an app on a package manager is set up with before its first install, and why (docs/compatibility.md shows it). */

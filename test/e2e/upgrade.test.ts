@@ -97,7 +97,7 @@ describe.concurrent.each<PmKind>(KINDS)('upgrade PRs with %s (newest)', (kind) =
     await step(name, 'sync', cli(['sync', '--cwd', dir], dir, env), 0);
     await step(name, 'install after sync', pm.install(dir), 0);
     const c0 = JSON.parse((await cli(['check', '--json', '--cwd', dir], dir, env)).stdout) as CheckReport;
-    expect(patchedProblems(c0, APP_DEPENDENCIES)).toEqual([]);
+    expect(patchedProblems(c0, APP_DEPENDENCIES), 'after sync and an install, both copies are patched').toEqual([]);
 
     // PR 1: @clerk/expo 3.2.7 → 3.2.8, package.json and lockfile only.
     bump(dir, PR_BUMP);
