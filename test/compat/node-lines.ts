@@ -27,9 +27,16 @@ export interface NodeLineResult {
   commands: Record<ConsumerCommand, Outcome>;
 }
 
-export async function runNodeLines(lines: string[], tarball: string, log: (line: string) => void): Promise<Record<string, NodeLineResult>> {
+/** `apps` collects the app's folder (the caller removes it). */
+export async function runNodeLines(
+  lines: string[],
+  tarball: string,
+  log: (line: string) => void,
+  apps: string[],
+): Promise<Record<string, NodeLineResult>> {
   const npm = pmCommands(await machineNpm());
   const dir = tempApp('compat-node-lines');
+  apps.push(dir);
   writeApp(dir, tarball, 'cep-compat-node-lines');
   for (const [label, step] of [
     ['first install', () => npm.install(dir)],

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   if (withNode)
     work.push(async () => {
       const lines = await nodeLines();
-      const results = await runNodeLines(lines, tarball, (l) => process.stderr.write(`node lines: ${l}\n`));
+      const results = await runNodeLines(lines, tarball, (l) => process.stderr.write(`node lines: ${l}\n`), apps);
       for (const [line, r] of Object.entries(results)) mine.nodeLines[line] = { ...r, date: today() };
       save(mine);
     });
