@@ -6,19 +6,10 @@ import { findInstalled, snapshotFromDir, TARGET_PACKAGES } from '../../scripts/c
 import { readManifest } from '../../scripts/patch-file/manifest.ts';
 import { detectAll } from '../../scripts/codemod/run-fixes.ts';
 import type { CheckReport } from '../../scripts/commands/check.ts';
-import {
-  CACHE_DIR,
-  cleanEnv,
-  cli,
-  ensureTools,
-  run,
-  runConfigPlugin,
-  appDevDependencies,
-  tempApp,
-  writeJson,
-  type RunResult,
-  type Tools,
-} from './helpers.ts';
+import { CACHE_DIR, cli, runConfigPlugin, appDevDependencies, tempApp, writeJson, type RunResult } from './helpers.ts';
+import { said } from './upgrade-flow.ts';
+import { ciToolchains } from './ci-toolchains.ts';
+import { pmCommands, type PmKind, type Toolchain } from './toolchain.ts';
 
 /**
  * The consumer side with real installs of the packed package: a throwaway app per package
@@ -27,7 +18,9 @@ import {
  * patched and `check` exits 0. Then an upgrade to the upstream-fixed versions: `check` reports
  * the stale patch (exit 1), `sync` removes it, a reinstall is clean and `check` exits 0.
  * A stale ios/<App>/ClerkViewFactory.swift is reported. No React Native toolchain: peers are
- * not installed.
+ * not installed. Each package manager at the oldest version we support (test/compat/rows.ts:
+ * npm 10, pnpm 9, yarn 4.0.0, yarn 1, bun 1.1; the newest of each run the upgrade PRs in
+ * upgrade.test.ts; `npm run compat` runs the whole table).
  */
 const manifest = readManifest();
 const shipped = (name: string, version: string) => manifest.patches.some((p) => p.package === name && p.version === version);
@@ -40,80 +33,22 @@ if (!shipped('@clerk/expo', EXPO.patched) || !shipped('@clerk/clerk-js', CLERK_J
   );
 }
 
-type PmName = 'npm' | 'pnpm' | 'yarn-berry' | 'yarn-classic' | 'bun';
+type PmName = PmKind;
 interface Pm {
   name: PmName;
   setup(dir: string): void;
   install(dir: string): Promise<RunResult>;
 }
 
-let tools: Tools;
+let toolchains: Map<PmKind, Toolchain>;
+let bunSkip: string | undefined;
 const timings: string[] = [];
 const tarball = inject('cepTarball');
-/** Words for people go to stdout or stderr depending on the command: match either. */
-const said = (r: RunResult) => `${r.stdout}\n${r.stderr}`;
 const apps: string[] = [];
 
 function pmOf(name: PmName): Pm {
-  switch (name) {
-    case 'npm':
-      return { name, setup: () => {}, install: (dir) => run('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps'], dir) };
-    case 'pnpm':
-      return {
-        name,
-        setup: (dir) => fs.writeFileSync(path.join(dir, '.npmrc'), 'auto-install-peers=false\nstrict-peer-dependencies=false\n'),
-        install: (dir) =>
-          run(
-            tools.pnpm[0]!,
-            [...tools.pnpm.slice(1), 'install', '--no-frozen-lockfile', '--store-dir', path.join(CACHE_DIR, 'pnpm-store')],
-            dir,
-          ),
-      };
-    case 'yarn-berry':
-      return {
-        name,
-        setup: (dir) => {
-          fs.writeFileSync(
-            path.join(dir, '.yarnrc.yml'),
-            `nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: true\nglobalFolder: ${JSON.stringify(path.join(CACHE_DIR, 'yarn-global'))}\n`,
-          );
-          fs.writeFileSync(path.join(dir, 'yarn.lock'), '');
-        },
-        install: (dir) =>
-          run(
-            tools.yarn[0]!,
-            [...tools.yarn.slice(1), 'install'],
-            dir,
-            cleanEnv({ YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_ENABLE_PROGRESS_BARS: 'false' }),
-          ),
-      };
-    case 'yarn-classic':
-      return {
-        name,
-        setup: () => {},
-        install: (dir) =>
-          run(
-            tools.yarnClassic[0]!,
-            [
-              ...tools.yarnClassic.slice(1),
-              'install',
-              '--no-progress',
-              '--non-interactive',
-              '--ignore-engines',
-              '--network-timeout',
-              '600000',
-            ],
-            dir,
-            cleanEnv({ YARN_CACHE_FOLDER: path.join(CACHE_DIR, 'yarn-classic-cache') }),
-          ),
-      };
-    case 'bun':
-      return {
-        name,
-        setup: (dir) => fs.writeFileSync(path.join(dir, 'bunfig.toml'), '[install]\npeer = false\n'),
-        install: (dir) => run(tools.bun![0]!, ['install'], dir, cleanEnv({ BUN_INSTALL_CACHE_DIR: path.join(CACHE_DIR, 'bun-cache') })),
-      };
-  }
+  const { setup, install } = pmCommands(toolchains.get(name)!);
+  return { name, setup, install };
 }
 
 function deps(which: 'patched' | 'fixed'): Record<string, string> {
@@ -163,7 +98,7 @@ async function assertInstalledPatched(dir: string, name: string, version: string
 }
 
 beforeAll(async () => {
-  tools = await ensureTools();
+  ({ toolchains, bunSkip } = await ciToolchains('oldest', ['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'], 'consumer'));
   fs.mkdirSync(CACHE_DIR, { recursive: true });
 }, 1_800_000);
 
@@ -176,8 +111,8 @@ afterAll(async () => {
 // Each package manager's app is its own: they run at once (installs are child processes).
 describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-classic'])('consumer app with %s', (name) => {
   it('sync wires the shipped patches, a real install applies them, check gates an upgrade', async (ctx) => {
-    if (name === 'bun' && !tools.bun) {
-      process.stderr.write(`e2e: SKIPPING bun: ${tools.bunSkip}\n`);
+    if (name === 'bun' && bunSkip) {
+      process.stderr.write(`e2e: SKIPPING bun: ${bunSkip}\n`);
       ctx.skip();
     }
     const pm = pmOf(name);

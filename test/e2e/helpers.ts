@@ -6,29 +6,13 @@ import { config } from '../../scripts/infra/config.ts';
 import { ROOT } from '../../scripts/infra/paths.ts';
 
 /**
- * Real package managers for the e2e suite, installed from the npm registry (the only registry
- * reachable here) into the cache's e2e/tools: pnpm 9 and 10 (the upgrade tests), yarn berry (@yarnpkg/cli-dist 4), yarn classic
- * (yarn 1) and bun (its
- * npm package ships the binary in an optional per-platform package, so no download step runs).
+ * The package managers (test/e2e/toolchain.ts) and their stores live outside the clone, in the
+ * same cache as the registry tarballs (CLERK_EXPO_PATCHES_CACHE, default ~/.cache/clerk-expo-patches):
+ * a fresh clone on a runner that keeps its cache installs and downloads them once, as a CI cache
+ * step would.
  */
-const TOOL_SPECS = ['pnpm@9', 'pnpm10@npm:pnpm@10', '@yarnpkg/cli-dist@4', 'yarn@1', 'bun@1'];
-/**
- * The package managers and their stores live outside the clone, in the same cache as the registry
- * tarballs (CLERK_EXPO_PATCHES_CACHE, default ~/.cache/clerk-expo-patches): a fresh clone on a
- * runner that keeps its cache installs and downloads them once, as a CI cache step would.
- */
-const E2E_CACHE = path.join(config().cacheDir, 'e2e');
-export const TOOLS_DIR = path.join(E2E_CACHE, 'tools');
+export const E2E_CACHE = path.join(config().cacheDir, 'e2e');
 export const CACHE_DIR = path.join(E2E_CACHE, 'stores');
-
-export interface Tools {
-  pnpm: string[];
-  pnpm10: string[];
-  yarn: string[];
-  yarnClassic: string[];
-  bun: string[] | undefined;
-  bunSkip?: string;
-}
 
 /** Child processes get a clean environment: no npm_* variables from the `npm test` that runs us. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -69,59 +53,6 @@ export function run(
       resolve({ status, stdout, stderr, ms: Math.round(performance.now() - t0) });
     });
   });
-}
-
-/**
- * Installs the package managers once (an async child process: the worker's event loop keeps
- * ticking). Test files run in parallel: each installs into a folder of its own and renames it
- * into place, so a reader never sees a half-written tools folder and the first to finish wins.
- */
-export async function ensureTools(): Promise<Tools> {
-  const nm = path.join(TOOLS_DIR, 'node_modules');
-  const have = (dir: string) =>
-    ['pnpm', 'pnpm10', '@yarnpkg/cli-dist', 'yarn', 'bun'].every((p) => fs.existsSync(path.join(dir, 'node_modules', p, 'package.json')));
-  if (!have(TOOLS_DIR)) {
-    const tmp = `${TOOLS_DIR}.tmp-${process.pid}`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp, { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
-    const t0 = performance.now();
-    const r = await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', ...TOOL_SPECS], tmp);
-    if (r.status !== 0 || !have(tmp)) throw new Error(`could not install the package managers for the e2e suite:\n${r.stderr}`);
-    process.stderr.write(`e2e: installed ${TOOL_SPECS.join(', ')} in ${Math.round(performance.now() - t0)} ms\n`);
-    // A folder left by an interrupted run of the old layout, or by another file that lost the race: replace it.
-    if (fs.existsSync(TOOLS_DIR) && !have(TOOLS_DIR)) fs.rmSync(TOOLS_DIR, { recursive: true, force: true });
-    try {
-      fs.renameSync(tmp, TOOLS_DIR);
-    } catch {
-      // Another test file put a complete one in place first: use that.
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    if (!have(TOOLS_DIR)) throw new Error(`the package managers are missing from ${TOOLS_DIR} after installing them`);
-  }
-  const tools: Tools = {
-    pnpm: [process.execPath, path.join(nm, 'pnpm', 'bin', 'pnpm.cjs')],
-    pnpm10: [process.execPath, path.join(nm, 'pnpm10', 'bin', 'pnpm.cjs')],
-    yarn: [process.execPath, path.join(nm, '@yarnpkg', 'cli-dist', 'bin', 'yarn.js')],
-    yarnClassic: [process.execPath, path.join(nm, 'yarn', 'bin', 'yarn.js')],
-    bun: undefined,
-  };
-  // bun: the binary comes from the optional package for this platform (glibc before musl, plain before baseline).
-  const oven = path.join(nm, '@oven');
-  const candidates = fs.existsSync(oven)
-    ? fs.readdirSync(oven).filter((d) => d.startsWith(`bun-${os.platform()}-${os.arch() === 'x64' ? 'x64' : os.arch()}`))
-    : [];
-  candidates.sort((a, b) => a.length - b.length);
-  for (const c of candidates) {
-    const bin = path.join(oven, c, 'bin', os.platform() === 'win32' ? 'bun.exe' : 'bun');
-    if (fs.existsSync(bin) && (await run(bin, ['--version'], TOOLS_DIR)).status === 0) {
-      tools.bun = [bin];
-      break;
-    }
-  }
-  if (!tools.bun)
-    tools.bunSkip = `no runnable bun binary for ${os.platform()}-${os.arch()} in ${oven} (bun's npm package ships it as an optional platform package)`;
-  return tools;
 }
 
 /**
