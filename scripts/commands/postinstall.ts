@@ -7,7 +7,7 @@ import { readPackageJson } from '../consumer/package-json.ts';
 import { detectPackageManager, parsePmOption, type PackageManager } from '../consumer/package-manager.ts';
 import { upgradeGapMessage, upgradeGaps } from '../consumer/upgrade-gap.ts';
 import { readManifest } from '../patch-file/manifest.ts';
-import { ROOT, SHIPPED_MANIFEST } from '../infra/paths.ts';
+import { SHIPPED_MANIFEST, toolVersion } from '../infra/paths.ts';
 
 export interface PostinstallOptions {
   cwd?: string;
@@ -42,14 +42,6 @@ export function postinstall(opts: PostinstallOptions = {}): number {
   const copies = findInstalled(appDir, TARGET_PACKAGES);
   const gaps = upgradeGaps(record, copies, readManifest(opts.manifestFile ?? SHIPPED_MANIFEST), metasFor, pm);
   if (!gaps.length) return 0;
-  process.stderr.write(`${upgradeGapMessage(gaps, pm, toolVersion())}\n`);
+  process.stderr.write(`${upgradeGapMessage(gaps, pm, toolVersion() ?? '(unknown version)')}\n`);
   return 1;
-}
-
-function toolVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '(unknown version)';
-  }
 }

@@ -7,11 +7,13 @@ import { findInstalled, nothingInstalled, TARGET_PACKAGES } from '../consumer/in
 import { readManifest } from '../patch-file/manifest.ts';
 import { readOwnership, OWNERSHIP_FILE } from '../consumer/ownership.ts';
 import { readPackageJson, packageJsonText } from '../consumer/package-json.ts';
-import { detectPackageManager, installCommand, parsePmOption, pnpmMajor, usesPatchPackage } from '../consumer/package-manager.ts';
+import { detectPackageManager, installCommand, parsePmOption, usesPatchPackage } from '../consumer/package-manager.ts';
+import { readWorkspaceDoc, WORKSPACE_FILE } from '../consumer/config-doc.ts';
+import { ignoresPackageJsonField, pnpmVersion, pnpmWiring, probePnpmOnPath, type PnpmWiring } from '../consumer/pnpm-version.ts';
 import { config } from '../infra/config.ts';
-import { readText, SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR } from '../infra/paths.ts';
+import { readText, SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR, toolVersion } from '../infra/paths.ts';
 import { planSync } from '../consumer/sync/plan.ts';
-import { readWired } from '../consumer/wiring.ts';
+import { CONFIG_KEYS, readWired, WORKSPACE_KEYS } from '../consumer/wiring.ts';
 import { yarnNodeLinker } from '../consumer/yarn-config.ts';
 import { acquireLock } from '../consumer/sync/lock.ts';
 import { desiredPatches } from '../consumer/sync/desired.ts';
@@ -71,6 +73,17 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   }
   const record = readOwnership(appDir, pm);
   const early: string[] = [];
+  // pnpm: which version, and so which file it reads patch wiring from (a broken pnpm-workspace.yaml stops here, exit 2).
+  const workspace = pm === 'pnpm' ? readWorkspaceDoc(appDir) : undefined;
+  const pnpmAt = pm === 'pnpm' ? pnpmVersion(pj.data, config().userAgent, probePnpmOnPath) : undefined;
+  const pnpm: PnpmWiring | undefined =
+    pnpmAt &&
+    pnpmWiring(pnpmAt, {
+      workspaceExists: !!workspace?.existed,
+      workspaceHasPatches: !!workspace?.entries(WORKSPACE_KEYS).length,
+      packageJsonHasPatches:
+        Object.keys((pj.data.pnpm as { patchedDependencies?: object } | undefined)?.patchedDependencies ?? {}).length > 0,
+    });
   if (record.packageManager !== pm && record.patches.length) {
     early.push(
       `${OWNERSHIP_FILE} says sync last ran for ${record.packageManager}; now ${pm}. Patches wired for ${record.packageManager} are removed where they are still as sync wrote them.`,
@@ -81,11 +94,22 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
     unpatched,
     warnings,
     outOfDate: stale,
-  } = await desiredPatches(pm, pj.data, copies, manifest, patchesDir, record, appDir, !!opts.allowUnverified, {
-    metasFor,
-    loadFixes: fixCodeFor,
-  });
-  const current = readWired(appDir, pm, pj.data);
+  } = await desiredPatches(
+    pm,
+    pj.data,
+    copies,
+    manifest,
+    patchesDir,
+    record,
+    appDir,
+    !!opts.allowUnverified,
+    {
+      metasFor,
+      loadFixes: fixCodeFor,
+    },
+    pnpm?.file,
+  );
+  const current = readWired(appDir, pm, pj.data, workspace);
   const recordMissing = !fs.existsSync(path.join(appDir, OWNERSHIP_FILE));
   const plan = planSync({
     pm,
@@ -95,9 +119,20 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
     current,
     read: (f) => readText(path.join(appDir, f)),
     recordMissing,
-    pnpmMajor: pnpmMajor(pj.data, config().userAgent),
+    ...(pnpm ? { pnpm } : {}),
+    ...(workspace ? { workspace } : {}),
+    ...(toolVersion() ? { selfVersion: toolVersion() } : {}),
   });
   plan.warnings.unshift(...early, ...warnings, ...stale);
+  if (pnpmAt && ignoresPackageJsonField(pnpmAt)) {
+    // Patches someone else wired in package.json: this pnpm does not read them.
+    const ours = new Set(record.patches.flatMap((p) => (p.configs ?? []).map((c) => c.key)));
+    const foreign = current.filter((w) => w.config && !w.config.file && !ours.has(w.config.key)).map((w) => w.config!.key);
+    if (foreign.length)
+      plan.warnings.push(
+        `package.json ${CONFIG_KEYS.pnpm!.join('.')} has ${foreign.map((k) => `"${k}"`).join(', ')}, which pnpm 11 and later ignore (they read only ${WORKSPACE_FILE}): move those entries to patchedDependencies in ${WORKSPACE_FILE}`,
+      );
+  }
   if (pm === 'yarn-berry') {
     const linker = yarnNodeLinker(appDir);
     if (linker !== 'node-modules')
@@ -108,7 +143,7 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
 
   const pjText = packageJsonText({ ...pj, data: plan.packageJson });
   const pjChanged = pjText !== fs.readFileSync(pj.file, 'utf8');
-  const changed = plan.writes.length > 0 || plan.removes.length > 0 || pjChanged;
+  const changed = plan.writes.length > 0 || plan.removes.length > 0 || pjChanged || plan.workspaceText !== undefined;
   const removedExpo = plan.removes.some((r) => record.patches.find((p) => p.file === r.file)?.package === '@clerk/expo');
   // patch-package cannot apply a changed patch over files an older one already patched: those copies need pristine files first.
   const replaced = usesPatchPackage(pm)
@@ -134,6 +169,8 @@ async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
     writes: plan.writes.map((w) => w.file),
     removes: plan.removes.map((r) => r.file),
     packageJson: plan.packageJsonEdits,
+    ...(pm === 'pnpm' ? { workspace: plan.workspaceEdits } : {}),
+    ...(pnpm && pnpmAt ? { pnpm: { version: pnpmAt.version ?? null, from: pnpmAt.from, wiring: pnpm.file, allowKey: pnpm.allowKey } } : {}),
     wired: plan.wired.map((d) => ({ package: d.package, version: d.version, file: d.file, fixes: d.fixes, unverified: d.unverified })),
     unpatched,
     conflicts: plan.conflicts,

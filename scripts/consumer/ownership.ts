@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ToolError } from '../core/errors.ts';
+import type { WORKSPACE_FILE } from './config-doc.ts';
 import type { PackageManager } from './package-manager.ts';
 
 /**
@@ -10,8 +11,10 @@ import type { PackageManager } from './package-manager.ts';
  */
 export const OWNERSHIP_FILE = '.clerk-expo-patches.json';
 
-/** A package.json entry sync set: the object at `keys`, entry `key` = `value`. */
+/** A config entry sync set: the map at `keys`, entry `key` = `value`, in package.json or (`file`) pnpm-workspace.yaml. */
 export interface ConfigRef {
+  /** Absent: package.json. */
+  file?: typeof WORKSPACE_FILE;
   keys: string[];
   key: string;
   value: string;
@@ -37,9 +40,17 @@ export interface Ownership {
   /**
    * package.json edits sync made, undone when no patch is left: the postinstall prefix it added
    * (its guard, and patch-package on npm / yarn classic), patch-package as a devDependency, and
-   * on pnpm the setting that lets an install go on past an unused patch (so the guard can speak).
+   * on pnpm the setting that lets an install go on past an unused patch (so the guard can speak),
+   * in package.json's `pnpm` field or (`pnpmAllowUnusedIn`) pnpm-workspace.yaml, and that
+   * pnpm-workspace.yaml itself when sync created it (removed again once sync's entries are gone).
    */
-  added: { postinstall?: string; devDependency?: string; pnpmAllowUnused?: string };
+  added: {
+    postinstall?: string;
+    devDependency?: string;
+    pnpmAllowUnused?: string;
+    pnpmAllowUnusedIn?: typeof WORKSPACE_FILE;
+    workspaceCreated?: true;
+  };
 }
 
 export const emptyOwnership = (pm: PackageManager): Ownership => ({

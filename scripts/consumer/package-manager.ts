@@ -37,17 +37,6 @@ export function fromPackageManagerField(field: unknown): PackageManager | undefi
   return m[1] as PackageManager;
 }
 
-/**
- * pnpm's major version for an app: its "packageManager" field (corepack), else the pnpm running
- * us (user agent "pnpm/10.34.9 …"); undefined when neither says.
- */
-export function pnpmMajor(packageJson: Record<string, unknown>, userAgent: string | undefined): number | undefined {
-  const field = typeof packageJson.packageManager === 'string' ? /^pnpm@(\d+)/.exec(packageJson.packageManager) : null;
-  const agent = userAgent ? /^pnpm\/(\d+)/.exec(userAgent) : null;
-  const m = field ?? agent;
-  return m ? Number(m[1]) : undefined;
-}
-
 export function detectPackageManager(appDir: string, packageJson: Record<string, unknown>): Detected {
   const hits = LOCKFILES.filter(([f]) => fs.existsSync(path.join(appDir, f))).map(([f, kind]) => ({ pm: kind(appDir), from: f }));
   const kinds = [...new Set(hits.map((h) => h.pm))];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import { objectAt } from './package-json.ts';
+import { jsonDoc, WORKSPACE_FILE, type ConfigDoc, type ConfigFile } from './config-doc.ts';
 import type { ConfigRef } from './ownership.ts';
 import type { PackageManager } from './package-manager.ts';
 import {
@@ -34,12 +34,22 @@ export interface Wired {
   config?: ConfigRef;
 }
 
-/** The config key location for each package manager with native patching. */
+/** The config key location for each package manager with native patching (in package.json). */
 export const CONFIG_KEYS: Partial<Record<PackageManager, string[]>> = {
   pnpm: ['pnpm', 'patchedDependencies'],
   bun: ['patchedDependencies'],
   'yarn-berry': ['resolutions'],
 };
+/** pnpm's patch wiring in pnpm-workspace.yaml (pnpm 10.7 and later; the only place pnpm 11 and later read). */
+export const WORKSPACE_KEYS = ['patchedDependencies'];
+
+/** The map a ConfigRef points into: package.json or pnpm-workspace.yaml. */
+export const configDocFor = (ref: { file?: ConfigFile }, pkgDoc: ConfigDoc, workspace: ConfigDoc | undefined): ConfigDoc | undefined =>
+  ref.file === WORKSPACE_FILE ? workspace : pkgDoc;
+
+/** "pnpm.patchedDependencies["x"] in package.json" / "patchedDependencies["x"] in pnpm-workspace.yaml". */
+export const describeConfig = (c: { file?: ConfigFile; keys: readonly string[]; key: string }): string =>
+  `${c.keys.join('.')}["${c.key}"] in ${c.file ?? 'package.json'}`;
 
 /** patch-package's patch folder: `--patch-dir <dir>` in the postinstall, else patches/. */
 export function patchPackageDir(pkg: Record<string, unknown>): string {
@@ -65,7 +75,8 @@ export function parseYarnPatchDescriptor(value: string): { name: string; version
   return { name: m[1]!, version: semver.valid(range) ?? undefined, file };
 }
 
-export function readWired(appDir: string, pm: PackageManager, pkg: Record<string, unknown>): Wired[] {
+/** `workspace`: the app's pnpm-workspace.yaml when it holds patch wiring (pnpm reads it too). */
+export function readWired(appDir: string, pm: PackageManager, pkg: Record<string, unknown>, workspace?: ConfigDoc): Wired[] {
   const out: Wired[] = [];
   if (pm === 'npm' || pm === 'yarn-classic') {
     const dir = patchPackageDir(pkg);
@@ -88,24 +99,29 @@ export function readWired(appDir: string, pm: PackageManager, pkg: Record<string
     return out;
   }
   const keys = CONFIG_KEYS[pm]!;
-  const obj = objectAt(pkg, keys, false) ?? {};
-  for (const [key, value] of Object.entries(obj)) {
-    if (typeof value !== 'string') continue;
-    if (pm === 'yarn-berry') {
-      const d = parseYarnPatchDescriptor(value);
-      if (d) out.push({ package: d.name, version: d.version, file: d.file, config: { keys, key, value } });
-    } else {
+  if (pm === 'yarn-berry') return readYarnWired(pkg, keys);
+  const places: Array<[ConfigDoc, string[]]> = [[jsonDoc(pkg), keys]];
+  if (pm === 'pnpm' && workspace) places.push([workspace, WORKSPACE_KEYS]);
+  for (const [doc, at] of places)
+    for (const [key, value] of doc.entries(at)) {
+      const config: ConfigRef = doc.file === WORKSPACE_FILE ? { file: WORKSPACE_FILE, keys: at, key, value } : { keys: at, key, value };
       const { name, version } = splitNameVersion(key);
-      out.push({ package: name, version, file: value.replace(/^\.\//, ''), config: { keys, key, value } });
+      out.push({ package: name, version, file: value.replace(/^\.\//, ''), config });
     }
+  return out;
+}
+
+/** yarn berry: `resolutions` entries, and a direct dependency that carries the patch itself ("@clerk/clerk-js": "patch:..."). */
+function readYarnWired(pkg: Record<string, unknown>, keys: string[]): Wired[] {
+  const out: Wired[] = [];
+  for (const [key, value] of jsonDoc(pkg).entries(keys)) {
+    const d = parseYarnPatchDescriptor(value);
+    if (d) out.push({ package: d.name, version: d.version, file: d.file, config: { keys, key, value } });
   }
-  if (pm === 'yarn-berry') {
-    // A direct dependency can carry the patch itself ("@clerk/clerk-js": "patch:...").
-    for (const field of ['dependencies', 'devDependencies']) {
-      for (const value of Object.values((pkg[field] as Record<string, unknown> | undefined) ?? {})) {
-        const d = typeof value === 'string' ? parseYarnPatchDescriptor(value) : undefined;
-        if (d) out.push({ package: d.name, version: d.version, file: d.file });
-      }
+  for (const field of ['dependencies', 'devDependencies']) {
+    for (const value of Object.values((pkg[field] as Record<string, unknown> | undefined) ?? {})) {
+      const d = typeof value === 'string' ? parseYarnPatchDescriptor(value) : undefined;
+      if (d) out.push({ package: d.name, version: d.version, file: d.file });
     }
   }
   return out;
@@ -125,9 +141,14 @@ export function placePatch(
   pkg: Record<string, unknown>,
   copy: { name: string; version: string; chain: readonly string[] },
   patchPackageText: string,
-  /** yarn berry: the lockfile descriptors that resolved to this version (from yarn.lock). */
-  yarnDescriptors: readonly string[] = [],
+  opts: {
+    /** yarn berry: the lockfile descriptors that resolved to this version (from yarn.lock). */
+    yarnDescriptors?: readonly string[];
+    /** pnpm: the file its version reads patch wiring from (default package.json). */
+    pnpmFile?: ConfigFile;
+  } = {},
 ): Placement {
+  const yarnDescriptors = opts.yarnDescriptors ?? [];
   const { name, version } = copy;
   switch (pm) {
     case 'npm':
@@ -145,7 +166,11 @@ export function placePatch(
       return {
         file,
         text: toPackageRelative(patchPackageText, name),
-        configs: [{ keys: CONFIG_KEYS.pnpm!, key: `${name}@${version}`, value: file }],
+        configs: [
+          opts.pnpmFile === WORKSPACE_FILE
+            ? { file: WORKSPACE_FILE, keys: WORKSPACE_KEYS, key: `${name}@${version}`, value: file }
+            : { keys: CONFIG_KEYS.pnpm!, key: `${name}@${version}`, value: file },
+        ],
       };
     }
     case 'bun': {

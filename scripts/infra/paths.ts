@@ -42,3 +42,12 @@ export function readText(file: string): string | undefined {
     return undefined;
   }
 }
+
+/** This package's own version (package.json at the root of the repository or the installed package). */
+export function toolVersion(): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}

@@ -133,3 +133,59 @@ describe('sync / check on disk', () => {
     expect(fs.readdirSync(app).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe('sync on pnpm: the file the app’s pnpm reads', () => {
+  const pnpmApp = path.join(root, 'pnpm-app');
+  const yamlFile = path.join(pnpmApp, 'pnpm-workspace.yaml');
+  const setup = (packageManager: string, yaml?: string) => {
+    fs.rmSync(pnpmApp, { recursive: true, force: true });
+    fs.cpSync(path.join(app, 'node_modules'), path.join(pnpmApp, 'node_modules'), { recursive: true });
+    fs.writeFileSync(
+      path.join(pnpmApp, 'package.json'),
+      `${JSON.stringify({ name: 'a', private: true, packageManager, dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2)}\n`,
+    );
+    fs.writeFileSync(path.join(pnpmApp, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
+    if (yaml !== undefined) fs.writeFileSync(yamlFile, yaml);
+  };
+  const files = () => Object.fromEntries(fs.readdirSync(pnpmApp).map((f) => [f, fs.statSync(path.join(pnpmApp, f)).mtimeMs]));
+
+  it('pnpm 12: wires in pnpm-workspace.yaml, keeping the app’s comments and build settings, and says which pnpm it assumed', async () => {
+    const yaml = '# build scripts this app allows\nallowBuilds:\n  core-js: false # not needed\nstrictDepBuilds: true\n';
+    setup('pnpm@12.26.0', yaml);
+    const out: string[] = [];
+    vi.mocked(process.stdout.write).mockImplementation((s) => (out.push(String(s)), true));
+    expect(await sync({ cwd: pnpmApp, json: true })).toBe(0);
+    vi.mocked(process.stdout.write).mockImplementation(() => true);
+    const report = JSON.parse(out.join('').slice(out.join('').indexOf('{')));
+    expect(report.pnpm).toEqual({
+      version: '12.26.0',
+      from: 'package.json "packageManager"',
+      wiring: 'pnpm-workspace.yaml',
+      allowKey: 'allowUnusedPatches',
+    });
+    expect(fs.readFileSync(yamlFile, 'utf8')).toBe(
+      `${yaml}patchedDependencies:\n  "@clerk/clerk-js@6.7.1": patches/@clerk__clerk-js@6.7.1.patch\nallowUnusedPatches: true\n`,
+    );
+    const pj = JSON.parse(fs.readFileSync(path.join(pnpmApp, 'package.json'), 'utf8'));
+    expect(pj.pnpm).toBeUndefined();
+    expect(pj.devDependencies).toEqual({ 'clerk-expo-patches': expect.stringMatching(/^\^\d+\.\d+\.\d+/) });
+  });
+
+  it('pnpm 10.6: package.json with allowNonAppliedPatches, no pnpm-workspace.yaml created', async () => {
+    setup('pnpm@10.6.5');
+    expect(await sync({ cwd: pnpmApp })).toBe(0);
+    const pj = JSON.parse(fs.readFileSync(path.join(pnpmApp, 'package.json'), 'utf8'));
+    expect(pj.pnpm).toEqual({
+      patchedDependencies: { '@clerk/clerk-js@6.7.1': 'patches/@clerk__clerk-js@6.7.1.patch' },
+      allowNonAppliedPatches: true,
+    });
+    expect(fs.existsSync(yamlFile)).toBe(false);
+  });
+
+  it('a pnpm-workspace.yaml that does not parse: a tool error naming it, nothing written', async () => {
+    setup('pnpm@12.26.0', 'packages: [".", \nallowBuilds: {}\n');
+    const before = files();
+    await expect(sync({ cwd: pnpmApp })).rejects.toThrow(/pnpm-workspace.yaml does not parse as YAML[\s\S]*nothing was written/);
+    expect(files()).toEqual(before);
+  });
+});

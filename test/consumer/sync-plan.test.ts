@@ -6,6 +6,7 @@ import { GUARD_STEP, PATCH_PACKAGE_STEP } from '../../scripts/consumer/package-j
 const BOTH = `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}`;
 import { planSync, PATCH_PACKAGE_RANGE, type DesiredPatch } from '../../scripts/consumer/sync/plan.ts';
 import type { Wired } from '../../scripts/consumer/wiring.ts';
+import { pnpmWiring } from '../../scripts/consumer/pnpm-version.ts';
 
 const npmPatch = (version: string, text = `patch ${version}\n`): DesiredPatch => ({
   package: '@clerk/clerk-js',
@@ -184,6 +185,7 @@ describe('sync plan (pnpm / native patching)', () => {
       desired: [pnpmPatch('6.7.1')],
       current: [],
       read: files({}),
+      pnpm: { file: 'package.json', allowKey: 'allowUnusedPatches' },
     });
     // The guard in the postinstall, and pnpm told to go on past an unused patch so an upgrade reaches the guard.
     expect(first.packageJson).toEqual({
@@ -219,7 +221,7 @@ describe('sync plan (pnpm / native patching)', () => {
     expect(third.packageJson).toEqual({});
   });
 
-  it('pnpm 9 calls the setting allowNonAppliedPatches', () => {
+  it('pnpm 9 and 10.0–10.6 call the setting allowNonAppliedPatches', () => {
     const plan = planSync({
       pm: 'pnpm',
       packageJson: {},
@@ -227,7 +229,7 @@ describe('sync plan (pnpm / native patching)', () => {
       desired: [pnpmPatch('6.7.1')],
       current: [],
       read: files({}),
-      pnpmMajor: 9,
+      pnpm: pnpmWiring({ version: '10.6.5', from: 'test' }, { workspaceExists: false, workspaceHasPatches: false, packageJsonHasPatches: false }),
     });
     expect((plan.packageJson.pnpm as Record<string, unknown>).allowNonAppliedPatches).toBe(true);
     expect((plan.packageJson.pnpm as Record<string, unknown>).allowUnusedPatches).toBeUndefined();

@@ -1,7 +1,8 @@
 import type { Status } from '../../core/fix.ts';
 import { REPORT_SCHEMA_VERSION, type FixState } from '../../core/report.ts';
 import { installCommand, usesPatchPackage, type PackageManager } from '../package-manager.ts';
-import type { Wired } from '../wiring.ts';
+import { describeConfig, type Wired } from '../wiring.ts';
+import { ignoresPackageJsonField, readsAllowSetting, type PnpmVersion } from '../pnpm-version.ts';
 import type { CheckInput, IosInput } from './read.ts';
 
 /**
@@ -9,11 +10,14 @@ import type { CheckInput, IosInput } from './read.ts';
  * wired patch that matches nothing installed, and per ios/ copy of the Swift bridge, each with
  * its fixes' own statuses, whether it is a finding, and what to run next.
  */
-export type CheckStatus = Status | 'stale-patch' | 'stale-ios-copy';
+export type CheckStatus = Status | 'stale-patch' | 'stale-ios-copy' | 'ignored-wiring';
 
 export interface CheckRow {
-  /** installed: a copy in node_modules (or a store); wired-patch: a wired patch for nothing installed; ios-copy: the Swift bridge in ios/<App>/. */
-  kind: 'installed' | 'wired-patch' | 'ios-copy';
+  /**
+   * installed: a copy in node_modules (or a store); wired-patch: a wired patch for nothing installed;
+   * ios-copy: the Swift bridge in ios/<App>/; setting: a package-manager setting of the wiring (pnpm's allow-unused-patches).
+   */
+  kind: 'installed' | 'wired-patch' | 'ios-copy' | 'setting';
   package: string;
   /** Installed version; for a wired patch that matches nothing, the versions installed ("" when none). */
   installed: string;
@@ -46,7 +50,7 @@ export interface CheckReport {
 /** What to do with a wired patch that does not belong: sync removes only what it wrote. */
 function removeAdvice(w: Wired, input: CheckInput, install: string): string {
   if (input.owned.has(w.file)) return `run \`clerk-expo-patches sync\` (it removes the patch it wrote), then \`${install}\``;
-  const config = w.config ? ` and its package.json entry ${w.config.keys.join('.')}["${w.config.key}"]` : '';
+  const config = w.config ? ` and its entry ${describeConfig(w.config)}` : '';
   return `remove ${w.file}${config} (sync did not write it and leaves it alone), then \`${install}\``;
 }
 
@@ -105,6 +109,18 @@ export function classify(input: CheckInput): CheckReport {
       row.action = same.some((w) => input.unverified.has(w.file))
         ? `patched with an UNVERIFIED patch; ${fixedIn ? `upgrade to ${fixedIn} when you can` : 'prefer a shipped patch'}`
         : 'none';
+    } else if (
+      det.status === 'vulnerable' &&
+      input.pnpm &&
+      same.length &&
+      same.every((w) => w.config && !w.config.file) &&
+      ignoresPackageJsonField(input.pnpm.at)
+    ) {
+      // pnpm 11 and later do not read package.json's "pnpm" field: the wiring is there, and nothing applies it.
+      row.status = 'ignored-wiring';
+      row.finding = true;
+      row.reason = `${describeConfig(same[0]!.config!)} is ignored: ${pnpmSays(input.pnpm.at)} reads patch wiring from pnpm-workspace.yaml only`;
+      row.action = `run \`npx clerk-expo-patches sync\` (it moves the wiring to pnpm-workspace.yaml), then \`${install}\``;
     } else if (det.status === 'vulnerable') {
       row.finding = true;
       if (same.length)
@@ -146,6 +162,7 @@ export function classify(input: CheckInput): CheckReport {
   }
 
   rows.push(...input.ios.map((x) => iosRow(x, input, install)));
+  if (input.pnpm && input.wired.length) rows.push(...allowSettingRows(input.pnpm.at, input.pnpm.allowSettings, install));
   const findings = rows.filter((r) => r.finding).length;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -211,4 +228,32 @@ function iosRow({ ios, expo, state, nodeModules, same }: IosInput, input: CheckI
     row.action = `${patchFirst}, then ${prebuild}`;
   }
   return row;
+}
+
+const pnpmSays = (v: PnpmVersion): string => (v.version ? `pnpm ${v.version} (${v.from})` : `pnpm 11 or later (assumed: ${v.from})`);
+
+/**
+ * pnpm's allow-unused-patches setting under a name or in a file this pnpm does not read: an
+ * upgrade PR then stops on pnpm's ERR_PNPM_UNUSED_PATCH before our guard can say what to do.
+ * Only when the app's pnpm version is known (check never runs pnpm to ask).
+ */
+function allowSettingRows(
+  at: PnpmVersion,
+  settings: ReadonlyArray<{ file: 'package.json' | 'pnpm-workspace.yaml'; key: 'allowUnusedPatches' | 'allowNonAppliedPatches' }>,
+  install: string,
+): CheckRow[] {
+  if (!at.version || settings.some((s) => readsAllowSetting(at.version!, s.file, s.key))) return [];
+  return settings.map((s) => ({
+    kind: 'setting',
+    package: 'pnpm',
+    installed: at.version!,
+    path: s.file === 'package.json' ? `pnpm.${s.key} in package.json` : `${s.key} in pnpm-workspace.yaml`,
+    fixes: [],
+    status: 'ignored-wiring',
+    patch: null,
+    finding: true,
+    action: `run \`npx clerk-expo-patches sync\` (it sets the name and place this pnpm reads), then \`${install}\``,
+    reason: `${pnpmSays(at)} does not read ${s.key} from ${s.file}: an upgrade PR would stop on pnpm's unused-patch error before clerk-expo-patches can say what to do`,
+    via: 'config',
+  }));
 }

@@ -10,6 +10,9 @@ import { readOwnership } from '../ownership.ts';
 import { outOfDate, readPackageJson } from '../package-json.ts';
 import { detectPackageManager, installCommand, parsePmOption, type PackageManager } from '../package-manager.ts';
 import { readWired, type Wired } from '../wiring.ts';
+import { jsonDoc, readWorkspaceDocIfWired, WORKSPACE_FILE, type ConfigDoc, type ConfigFile } from '../config-doc.ts';
+import { ALLOW_KEYS, pnpmVersion, type AllowUnusedKey, type PnpmVersion } from '../pnpm-version.ts';
+import { config } from '../../infra/config.ts';
 import { sha256 } from '../../infra/hash.ts';
 import { SHIPPED_MANIFEST } from '../../infra/paths.ts';
 import { bridgeState, readBridge, type BridgeState } from './ios-state.ts';
@@ -52,6 +55,8 @@ export interface CheckInput {
   owned: Set<string>;
   unverified: Set<string>;
   ios: IosInput[];
+  /** pnpm: its version as the app or the running pnpm says (never probed: check stays fast), and the allow-unused settings set. */
+  pnpm?: { at: PnpmVersion; allowSettings: Array<{ file: ConfigFile; key: AllowUnusedKey }> };
 }
 
 export interface ReadOptions {
@@ -97,13 +102,24 @@ export async function readCheckInput(opts: ReadOptions, fixes: FixSource): Promi
       });
     }
   }
+  const workspace = pm === 'pnpm' ? readWorkspaceDocIfWired(appDir) : undefined;
   return {
     appDir,
     pm,
     copies,
-    wired: readWired(appDir, pm, pj.data).filter((w) => isTargetPackage(w.package)),
+    wired: readWired(appDir, pm, pj.data, workspace).filter((w) => isTargetPackage(w.package)),
     owned: new Set(record.patches.filter((p) => fileSha256(path.join(appDir, p.file)) === p.sha256).map((p) => p.file)),
     unverified: new Set(record.patches.filter((p) => p.unverified).map((p) => p.file)),
     ios,
+    ...(pm === 'pnpm' ? { pnpm: { at: pnpmVersion(pj.data, config().userAgent), allowSettings: allowSettings(pj.data, workspace) } } : {}),
   };
+}
+
+function allowSettings(pkg: Record<string, unknown>, workspace: ConfigDoc | undefined): Array<{ file: ConfigFile; key: AllowUnusedKey }> {
+  const pkgDoc = jsonDoc(pkg);
+  const at = (file: ConfigFile, key: AllowUnusedKey) => [{ file, key }];
+  return ALLOW_KEYS.flatMap((key) => [
+    ...(pkgDoc.get(['pnpm'], key) !== undefined ? at('package.json', key) : []),
+    ...(workspace?.get([], key) !== undefined ? at(WORKSPACE_FILE, key) : []),
+  ]);
 }

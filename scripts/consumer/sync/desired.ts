@@ -6,6 +6,7 @@ import type { Manifest } from '../../patch-file/manifest.ts';
 import { readShippedPatch } from '../../patch-file/shipped.ts';
 import { fixesCovering } from '../../codemod/fix-status.ts';
 import { detectCopy } from '../copy-detect.ts';
+import type { ConfigFile } from '../config-doc.ts';
 import type { FixSource } from '../fix-source.ts';
 import { snapshotFromDir, type InstalledCopy } from '../installed.ts';
 import type { Ownership } from '../ownership.ts';
@@ -37,6 +38,8 @@ export async function desiredPatches(
   appDir: string,
   allowUnverified: boolean,
   fixes: FixSource,
+  /** pnpm: the file its version reads patch wiring from. */
+  pnpmFile?: ConfigFile,
 ): Promise<Desired> {
   const out: Desired = { desired: [], outOfDate: [], unpatched: [], warnings: [] };
   const seen = new Set<string>();
@@ -65,7 +68,7 @@ export async function desiredPatches(
           'reinstall clerk-expo-patches (the package is damaged)',
         );
       }
-      const place = placePatch(pm, pkg, copy, text, yarnDescriptorsFor(pm, appDir, copy, record));
+      const place = placePatch(pm, pkg, copy, text, placeOpts(pm, appDir, copy, record, pnpmFile));
       out.desired.push({
         package: copy.name,
         version: copy.version,
@@ -90,13 +93,13 @@ export async function desiredPatches(
       });
       continue;
     }
-    const place0 = placePatch(pm, pkg, copy, '', yarnDescriptorsFor(pm, appDir, copy, record));
+    const place0 = placePatch(pm, pkg, copy, '', placeOpts(pm, appDir, copy, record, pnpmFile));
     const prior = record.patches.find((p) => p.file === place0.file && p.unverified && p.version === copy.version);
     try {
       const { buildPatch } = await import('../../codemod/run-fixes.ts');
       const built = buildPatch(snapshotFromDir(copy), await fixes.loadFixes(copy.name));
       if (!built) continue;
-      const place = placePatch(pm, pkg, copy, built.patch, yarnDescriptorsFor(pm, appDir, copy, record));
+      const place = placePatch(pm, pkg, copy, built.patch, placeOpts(pm, appDir, copy, record, pnpmFile));
       const afterApply = [...new Set(built.fixes.map((f) => f.afterApply).filter((s): s is string => !!s))].join(' ');
       out.desired.push({
         package: copy.name,
@@ -127,6 +130,11 @@ export async function desiredPatches(
   }
   return out;
 }
+
+const placeOpts = (pm: PackageManager, appDir: string, copy: InstalledCopy, record: Ownership, pnpmFile: ConfigFile | undefined) => ({
+  yarnDescriptors: yarnDescriptorsFor(pm, appDir, copy, record),
+  ...(pnpmFile ? { pnpmFile } : {}),
+});
 
 /**
  * yarn berry: the ranges (descriptors) that resolve to this copy's version. Once patched, the

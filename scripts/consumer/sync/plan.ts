@@ -1,8 +1,10 @@
 import { sha256 } from '../../infra/hash.ts';
+import { jsonDoc, WORKSPACE_FILE, type ConfigDoc, type ConfigFile, type WorkspaceDoc } from '../config-doc.ts';
 import { GUARD_STEP, mergePostinstall, objectAt, pruneEmpty, unmergePostinstall, PATCH_PACKAGE_STEP } from '../package-json.ts';
 import { OWNERSHIP_FILE, type ConfigRef, type OwnedPatch, type Ownership } from '../ownership.ts';
 import { usesPatchPackage, type PackageManager } from '../package-manager.ts';
-import type { Wired } from '../wiring.ts';
+import type { PnpmWiring } from '../pnpm-version.ts';
+import { configDocFor, describeConfig, type Wired } from '../wiring.ts';
 
 /**
  * sync's plan, computed without touching the disk: which patch files to write and remove,
@@ -32,6 +34,10 @@ export interface Plan {
   /** Human lines for each package.json edit. */
   packageJsonEdits: string[];
   packageJson: Record<string, unknown>;
+  /** Human lines for each pnpm-workspace.yaml edit (pnpm 10.7 and later). */
+  workspaceEdits: string[];
+  /** The new pnpm-workspace.yaml; undefined when it is not to be written. */
+  workspaceText: string | undefined;
   record: Ownership;
   /** undefined: delete the record (nothing owned any more). */
   recordText: string | undefined;
@@ -62,26 +68,33 @@ export interface PlanInput {
    * sync's own, so a later sync can still undo it.
    */
   recordMissing?: boolean;
-  /** pnpm's major version, when known (package.json "packageManager", or the pnpm running sync): picks its allow-unused-patches key. */
-  pnpmMajor?: number;
+  /** pnpm: where its version reads patch wiring, and its allow-unused-patches key. */
+  pnpm?: PnpmWiring;
+  /** pnpm: the app's pnpm-workspace.yaml (absent or not), edited by the plan in memory. */
+  workspace?: WorkspaceDoc;
+  /** This tool's version: sync adds `clerk-expo-patches` to devDependencies when the app lists it nowhere. */
+  selfVersion?: string;
 }
 
 /** The postinstall sync adds to an app without one. */
 export const postinstallSteps = (withPatchPackage: boolean): string =>
   withPatchPackage ? `${GUARD_STEP} && ${PATCH_PACKAGE_STEP}` : GUARD_STEP;
 
-/** pnpm 10 calls it allowUnusedPatches (and warns on the old name); pnpm 9 allowNonAppliedPatches. */
-export const pnpmAllowUnusedKey = (major: number | undefined): string =>
-  major !== undefined && major < 10 ? 'allowNonAppliedPatches' : 'allowUnusedPatches';
+/** Where a config entry lives, for comparing entries across package.json and pnpm-workspace.yaml. */
+const configId = (c: { file?: ConfigFile; keys: readonly string[]; key: string }) =>
+  `${c.file ?? 'package.json'}|${c.keys.join('.')}|${c.key}`;
 
 export function planSync(input: PlanInput): Plan {
   const pkg = structuredClone(input.packageJson);
+  const pkgDoc = jsonDoc(pkg);
   const owned = new Map(input.record.patches.map((p) => [p.file, p]));
   const plan: Plan = {
     writes: [],
     removes: [],
     packageJsonEdits: [],
     packageJson: pkg,
+    workspaceEdits: [],
+    workspaceText: undefined,
     record: input.record,
     recordText: undefined,
     warnings: [],
@@ -89,6 +102,12 @@ export function planSync(input: PlanInput): Plan {
     wired: [],
   };
   const kept: OwnedPatch[] = [];
+  const docOf = (c: { file?: ConfigFile }): ConfigDoc => {
+    const doc = configDocFor(c, pkgDoc, input.workspace);
+    if (!doc) throw new Error(`planSync: ${WORKSPACE_FILE} wiring without the workspace document`);
+    return doc;
+  };
+  const editsOf = (c: { file?: ConfigFile }) => (c.file === WORKSPACE_FILE ? plan.workspaceEdits : plan.packageJsonEdits);
 
   for (const d of input.desired) {
     const own = owned.get(d.file);
@@ -105,22 +124,22 @@ export function planSync(input: PlanInput): Plan {
       );
       continue;
     }
-    const ownsKey = (c: ConfigRef, cur: unknown) => !!own?.configs?.some((o) => o.key === c.key && o.value === cur);
+    const ownsKey = (c: ConfigRef, cur: unknown) => !!own?.configs?.some((o) => configId(o) === configId(c) && o.value === cur);
     const clash = d.configs.find((c) => {
-      const cur = objectAt(pkg, c.keys, false)?.[c.key];
+      const cur = docOf(c).get(c.keys, c.key);
       return cur !== undefined && cur !== c.value && !ownsKey(c, cur);
     });
     if (clash) {
-      const cur = objectAt(pkg, clash.keys, false)?.[clash.key];
+      const cur = docOf(clash).get(clash.keys, clash.key);
       plan.warnings.push(
-        `${clash.keys.join('.')}["${clash.key}"] is already set to "${String(cur)}" (not by clerk-expo-patches); left it alone and did not wire ${d.package}@${d.version}. Merge the fix into your patch, or remove the entry and run sync again.`,
+        `${describeConfig(clash)} is already set to "${String(cur)}" (not by clerk-expo-patches); left it alone and did not wire ${d.package}@${d.version}. Merge the fix into your patch, or remove the entry and run sync again.`,
       );
       continue;
     }
     for (const c of d.configs) {
-      if (objectAt(pkg, c.keys, false)?.[c.key] !== c.value) {
-        objectAt(pkg, c.keys, true)![c.key] = c.value;
-        plan.packageJsonEdits.push(`${c.keys.join('.')}["${c.key}"] = "${c.value}"`);
+      if (docOf(c).get(c.keys, c.key) !== c.value) {
+        docOf(c).set(c.keys, c.key, c.value);
+        editsOf(c).push(`${c.keys.join('.')}["${c.key}"] = "${c.value}"`);
       }
     }
     if (current !== d.text)
@@ -156,15 +175,18 @@ export function planSync(input: PlanInput): Plan {
           `${own.file} (written by clerk-expo-patches for ${own.package}@${own.version}) was edited since; left it in place. Delete it yourself if it is no longer needed.`,
         );
     }
-    for (const c of own.configs ?? []) {
-      const obj = objectAt(pkg, c.keys, false);
-      if (obj && obj[c.key] === c.value && !kept.some((k) => k.configs?.some((x) => x.key === c.key))) {
-        delete obj[c.key];
-        pruneEmpty(pkg, c.keys);
-        plan.packageJsonEdits.push(`removed ${c.keys.join('.')}["${c.key}"]`);
-      }
-    }
   }
+  // Entries sync wrote that no kept patch uses any more, where they still are as it wrote them
+  // (also an entry that moved: pnpm 11 reads pnpm-workspace.yaml, not package.json).
+  const keptConfigs = new Set(kept.flatMap((k) => (k.configs ?? []).map(configId)));
+  for (const own of input.record.patches)
+    for (const c of own.configs ?? []) {
+      if (keptConfigs.has(configId(c)) || (c.file === WORKSPACE_FILE && !input.workspace)) continue;
+      const doc = docOf(c);
+      if (doc.get(c.keys, c.key) !== c.value) continue;
+      doc.remove(c.keys, c.key);
+      editsOf(c).push(`removed ${c.keys.join('.')}["${c.key}"]`);
+    }
 
   const added = { ...input.record.added };
   const npmLike = usesPatchPackage(input.pm);
@@ -211,18 +233,16 @@ export function planSync(input: PlanInput): Plan {
       added.devDependency = PATCH_PACKAGE_RANGE;
     }
     // pnpm refuses to install (ERR_PNPM_UNUSED_PATCH) when an upgrade leaves a patch unused: let it install, so the guard can say why.
-    const allow = input.pm === 'pnpm' ? pnpmAllowUnusedKey(input.pnpmMajor) : undefined;
-    if (allow && added.pnpmAllowUnused !== allow) {
-      const pnpmField = objectAt(pkg, ['pnpm'], true)!;
-      if (pnpmField[allow] === undefined) {
-        pnpmField[allow] = true;
-        plan.packageJsonEdits.push(`pnpm.${allow} = true`);
-        if (added.pnpmAllowUnused && pnpmField[added.pnpmAllowUnused] === true) {
-          delete pnpmField[added.pnpmAllowUnused];
-          plan.packageJsonEdits.push(`removed pnpm.${added.pnpmAllowUnused}`);
-        }
-        added.pnpmAllowUnused = allow;
-      }
+    if (input.pm === 'pnpm' && input.pnpm) placeAllowUnused(input.pnpm, added);
+    // `npx clerk-expo-patches sync` in an app that never installed it: the postinstall's guard needs it installed.
+    const listed = ['dependencies', 'devDependencies'].some(
+      (f) => (pkg[f] as Record<string, unknown> | undefined)?.['clerk-expo-patches'] !== undefined,
+    );
+    if (!listed && input.selfVersion) {
+      objectAt(pkg, ['devDependencies'], true)!['clerk-expo-patches'] = `^${input.selfVersion}`;
+      plan.packageJsonEdits.push(
+        `devDependencies["clerk-expo-patches"] = "^${input.selfVersion}" (the postinstall runs it; kept when patches go: check and the config plugin use it too)`,
+      );
     }
   } else {
     if (added.postinstall && !(npmLike && othersLeft)) {
@@ -248,19 +268,51 @@ export function planSync(input: PlanInput): Plan {
       }
       delete added.devDependency;
     }
-    if (added.pnpmAllowUnused) {
-      const pnpmField = objectAt(pkg, ['pnpm'], false);
-      if (pnpmField?.[added.pnpmAllowUnused] === true) {
-        delete pnpmField[added.pnpmAllowUnused];
-        pruneEmpty(pkg, ['pnpm']);
-        plan.packageJsonEdits.push(`removed pnpm.${added.pnpmAllowUnused} (sync had added it)`);
-      }
-      delete added.pnpmAllowUnused;
+    if (added.pnpmAllowUnused) dropAllowUnused(added);
+  }
+  if (input.workspace?.changed()) {
+    const text = input.workspace.text() ?? '';
+    const empty = /^\s*(\{\s*\}\s*)?$/.test(text);
+    if (empty && !input.workspace.existed) plan.workspaceEdits.length = 0;
+    else if (empty && added.workspaceCreated) {
+      plan.removes.push({ file: WORKSPACE_FILE, reason: 'sync had created it, and nothing of it is left' });
+      delete added.workspaceCreated;
+    } else {
+      plan.workspaceText = text;
+      if (!input.workspace.existed) added.workspaceCreated = true;
     }
   }
 
   plan.record = { schema: 1, tool: 'clerk-expo-patches', packageManager: input.pm, patches: kept, added };
-  const empty = kept.length === 0 && !added.postinstall && !added.devDependency && !added.pnpmAllowUnused;
+
+  function allowAt(file: ConfigFile): { doc: ConfigDoc; keys: string[] } {
+    return file === WORKSPACE_FILE ? { doc: docOf({ file }), keys: [] } : { doc: pkgDoc, keys: ['pnpm'] };
+  }
+  function dropAllowUnused(a: Ownership['added']): void {
+    const file = a.pnpmAllowUnusedIn ?? 'package.json';
+    const at = allowAt(file);
+    if ((file === 'package.json' || input.workspace) && at.doc.get(at.keys, a.pnpmAllowUnused!) === true) {
+      at.doc.remove(at.keys, a.pnpmAllowUnused!);
+      editsOf({ file }).push(`removed ${[...at.keys, a.pnpmAllowUnused].join('.')} (sync had added it)`);
+    }
+    delete a.pnpmAllowUnused;
+    delete a.pnpmAllowUnusedIn;
+  }
+  function placeAllowUnused(want: PnpmWiring, a: Ownership['added']): void {
+    if (a.pnpmAllowUnused === want.allowKey && (a.pnpmAllowUnusedIn ?? 'package.json') === want.file) return;
+    const at = allowAt(want.file);
+    const mine = at.doc.get(at.keys, want.allowKey) === undefined;
+    if (mine) {
+      at.doc.set(at.keys, want.allowKey, true);
+      editsOf({ file: want.file }).push(`${[...at.keys, want.allowKey].join('.')} = true`);
+    }
+    if (a.pnpmAllowUnused) dropAllowUnused(a);
+    if (mine) {
+      a.pnpmAllowUnused = want.allowKey;
+      if (want.file === WORKSPACE_FILE) a.pnpmAllowUnusedIn = WORKSPACE_FILE;
+    }
+  }
+  const empty = kept.length === 0 && !added.postinstall && !added.devDependency && !added.pnpmAllowUnused && !added.workspaceCreated;
   plan.recordText = empty ? undefined : `${JSON.stringify(plan.record, null, 2)}\n`;
   return plan;
 }

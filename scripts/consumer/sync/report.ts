@@ -8,6 +8,10 @@ export interface SyncReport {
   writes: string[];
   removes: string[];
   packageJson: string[];
+  /** pnpm: the pnpm-workspace.yaml edits. */
+  workspace?: string[];
+  /** pnpm: the version sync assumed (null: unknown, newest behaviour), where it came from, and the file it wired in. */
+  pnpm?: { version: string | null; from: string; wiring: string; allowKey: string };
   wired: Array<{ package: string; version: string; file: string; fixes: string[]; unverified: boolean }>;
   /** Installed copies in an affected range left unpatched (no shipped patch, no --allow-unverified). */
   unpatched: Array<{ package: string; version: string; path: string; reason: string }>;
@@ -21,10 +25,15 @@ export interface SyncReport {
 export function printPlan(r: SyncReport, plan: Plan, appDir: string, say: (line: string) => void): void {
   const verb = r.dryRun ? 'would ' : '';
   say(`sync (${r.packageManager}) in ${appDir}${r.dryRun ? ' — dry run, nothing written' : ''}`);
+  if (r.pnpm)
+    say(
+      `  ${r.pnpm.version ? `pnpm ${r.pnpm.version} (${r.pnpm.from})` : `pnpm of unknown version (${r.pnpm.from}; assumed 11 or later)`}: wiring in ${r.pnpm.wiring}, ${r.pnpm.allowKey}`,
+    );
   for (const w of plan.writes) say(`  + ${verb}write ${w.file}  (${w.reason})`);
   for (const x of plan.removes) say(`  - ${verb}remove ${x.file}  (${x.reason})`);
   for (const e of plan.packageJsonEdits) say(`  ~ ${verb}edit package.json: ${e}`);
-  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length && !plan.conflicts.length)
+  for (const e of plan.workspaceEdits) say(`  ~ ${verb}edit pnpm-workspace.yaml: ${e}`);
+  if (!plan.writes.length && !plan.removes.length && !plan.packageJsonEdits.length && !plan.workspaceEdits.length && !plan.conflicts.length)
     say('  nothing to change: every installed copy is wired as it should be');
   for (const d of plan.wired)
     if (!plan.writes.some((w) => w.file === d.file)) say(`  = ${d.file} (${d.package}@${d.version}) already wired`);
