@@ -13,6 +13,9 @@
  *   --sessions N   the session-loss matrix, warm (`npm run matrix -- --dry-run`: both tables, every cell),
  *                  N runs, beside one cell run the same way as the baseline (default 0: it takes minutes)
  *   --ci N         `.ci/run` in a fresh clone of HEAD, N runs (default 0)
+ *   --upstream N   `npm run upstream` on a new @clerk/expo (4.6.6's files published as 4.6.7 to a
+ *                  local verdaccio) to a complete report with a verified patch and its whole matrix
+ *                  row, N runs, beside the same command with nothing new (default 0: it takes minutes)
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +45,7 @@ const BYTES = arg('--bytes', 1);
 const DEPS = arg('--deps', 1);
 const SESSIONS = arg('--sessions', 0);
 const CI_RUNS = arg('--ci', 0);
+const UPSTREAM = arg('--upstream', 0);
 const EXPO_APP = (() => {
   const i = process.argv.indexOf('--expo-app');
   return i === -1 ? undefined : path.resolve(process.argv[i + 1]!);
@@ -392,6 +396,44 @@ function ciRuns() {
   console.log(`\n## .ci/run on a fresh clone (median of ${CI_RUNS})\n${fmt(ms)} · goal ≤ 600 s: ${ms <= 600_000 ? 'met' : 'NOT met'}`);
 }
 
+/**
+ * A new upstream version to its report (test/upstream/bench-case.ts: verdaccio, a scratch copy of
+ * the repository, the new version's dependency set and codemods cold, every other cache warm);
+ * the baseline, in the same process, is the same command when the registry has nothing new.
+ */
+function upstreamRuns() {
+  if (UPSTREAM <= 0) return;
+  const runs = Array.from({ length: UPSTREAM }, (_, i) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'upstream', 'bench-case.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) throw new Error(`test/upstream/bench-case.ts exited ${r.status} (run ${i + 1})`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      baselineMs: number;
+      ms: number;
+      exitCode: number;
+      cells: number;
+      report: string;
+    };
+    const file = path.join(os.tmpdir(), 'clerk-expo-patches-bench-upstream-report.md');
+    fs.writeFileSync(file, out.report);
+    console.log(`(run ${i + 1}: the report it wrote is in ${file})`);
+    if (out.exitCode !== 1) throw new Error(`npm run upstream exited ${out.exitCode} on the new version (run ${i + 1}), not 1`);
+    return out;
+  });
+  const ms = median(runs.map((r) => r.ms));
+  const base = median(runs.map((r) => r.baselineMs));
+  console.log(
+    `\n## A new @clerk/expo version to a verified patch, its matrix row and the report (median of ${UPSTREAM}; baseline: nothing new)`,
+  );
+  console.log(
+    `${fmt(ms)} for ${runs[0]!.cells} matrix cells = ${(ms / base).toFixed(1)}× nothing new (${fmt(base)}) · goal ≤ 10 min on 2 cores: ${ms <= 600_000 ? 'met' : 'NOT met'}`,
+  );
+}
+
 console.log(`# clerk-expo-patches bench — ${os.cpus().length} cores, node ${process.version}`);
 await perBundle();
 await patchBytes();
@@ -401,3 +443,4 @@ packaged();
 dependencySets();
 sessionMatrix();
 ciRuns();
+upstreamRuns();

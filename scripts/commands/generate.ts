@@ -84,14 +84,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   }
   const manifest: Manifest = { schema: 1, patches, ...(Object.keys(known).length ? { known } : {}) };
 
-  const readmeText = replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, allFixes));
-  const versionsText = replaceTable(
-    fs.readFileSync(versionsDoc, 'utf8'),
-    patchTable(manifest, allFixes),
-    DETAIL_START,
-    DETAIL_END,
-    path.basename(versionsDoc),
-  );
+  const { readmeText, versionsText } = renderDocs(manifest, allFixes, readme, versionsDoc);
   // Everything computed: now write, each file atomically; remove patches we no longer produce.
   const wanted = new Set(manifest.patches.map((p) => p.patch));
   for (const [file, text] of texts) writeIfChanged(path.join(patchesDir, file), text);
@@ -114,7 +107,26 @@ export async function generate(opts: GenerateOptions = {}): Promise<number> {
   return 0;
 }
 
-const byPackageVersion = (a: ManifestEntry, b: ManifestEntry) =>
+/** The README's table and docs/versions.md for a manifest: the texts, computed from the files as they are (nothing written). */
+export function renderDocs(
+  manifest: Manifest,
+  fixes: readonly Fix[],
+  readme: string,
+  versionsDoc: string,
+): { readmeText: string; versionsText: string } {
+  return {
+    readmeText: replaceTable(fs.readFileSync(readme, 'utf8'), versionTable(manifest, fixes)),
+    versionsText: replaceTable(
+      fs.readFileSync(versionsDoc, 'utf8'),
+      patchTable(manifest, fixes),
+      DETAIL_START,
+      DETAIL_END,
+      path.basename(versionsDoc),
+    ),
+  };
+}
+
+export const byPackageVersion = (a: ManifestEntry, b: ManifestEntry) =>
   a.package === b.package ? semver.compare(a.version, b.version) : a.package < b.package ? -1 : 1;
 
 function writeIfChanged(file: string, text: string) {

@@ -34,15 +34,27 @@ const baseOptions = () => ({
   cache: path.join(cacheDir(), 'pacote'),
   registry: config().registry,
   fullMetadata: false,
-  timeout: 60_000,
+  timeout: config().timeoutMs,
+  // npm-registry-fetch's option (lib/index.js: retry.retries from opts.fetchRetries); undefined keeps its default.
+  ...(config().fetchRetries !== undefined ? { fetchRetries: config().fetchRetries } : {}),
   offline: config().offline,
+  preferOnline: false,
 });
 
-async function withOfflineFallback<T>(what: string, run: (opts: ReturnType<typeof baseOptions>) => Promise<T>): Promise<T> {
-  const opts = baseOptions();
+/**
+ * `online`: the answer must come from the registry now (a fresh packument, no disk-cache
+ * fallback): a command that decides what is new on the registry must not read an old list.
+ */
+async function withOfflineFallback<T>(what: string, run: (opts: ReturnType<typeof baseOptions>) => Promise<T>, online = false): Promise<T> {
+  const opts = online ? { ...baseOptions(), offline: false, preferOnline: true } : baseOptions();
   try {
     return await run(opts);
   } catch (err) {
+    if (online && isNetworkError(err))
+      throw new ToolError(
+        `cannot fetch ${what}: the registry ${opts.registry} did not answer (${(err as Error).message.split('\n')[0]})`,
+        'retry when the registry is reachable; nothing was written',
+      );
     if (!opts.offline && isNetworkError(err)) {
       process.stderr.write(`warning: registry unreachable (${(err as Error).message.split('\n')[0]}); using the disk cache for ${what}\n`);
       return offlineOnly(what, () => run({ ...opts, offline: true }));
@@ -84,9 +96,12 @@ export interface VersionInfo {
   integrity: string;
 }
 
-/** Every published, non-prerelease version of a package, ascending, with its dist.integrity. */
-export async function listVersions(name: string): Promise<VersionInfo[]> {
-  const doc = await withOfflineFallback(`the version list of ${name}`, (opts) => pacote.packument(name, opts));
+/**
+ * Every published, non-prerelease version of a package, ascending, with its dist.integrity.
+ * `online`: fresh from the registry, or a ToolError (no disk-cache answer).
+ */
+export async function listVersions(name: string, opts: { online?: boolean } = {}): Promise<VersionInfo[]> {
+  const doc = await withOfflineFallback(`the version list of ${name}`, (o) => pacote.packument(name, o), opts.online);
   return Object.values(doc.versions)
     .filter((m) => !semver.prerelease(m.version) && m.dist?.integrity)
     .map((m) => ({ version: m.version, integrity: m.dist.integrity as string }))

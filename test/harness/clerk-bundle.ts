@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fetchPackage } from '../../scripts/produce/npm-registry.ts';
 import { applyWithPatchPackage } from '../../scripts/patch-file/apply.ts';
-import { MANIFEST, PATCHES_DIR } from '../../scripts/infra/paths.ts';
+import { HARNESS_MANIFEST as MANIFEST, HARNESS_PATCHES_DIR as PATCHES_DIR } from './patches-dir.ts';
 import { patchFileName } from '../../scripts/patch-file/names.ts';
 
 /**

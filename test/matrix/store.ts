@@ -23,7 +23,8 @@ export interface ClerkJsStore {
   cells: Record<string, { result: ClerkJsResult; error?: string }>;
 }
 
-export const DOCS = path.resolve(import.meta.dirname, '../../docs');
+/** docs/, or the folder MATRIX_DOCS_DIR names (`npm run upstream` stages a new row there before writing docs/). */
+export const DOCS = process.env.MATRIX_DOCS_DIR || path.resolve(import.meta.dirname, '../../docs');
 export const STORE_FILE = path.join(DOCS, 'session-matrix.json');
 
 export const cellKey = (c: CellSpec): string => `${c.version} ${c.variant} ${c.scenario}`;
