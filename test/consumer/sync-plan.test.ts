@@ -229,7 +229,10 @@ describe('sync plan (pnpm / native patching)', () => {
       desired: [pnpmPatch('6.7.1')],
       current: [],
       read: files({}),
-      pnpm: pnpmWiring({ version: '10.6.5', from: 'test' }, { workspaceExists: false, workspaceHasPatches: false, packageJsonHasPatches: false }),
+      pnpm: pnpmWiring(
+        { version: '10.6.5', from: 'test' },
+        { workspaceExists: false, workspaceHasPatches: false, packageJsonHasPatches: false },
+      ),
     });
     expect((plan.packageJson.pnpm as Record<string, unknown>).allowNonAppliedPatches).toBe(true);
     expect((plan.packageJson.pnpm as Record<string, unknown>).allowUnusedPatches).toBeUndefined();
