@@ -14,7 +14,7 @@ import { config } from '../infra/config.ts';
 import { readText, SHIPPED_MANIFEST, SHIPPED_PATCHES_DIR, toolVersion } from '../infra/paths.ts';
 import { planSync } from '../consumer/sync/plan.ts';
 import { CONFIG_KEYS, readWired, WORKSPACE_KEYS } from '../consumer/wiring.ts';
-import { yarnNodeLinker } from '../consumer/yarn-config.ts';
+import { yarnBerryMajor, yarnNodeLinker } from '../consumer/yarn-config.ts';
 import { acquireLock } from '../consumer/sync/lock.ts';
 import { desiredPatches } from '../consumer/sync/desired.ts';
 import { applyPlan } from '../consumer/sync/apply.ts';
@@ -65,6 +65,13 @@ export async function sync(opts: SyncOptions = {}): Promise<number> {
 async function syncLocked(appDir: string, opts: SyncOptions): Promise<number> {
   const pj = readPackageJson(appDir);
   const pm = opts.pm ? parsePmOption(opts.pm) : detectPackageManager(appDir, pj.data).pm;
+  if (pm === 'yarn-berry' && yarnBerryMajor(pj.data, config().userAgent, appDir) === 3) {
+    // Tried with yarn 3.8.7 (docs/compatibility.md): it ignores yarn 4's `name@npm:x` resolution keys and `~/` patch paths.
+    throw new ToolError(
+      'yarn 3 is not supported: sync writes the resolutions form of yarn 4, which yarn 3 ignores (the install would stay unpatched); nothing was written',
+      'move the app to yarn 4 (`yarn set version 4`, then `yarn install`), then run sync again',
+    );
+  }
   const manifest = readManifest(opts.manifestFile ?? SHIPPED_MANIFEST);
   const patchesDir = opts.patchesDir ?? SHIPPED_PATCHES_DIR;
   const copies = findInstalled(appDir, TARGET_PACKAGES);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -33,4 +34,25 @@ export function yarnLockDescriptors(lockText: string, name: string, version: str
     }
   }
   return [...out].sort();
+}
+
+/**
+ * yarn berry's major version: the `packageManager` field, else the yarn running us (user agent
+ * "yarn/4.18.1 …"), else `yarn --version` in the app (its yarnPath or corepack pin). undefined when
+ * nothing answers.
+ */
+export function yarnBerryMajor(pkg: Record<string, unknown>, userAgent: string | undefined, appDir: string): number | undefined {
+  const field = typeof pkg.packageManager === 'string' ? /^yarn@(\d+)\./.exec(pkg.packageManager) : null;
+  if (field) return Number(field[1]);
+  const agent = userAgent ? /^yarn\/(\d+)\./.exec(userAgent) : null;
+  if (agent) return Number(agent[1]);
+  const r = spawnSync('yarn', ['--version'], {
+    cwd: appDir,
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const m = r.status === 0 ? /^(\d+)\./.exec(r.stdout.trim()) : null;
+  return m ? Number(m[1]) : undefined;
 }

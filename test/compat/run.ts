@@ -1,3 +1,4 @@
+import { parseArgs as nodeParseArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,26 +37,31 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, jobs: 2, render: false, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (!v) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--only')
-      args.only = value()
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    else if (a === '--json') args.json = true;
-    else if (a === '--render') args.render = true;
-    else if (a === '--keep') args.keep = true;
-    else if (a === '--jobs') args.jobs = Math.min(3, Math.max(1, Number(value()) || 1));
-    else throw new Error(`unknown option ${a} (known: --only a,b --json --jobs N --keep --render)`);
-  }
-  return args;
+  const { values } = nodeParseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      render: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      jobs: { type: 'string', default: '2' },
+    },
+    strict: true,
+  });
+  return {
+    ...(values.only
+      ? {
+          only: values.only
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    json: values.json,
+    render: values.render,
+    keep: values.keep,
+    jobs: Math.min(3, Math.max(1, Number(values.jobs) || 1)),
+  };
 }
 
 const writeStdout = process.stdout.write.bind(process.stdout);

@@ -189,3 +189,17 @@ describe('sync on pnpm: the file the app’s pnpm reads', () => {
     expect(files()).toEqual(before);
   });
 });
+
+describe('sync on yarn 3', () => {
+  it('refuses with the reason and the way out, writing nothing', async () => {
+    const dir = path.join(root, 'yarn3-app');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.cpSync(path.join(app, 'node_modules'), path.join(dir, 'node_modules'), { recursive: true });
+    const pj = `${JSON.stringify({ name: 'a', private: true, packageManager: 'yarn@3.8.7', dependencies: { '@clerk/clerk-js': '6.7.1' } }, null, 2)}\n`;
+    fs.writeFileSync(path.join(dir, 'package.json'), pj);
+    fs.writeFileSync(path.join(dir, 'yarn.lock'), '__metadata:\n  version: 6\n');
+    await expect(sync({ cwd: dir })).rejects.toThrow(/yarn 3 is not supported[\s\S]*yarn set version 4/);
+    expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(pj);
+    expect(fs.readdirSync(dir).sort()).toEqual(['node_modules', 'package.json', 'yarn.lock']);
+  });
+});
