@@ -21,7 +21,7 @@ import {
  * lockfile change, nothing else; then the install CI runs from a clean checkout (`npm ci`,
  * `pnpm install --frozen-lockfile`, …). One app per package manager, wired by `sync` on
  * @clerk/clerk-js 6.7.1 + @clerk/expo 3.2.7, then:
- *   PR 1  @clerk/expo 3.2.7 → 3.2.8: a patch ships for 3.2.8 (B, C, H, F, J; D is fixed upstream).
+ *   PR 1  @clerk/expo 3.2.7 → 3.2.8: a patch ships for 3.2.8 (B, C, H, F, J, K; D is fixed upstream).
  *         CI stops with our words (never patch-package's or pnpm's advice); the one command it
  *         names (sync, install) makes the PR green under the CI install, 3.2.8 patched.
  *   PR 2  @clerk/clerk-js 6.7.4 (upstream fixed A and E: nothing left to patch; no @clerk/expo
@@ -225,7 +225,7 @@ describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'yarn-classic', '
     const text1 = said(ci1);
     expect(text1).toContain('@clerk/expo 3.2.7 → 3.2.8');
     expect(text1).toMatch(
-      /@clerk\/expo@3\.2\.8 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests; a verified patch ships for it/,
+      /@clerk\/expo@3\.2\.8 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests, K session-token-rejection-rereads-client; a verified patch ships for it/,
     );
     expect(text1).toContain('No longer needed (fixed upstream): D native-signout-after-load (fixed in 3.2.8).');
     expect(text1).toContain(`Next (one command; commit what it changes): npx clerk-expo-patches sync && ${pm.command}`);
@@ -278,7 +278,7 @@ describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'yarn-classic', '
     expect(text2).toContain('No longer needed (fixed upstream): A headless-background-refresh (fixed in 6.7.4).');
     expect(text2).toContain('@clerk/expo 3.2.8 → 3.2.99');
     expect(text2).toMatch(
-      /@clerk\/expo@3\.2\.99 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests \(their affected ranges cover it\), and clerk-expo-patches \S+ ships no patch for it/,
+      /@clerk\/expo@3\.2\.99 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests, K session-token-rejection-rereads-client \(their affected ranges cover it\), and clerk-expo-patches \S+ ships no patch for it/,
     );
     expect(text2).toContain('update clerk-expo-patches');
     expect(text2).not.toMatch(/no longer necessary|Just delete it|ERR_PNPM_UNUSED_PATCH|ERR_PNPM_PATCH_NOT_APPLIED/);
