@@ -14,6 +14,7 @@ import { meta as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signe
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
 import { meta as singletonLatestTokenCache } from './singleton-latest-token-cache/meta.ts';
 import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
+import { meta as sessionTokenRejectionRereadsClient } from './session-token-rejection-rereads-client/meta.ts';
 import { meta as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/meta.ts';
 
 export const FIX_CATALOG: readonly FixMeta[] = [
@@ -27,6 +28,7 @@ export const FIX_CATALOG: readonly FixMeta[] = [
   singletonLatestTokenCache,
   tokenCacheKeepsSessionOnReadError,
   loadRetriesUnansweredRequests,
+  sessionTokenRejectionRereadsClient,
 ];
 
 /** The metadata of the fixes that target one package, in registry order. */

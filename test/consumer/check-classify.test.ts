@@ -201,8 +201,15 @@ describe('check: per-fix entries', () => {
         fixedUpstreamIn: null,
         patch: 'patches/@clerk+expo+3.2.7.patch',
       },
+      {
+        id: 'session-token-rejection-rereads-client',
+        letter: 'K',
+        status: 'patched',
+        fixedUpstreamIn: null,
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
     ]);
-    expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8; H 3.6.3; F,J not fixed upstream');
+    expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8; H 3.6.3; F,J,K not fixed upstream');
     expect(fixedInCell([])).toBe('-');
   });
 });

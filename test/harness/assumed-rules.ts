@@ -31,11 +31,11 @@ export const ASSUMED_RULES: readonly AssumedRule[] = [
     id: 'token-on-ended-session',
     target: 'FakeFapiOptions',
     option: 'tokenOnEndedSession',
-    readings: [401, 404],
+    readings: [401, 404, 403],
     default: 401,
     status: 'assumed',
     summary:
-      'a token request for an ended, removed or revoked session: 401 (clerk-js signs out) or 404 (clerk-js keeps the session and throws)',
+      'a token request for an ended, removed or revoked session: 401 (clerk-js signs out), 404 or 403 (the contract lists both; clerk-js keeps the session and throws)',
   },
   {
     id: 'locked-keychain-deletes',

@@ -54,3 +54,20 @@ it('no patched cell is worse for the user than the same cell pristine (both tabl
   }
   expect(compared).toBeGreaterThan(100);
 });
+
+// A cell records another reading only where the verdict differed from the default readings' (run.ts).
+it('no patched cell ends worse for the user under another reading of an assumed rule than under the default readings', () => {
+  const worse: string[] = [];
+  for (const [key, cell] of Object.entries(store.cells)) {
+    if (key.split(' ')[1] !== 'patched' || !cell.readings) continue;
+    const base = RANK[cell.result];
+    if (base === undefined) continue;
+    for (const [reading, result] of Object.entries(cell.readings)) {
+      const r = RANK[result];
+      if (r === undefined) continue;
+      if (r < base) worse.push(`${key} under ${reading}: ${cell.result} → ${result}`);
+    }
+  }
+  expect(worse).toEqual([]);
+  expect(Object.keys(store.cells).filter((k) => k.split(' ')[1] === 'patched').length).toBeGreaterThan(100);
+});

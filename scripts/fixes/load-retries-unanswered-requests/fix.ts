@@ -3,6 +3,15 @@ import { meta } from './meta.ts';
 import { defineFix, oneTopLevelFunction, type Analysis } from '../../codemod/define-fix.ts';
 import type { NodeSpan } from '../../core/fix.ts';
 import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/js-ast.ts';
+import {
+  AFTER_HOOK as AFTER,
+  BEFORE_HOOK as BEFORE,
+  declaredNames,
+  helperDeclarations,
+  hookStatements,
+  outsideInstancePatchHelpers,
+  textOfCall,
+} from '../../codemod/clerk-instance-hooks.ts';
 
 /**
  * Fix J: on React Native, clerk-js's load() reads GET /v1/environment and GET /v1/client with no
@@ -30,42 +39,10 @@ import { identifiers, parseJs, splice, unparen, type Edit } from '../../codemod/
  * clerk-js's own fallback (a degraded load from the cache) is kept as it is.
  */
 const FACTORY = 'createClerkInstance';
-const BEFORE = '__internal_onBeforeRequest';
-const AFTER = '__internal_onAfterResponse';
 /** The name the patch gives its helper (a fresh suffix if the file uses it). */
 const HELPER = 'retryLoadUntilAnswered';
 /** Globals the helper's code reads: a file that binds one of them would change its meaning. */
 const HELPER_GLOBALS = ['AbortController', 'WeakMap', 'Promise', 'Math', 'setTimeout', 'clearTimeout'];
-
-/** `X.method(…)` as a statement: the receiver identifier's name. */
-function hookStatement(s: ts.Node, method: string): string | undefined {
-  if (!ts.isExpressionStatement(s)) return undefined;
-  const call = unparen(s.expression);
-  if (!ts.isCallExpression(call) || call.arguments.length !== 1) return undefined;
-  const callee = unparen(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== method) return undefined;
-  const recv = unparen(callee.expression);
-  return ts.isIdentifier(recv) ? recv.text : undefined;
-}
-
-/** Every statement below `root` (any depth) that calls `X.method(cb)`. */
-function hookStatements(root: ts.Node, method: string): { stmt: ts.ExpressionStatement; receiver: string }[] {
-  const out: { stmt: ts.ExpressionStatement; receiver: string }[] = [];
-  const visit = (n: ts.Node): void => {
-    const r = hookStatement(n, method);
-    if (r !== undefined) out.push({ stmt: n as ts.ExpressionStatement, receiver: r });
-    ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return out;
-}
-
-/** `f(x)` with identifiers only, as text ("" otherwise). */
-function textOfCall(c: ts.CallExpression): string {
-  const args = c.arguments.map((a) => unparen(a));
-  if (!ts.isIdentifier(c.expression) || args.length !== 1 || !ts.isIdentifier(args[0]!)) return '';
-  return `${c.expression.text}(${args[0].text})`;
-}
 
 /** The top-level binding of `require("react-native")` (tsup: `var import_react_native = …`, rolldown: `let react_native = …`). */
 function reactNativeBinding(sf: ts.SourceFile): string | undefined {
@@ -108,23 +85,6 @@ function assignsSignal(root: ts.Node): boolean {
   return found;
 }
 
-/** Names the file declares anywhere (variables, functions, classes, parameters, catch bindings). */
-function declaredNames(root: ts.Node): Set<string> {
-  const out = new Set<string>();
-  const addBinding = (b: ts.BindingName): void => {
-    if (ts.isIdentifier(b)) out.add(b.text);
-    else for (const el of b.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
-  };
-  const visit = (n: ts.Node): void => {
-    if (ts.isVariableDeclaration(n) || ts.isParameter(n)) addBinding(n.name);
-    else if ((ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name)
-      out.add(n.name.text);
-    ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return out;
-}
-
 interface Located {
   sf: ts.SourceFile;
   span: NodeSpan;
@@ -151,16 +111,9 @@ function analyze(text: string, file: string): Analysis<Located> {
   const at = { node: span };
 
   // The patch's helper, if present: `const retryLoadUntilAnswered = (clerk) => {…};` then its call, right after the hooks.
-  const helpers: { stmt: ts.VariableStatement; name: string }[] = [];
-  const findHelpers = (n: ts.Node): void => {
-    if (ts.isVariableStatement(n))
-      for (const d of n.declarationList.declarations)
-        if (ts.isIdentifier(d.name) && d.name.text.startsWith(HELPER) && d.initializer && ts.isArrowFunction(unparen(d.initializer)))
-          helpers.push({ stmt: n, name: d.name.text });
-    ts.forEachChild(n, findHelpers);
-  };
-  findHelpers(body);
-  const outsideHelpers = (n: ts.Node) => !helpers.some((h) => h.stmt.pos <= n.pos && n.end <= h.stmt.end);
+  const helpers = helperDeclarations(body, HELPER);
+  // Hooks inside a patch's helper (this fix's or another's, e.g. Fix K's) are not the instance's own.
+  const outsideHelpers = outsideInstancePatchHelpers(body);
 
   const before = hookStatements(body, BEFORE).filter((h) => outsideHelpers(h.stmt));
   const after = hookStatements(body, AFTER).filter((h) => outsideHelpers(h.stmt));

@@ -231,8 +231,12 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
       fapi.offline = false;
       return app;
     case 'token-401-once':
+    case 'token-404-once':
+    case 'token-403-once':
     case 'foreground': {
       if (step === 'token-401-once') fapi.failTokenRequests(1);
+      if (step === 'token-404-once') fapi.failTokenRequests(1, 404);
+      if (step === 'token-403-once') fapi.failTokenRequests(1, 403);
       await app.act(async () => {
         try {
           await app.clerk().session?.getToken({ skipCache: true });

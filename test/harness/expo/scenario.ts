@@ -110,7 +110,10 @@ export interface ScenarioNetwork {
  * - `unlock`: the keychain becomes readable (first unlock after a background launch);
  * - `relaunch`: the JS app starts again on the same device (native module and keychain kept);
  * - `token-401-once`: the server answers the next session-token request 401 (an authentication
- *   error that does not end the session), then the app asks for a token as on `foreground`.
+ *   error that does not end the session), then the app asks for a token as on `foreground`;
+ * - `token-404-once` / `token-403-once`: the same with 404 `resource_not_found` / 403
+ *   `authorization_invalid` (the contract's other answers; a missing JWT template, an
+ *   organization the user is not a member of) while the session stays active.
  */
 export type Step =
   | 'sign-out-in-js'
@@ -122,7 +125,9 @@ export type Step =
   | 'foreground'
   | 'unlock'
   | 'relaunch'
-  | 'token-401-once';
+  | 'token-401-once'
+  | 'token-404-once'
+  | 'token-403-once';
 
 export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 

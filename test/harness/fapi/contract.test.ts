@@ -53,7 +53,13 @@ async function sessionSequence(f: FakeFapi) {
   return { out, d };
 }
 
-const READINGS: FakeFapiOptions[] = [{}, { staleClientJwt: 'null-client' }, { staleClientJwt: '401' }, { tokenOnEndedSession: 404 }];
+const READINGS: FakeFapiOptions[] = [
+  {},
+  { staleClientJwt: 'null-client' },
+  { staleClientJwt: '401' },
+  { tokenOnEndedSession: 404 },
+  { tokenOnEndedSession: 403 },
+];
 
 describe('FakeFapi responses follow the FAPI contract', () => {
   for (const options of READINGS) {
@@ -86,12 +92,21 @@ describe('FakeFapi responses follow the FAPI contract', () => {
     expect([out.otherClientsSession!.status, out.otherClientsSession!.json.errors[0].code]).toEqual([401, 'authentication_invalid']);
   });
 
-  it('other readings: "no client" without a header, 401, and 404 for an ended session`s token', async () => {
+  it('other readings: "no client" without a header, 401, and 404 or 403 for an ended session`s token', async () => {
     fapi = await FakeFapi.start({ staleClientJwt: 'null-client', tokenOnEndedSession: 404 });
     let { out } = await sessionSequence(fapi);
     expect([out.clientRotated!.status, out.clientRotated!.json.response, out.clientRotated!.auth]).toEqual([200, null, null]);
     expect([out.tokenEnded!.status, out.tokenRevoked!.status]).toEqual([404, 404]);
     expect(out.tokenRotated!.status).toBe(401); // a stale client JWT is not an ended session
+    await fapi.close();
+
+    fapi = await FakeFapi.start({ tokenOnEndedSession: 403 });
+    ({ out } = await sessionSequence(fapi));
+    expect([out.tokenEnded!.status, out.tokenRevoked!.status, out.tokenEnded!.json.errors[0].code]).toEqual([
+      403,
+      403,
+      'authorization_invalid',
+    ]);
     await fapi.close();
 
     fapi = await FakeFapi.start({ staleClientJwt: '401' });

@@ -23,7 +23,8 @@ import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jw
  * - Client-bound responses carry the client's current JWT in the `Authorization` response
  *   header (native apps store it through the token cache).
  * - `revokeSession()`: the session leaves the client's `sessions`; its token endpoint answers
- *   401 `authentication_invalid` (`tokenOnEndedSession: 404` for the other reading).
+ *   401 `authentication_invalid` (`tokenOnEndedSession: 404` / `403` for the other readings:
+ *   404 `resource_not_found`, 403 `authorization_invalid`).
  * - `endSession(id, by)`: a sign-out of that session by another party sharing the client, e.g.
  *   the native Clerk SDK of an Expo app (`signOut(sessionId:)`), whose own traffic does not come
  *   through this server: status `ended`, `endedBy = by`. Sign-out routes (end / remove /
@@ -62,12 +63,14 @@ export interface FakeFapiOptions {
    *   another GET /v1/client, so this reading makes clerk-js loop).
    */
   staleClientJwt?: StaleClientJwtReading;
-  /** A token request for a session that is no longer active (ended, removed, revoked): 401 (default) or 404. */
+  /** A token request for a session that is no longer active (ended, removed, revoked): 401 (default), 404 or 403. */
   tokenOnEndedSession?: TokenOnEndedSessionReading;
 }
 
 export type StaleClientJwtReading = 'fresh-client' | 'null-client' | '401';
-export type TokenOnEndedSessionReading = 401 | 404;
+export type TokenOnEndedSessionReading = 401 | 404 | 403;
+/** The statuses the contract lists for POST /v1/client/sessions/{id}/tokens besides 200. */
+export type TokenRejection = 401 | 403 | 404;
 
 export interface FapiRequest {
   seq: number;
@@ -148,8 +151,9 @@ export class FakeFapi {
   readonly sessions = new Map<string, FapiSession>();
   /** When true, every connection is dropped. */
   offline = false;
-  /** Session-token requests still to answer 401 `authentication_invalid` whatever the session's state (`failTokenRequests(n)`). */
+  /** Session-token requests still to answer with `#tokenFailureStatus` whatever the session's state (`failTokenRequests(n)`). */
   #tokenFailures = 0;
+  #tokenFailureStatus: TokenRejection = 401;
   readonly #stalls: StallRule[] = [];
   #closed = false;
   readonly origin: string;
@@ -196,12 +200,14 @@ export class FakeFapi {
   }
 
   /**
-   * The next `n` session-token requests are answered 401 `authentication_invalid` although the
-   * session stays active: an authentication error that ends nothing (what clerk-js does with any
-   * 401: it re-reads the client through `handleUnauthenticated`).
+   * The next `n` session-token requests are answered 401 `authentication_invalid` (or `status`:
+   * 404 `resource_not_found`, 403 `authorization_invalid`) although the session stays active: an
+   * error that ends nothing (what clerk-js does with any 401: it re-reads the client through
+   * `handleUnauthenticated`; a 404 or 403 it only throws).
    */
-  failTokenRequests(n = 1): void {
+  failTokenRequests(n = 1, status: TokenRejection = 401): void {
     this.#tokenFailures = n;
+    this.#tokenFailureStatus = status;
   }
 
   /** Requests answered 404 because no rule knows them. */
@@ -434,9 +440,13 @@ export class FakeFapi {
     const unauthenticated = (): void => send(401, fixtureEntry('errors', 'authentication_invalid', { trace_id: `trace_${rec.seq}` }));
     const notFound = (msg: string, client?: FapiClient): void =>
       send(404, fixtureEntry('errors', 'resource_not_found', { trace_id: `trace_${rec.seq}`, long_message: msg }), client);
+    const forbidden = (msg: string, client?: FapiClient): void =>
+      send(403, fixtureEntry('errors', 'authorization_invalid', { trace_id: `trace_${rec.seq}`, long_message: msg }), client);
     if (this.#tokenFailures > 0 && method === 'POST' && TOKENS_PATH.test(path)) {
       this.#tokenFailures--;
       rec.route = 'session.tokens (failed on purpose)';
+      if (this.#tokenFailureStatus === 404) return notFound('failed on purpose');
+      if (this.#tokenFailureStatus === 403) return forbidden('failed on purpose');
       return unauthenticated();
     }
 
@@ -497,6 +507,7 @@ export class FakeFapi {
         if (s.status !== 'active') {
           this.assumedRulesApplied.add('token-on-ended-session');
           if (this.tokenOnEndedSession === 404) return notFound(`session ${s.id} is ${s.status}`, client);
+          if (this.tokenOnEndedSession === 403) return forbidden(`session ${s.id} is ${s.status}`, client);
           return unauthenticated();
         }
         return send(200, fixture('token', { jwt: await this.#tokenFor(s) }), client);
