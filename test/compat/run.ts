@@ -36,32 +36,44 @@ interface Args {
   keep: boolean;
 }
 
+const KNOWN = '--only a,b --json --jobs N --keep --render';
+
 function parseArgs(argv: string[]): Args {
-  const { values } = nodeParseArgs({
-    args: argv,
-    options: {
-      only: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      render: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      jobs: { type: 'string', default: '2' },
-    },
-    strict: true,
-  });
+  const { values } = parsed(argv);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
-    ...(values.only
-      ? {
-          only: values.only
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        }
-      : {}),
+    ...(only ? { only } : {}),
     json: values.json,
     render: values.render,
     keep: values.keep,
     jobs: Math.min(3, Math.max(1, Number(values.jobs) || 1)),
   };
+}
+
+/** node:util's parser; its errors in this command's words ("unknown option --x (known: …)"). */
+function parsed(argv: string[]) {
+  try {
+    return nodeParseArgs({
+      args: argv,
+      options: {
+        only: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        render: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        jobs: { type: 'string', default: '2' },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const option = /'([^' ]+)/.exec(e.message)?.[1] ?? '';
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown option ${option} (known: ${KNOWN})`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`${option} needs a value (known: ${KNOWN})`);
+    throw err;
+  }
 }
 
 const writeStdout = process.stdout.write.bind(process.stdout);

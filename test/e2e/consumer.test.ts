@@ -9,7 +9,7 @@ import type { CheckReport } from '../../scripts/commands/check.ts';
 import { CACHE_DIR, cli, runConfigPlugin, appDevDependencies, tempApp, writeJson, type RunResult } from './helpers.ts';
 import { said } from './upgrade-flow.ts';
 import { ciToolchains } from './ci-toolchains.ts';
-import { pmCommands, type PmKind, type Toolchain } from './toolchain.ts';
+import { pmCommands, toolchainEnv, type PmKind, type Toolchain } from './toolchain.ts';
 
 /**
  * The consumer side with real installs of the packed package: a throwaway app per package
@@ -38,6 +38,8 @@ interface Pm {
   name: PmName;
   setup(dir: string): void;
   install(dir: string): Promise<RunResult>;
+  /** Its commands' environment (its Node and itself first on PATH), for our CLI too. */
+  env: NodeJS.ProcessEnv;
 }
 
 let toolchains: Map<PmKind, Toolchain>;
@@ -47,8 +49,10 @@ const tarball = inject('cepTarball');
 const apps: string[] = [];
 
 function pmOf(name: PmName): Pm {
-  const { setup, install } = pmCommands(toolchains.get(name)!);
-  return { name, setup, install };
+  const tc = toolchains.get(name)!;
+  const { setup, install } = pmCommands(tc);
+  // The package manager on PATH, as on its users' machines: sync asks it its version (pnpm's wiring depends on it).
+  return { name, setup, install, env: toolchainEnv(tc) };
 }
 
 function deps(which: 'patched' | 'fixed'): Record<string, string> {
@@ -64,8 +68,8 @@ async function install(pm: Pm, dir: string, label: string, mustSucceed = true): 
   return r;
 }
 
-async function checkJson(dir: string): Promise<{ status: number | null; report: CheckReport; stderr: string }> {
-  const r = await cli(['check', '--json', '--cwd', dir], dir);
+async function checkJson(dir: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; report: CheckReport; stderr: string }> {
+  const r = await cli(['check', '--json', '--cwd', dir], dir, env);
   let report: CheckReport;
   try {
     report = JSON.parse(r.stdout) as CheckReport;
@@ -135,11 +139,11 @@ describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-clas
 
     // sync: dry run writes nothing; the real run wires.
     const before = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
-    const dry = await cli(['sync', '--dry-run', '--cwd', dir], dir);
+    const dry = await cli(['sync', '--dry-run', '--cwd', dir], dir, pm.env);
     expect(dry.status, said(dry)).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(false);
-    const s1 = await cli(['sync', '--cwd', dir], dir);
+    const s1 = await cli(['sync', '--cwd', dir], dir, pm.env);
     expect(s1.status, s1.stderr).toBe(0);
     expect(s1.stdout).toMatch(/next: /);
     expect(fs.existsSync(path.join(dir, '.clerk-expo-patches.json'))).toBe(true);
@@ -150,13 +154,13 @@ describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-clas
     expect(said(p1).trim()).toBe('');
     await assertInstalledPatched(dir, '@clerk/clerk-js', CLERK_JS.patched);
     await assertInstalledPatched(dir, '@clerk/expo', EXPO.patched);
-    const c1 = await checkJson(dir);
+    const c1 = await checkJson(dir, pm.env);
     expect(c1.status, c1.stderr).toBe(0);
     expect(c1.report.ok).toBe(true);
     expect(c1.report.packageManager).toBe(name);
     expect(c1.report.results.find((r) => r.package === '@clerk/clerk-js' && r.installed === CLERK_JS.patched)?.status).toBe('patched');
     // A second sync changes nothing.
-    const s2 = await cli(['sync', '--cwd', dir], dir);
+    const s2 = await cli(['sync', '--cwd', dir], dir, pm.env);
     expect(s2.status).toBe(0);
     expect(s2.stdout).toMatch(/nothing to change/);
 
@@ -165,11 +169,11 @@ describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-clas
     const appCopy = path.join(dir, 'ios', 'CepApp', 'ClerkViewFactory.swift');
     fs.mkdirSync(path.dirname(appCopy), { recursive: true });
     fs.writeFileSync(appCopy, `${fs.readFileSync(swift, 'utf8')}\n// copied by an older prebuild\n`);
-    const c2 = await checkJson(dir);
+    const c2 = await checkJson(dir, pm.env);
     expect(c2.status).toBe(1);
     expect(c2.report.results.find((r) => r.path === 'ios/CepApp/ClerkViewFactory.swift')?.status).toBe('stale-ios-copy');
     fs.copyFileSync(swift, appCopy);
-    expect((await checkJson(dir)).status).toBe(0);
+    expect((await checkJson(dir, pm.env)).status).toBe(0);
     fs.rmSync(path.join(dir, 'ios'), { recursive: true });
 
     // Upgrade to the upstream-fixed versions: the wired patch is now stale.
@@ -177,21 +181,21 @@ describe.concurrent.each<PmName>(['npm', 'pnpm', 'yarn-berry', 'bun', 'yarn-clas
     writeJson(path.join(dir, 'package.json'), { ...pj, dependencies: deps('fixed') });
     // npm: the postinstall's patch-package fails loudly; pnpm refuses a patch for a version no longer wanted.
     await install(pm, dir, 'reinstall after upgrade (may fail: stale patch)', false);
-    const c3 = await checkJson(dir);
+    const c3 = await checkJson(dir, pm.env);
     expect(c3.status, c3.stderr).toBe(1);
     expect(
       c3.report.results.some((r) => r.package === '@clerk/clerk-js' && r.status === 'stale-patch'),
       JSON.stringify(c3.report.results, null, 2),
     ).toBe(true);
 
-    const s3 = await cli(['sync', '--cwd', dir], dir);
+    const s3 = await cli(['sync', '--cwd', dir], dir, pm.env);
     expect(s3.status, said(s3)).toBe(0);
     await install(pm, dir, 'install after sync (upgrade)');
     // pnpm could not install the upgrade while the stale patch was wired: sync again on the new versions.
-    const s4 = await cli(['sync', '--cwd', dir], dir);
+    const s4 = await cli(['sync', '--cwd', dir], dir, pm.env);
     expect(s4.status, s4.stderr).toBe(0);
     if (!/nothing to change/.test(s4.stdout)) await install(pm, dir, 'install after second sync');
-    const c4 = await checkJson(dir);
+    const c4 = await checkJson(dir, pm.env);
     expect(c4.status, c4.stderr).toBe(0);
     expect(c4.report.results.filter((r) => r.status === 'stale-patch')).toEqual([]);
     // Each upgraded version: patched when a patch ships for it (other fixes may still apply), else fixed upstream with nothing wired.
@@ -229,12 +233,12 @@ describe.concurrent('npm: a nested copy', () => {
     await install(pm, dir, 'first install (nested)');
     const nested = findInstalled(dir, TARGET_PACKAGES).find((c) => c.relPath === 'node_modules/@clerk/expo/node_modules/@clerk/clerk-js');
     expect(nested?.version).toBe(CLERK_JS.patched);
-    const s = await cli(['sync', '--cwd', dir], dir);
+    const s = await cli(['sync', '--cwd', dir], dir, pm.env);
     expect(s.status, said(s)).toBe(0);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+expo++@clerk+clerk-js+${CLERK_JS.patched}.patch`))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'patches', `@clerk+clerk-js+${CLERK_JS.fixed}.patch`))).toBe(false);
     await install(pm, dir, 'install after sync (nested)');
-    const c = await checkJson(dir);
+    const c = await checkJson(dir, pm.env);
     expect(c.status, c.stderr).toBe(0);
     const row = c.report.results.find((r) => r.path === nested!.relPath);
     expect(row?.status).toBe('patched');
