@@ -182,3 +182,12 @@ describe('sync adds itself', () => {
     expect(planSync(base({ selfVersion: '0.3.0' })).packageJson).toEqual({});
   });
 });
+
+describe('leaving pnpm', () => {
+  it('an app that moved to another package manager keeps the pnpm-workspace.yaml entries sync cannot see, without an error', () => {
+    const first = planSync(base({ desired: [desired(V12)], pnpm: V12, workspace: workspaceDoc(undefined) }));
+    const npm = planSync(base({ pm: 'npm', packageJson: first.packageJson, record: first.record, read: () => 'patch 6.7.1\n' }));
+    expect(npm.workspaceText).toBeUndefined();
+    expect(npm.record.added.pnpmAllowUnused).toBe('allowUnusedPatches');
+  });
+});

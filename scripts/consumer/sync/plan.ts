@@ -290,8 +290,10 @@ export function planSync(input: PlanInput): Plan {
   }
   function dropAllowUnused(a: Ownership['added']): void {
     const file = a.pnpmAllowUnusedIn ?? 'package.json';
+    // pnpm-workspace.yaml is read only on pnpm: another package manager leaves it (and the record's note of it) alone.
+    if (file === WORKSPACE_FILE && !input.workspace) return;
     const at = allowAt(file);
-    if ((file === 'package.json' || input.workspace) && at.doc.get(at.keys, a.pnpmAllowUnused!) === true) {
+    if (at.doc.get(at.keys, a.pnpmAllowUnused!) === true) {
       at.doc.remove(at.keys, a.pnpmAllowUnused!);
       editsOf({ file }).push(`removed ${[...at.keys, a.pnpmAllowUnused].join('.')} (sync had added it)`);
     }
