@@ -1,17 +1,16 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pacote from 'pacote';
 import semver from 'semver';
 import { config } from '../../scripts/infra/config.ts';
-import { run } from './helpers.ts';
+import { nodeBinary } from './toolchain.ts';
 
 /**
  * A Node binary from the npm registry (the only registry reachable where the e2e runs), for app
  * commands that need another Node than the one running the suite. The `node` package installs its
  * binary from a per-platform package (its preinstall runs `installArchSpecificPackage`, which adds
  * `node-<platform>-<arch>`); that package's tarball holds bin/node, so it is fetched directly and
- * unpacked once into the cache outside the clone (e2e/node/<version>).
+ * unpacked once into the cache outside the clone (toolchain.ts `nodeBinary`, e2e/node/<version>).
  */
 export const platformPackage = (platform = os.platform(), arch = os.arch()): string => `node-${platform}-${arch}`;
 
@@ -37,29 +36,8 @@ export async function registryNode(ranges: string[]): Promise<RegistryNode> {
     .at(-1);
   if (!version)
     throw new Error(`${pkg} publishes no version satisfying ${ranges.join(' and ')}: no Node binary from the registry for this platform`);
-  const dest = path.join(config().cacheDir, 'e2e', 'node', version);
-  const bin = path.join(dest, 'bin', 'node');
-  if (!(await works(bin, version))) {
-    const tmp = `${dest}.tmp-${process.pid}`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp, { recursive: true });
-    const packed = await run('npm', ['pack', `${pkg}@${version}`, '--json', '--pack-destination', tmp], tmp);
-    if (packed.status !== 0) throw new Error(`npm pack ${pkg}@${version} failed:\n${packed.stderr}`);
-    const tgz = path.join(tmp, (JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>)[0]!.filename);
-    const untar = await run('tar', ['xzf', tgz, '-C', tmp, '--strip-components', '1', 'package/bin/node'], tmp);
-    fs.rmSync(tgz, { force: true });
-    if (untar.status !== 0) throw new Error(`could not unpack bin/node from ${pkg}@${version}:\n${untar.stderr}`);
-    fs.rmSync(dest, { recursive: true, force: true });
-    fs.renameSync(tmp, dest);
-    if (!(await works(bin, version))) throw new Error(`${bin} (from ${pkg}@${version}) does not run here`);
-  }
+  const bin = await nodeBinary(version);
   return { version, bin, dir: path.dirname(bin) };
-}
-
-async function works(bin: string, version: string): Promise<boolean> {
-  if (!fs.existsSync(bin)) return false;
-  const r = await run(bin, ['--version'], path.dirname(bin));
-  return r.status === 0 && r.stdout.trim() === `v${version}`;
 }
 
 /** `env` with `node.dir` first on PATH. */
