@@ -87,3 +87,52 @@ export function indentAt(sf: ts.SourceFile, pos: number): string {
   const ind = sf.text.slice(start, pos);
   return /^[ \t]*$/.test(ind) ? ind : '';
 }
+
+/** `prefix`, or `prefix2`, `prefix3`, … : the first name the file does not already use. */
+export function freeName(taken: ReadonlySet<string>, prefix: string): string {
+  let name = prefix;
+  for (let i = 2; taken.has(name); i++) name = `${prefix}${i}`;
+  return name;
+}
+
+/**
+ * A helper's source lines (tab-indented templates, `//` comments at any depth) laid out at the
+ * file's own indentation: the comment and `const <name> = …` at `base`, the body one level in,
+ * then its closing `};` and the call `<name>(<receiver>);`. Without `comments`, comment lines go.
+ */
+export function layoutHelper(
+  lines: readonly string[],
+  name: string,
+  receiver: string,
+  base: string,
+  unit: string,
+  comments: boolean,
+): string {
+  return lines
+    .filter((l) => comments || !l.replace(/^\t*/, '').startsWith('//'))
+    .map((l) => {
+      const depth = /^\t*/.exec(l)![0].length + (l.startsWith('//') || l.startsWith(`const ${name} = `) ? 0 : 1);
+      return base + unit.repeat(depth) + l.replace(/^\t*/, '');
+    })
+    .concat(`${base}};`, `${base}${name}(${receiver});`)
+    .join('\n');
+}
+
+/**
+ * The edit that puts a helper and its call right after `anchor`: on lines of their own at the
+ * indentation of `indentOf` (the instance's own hook), or on the same line when that has none
+ * (one-line, e.g. minified, bodies).
+ */
+export function helperAfter(
+  sf: ts.SourceFile,
+  anchor: ts.Node,
+  indentOf: ts.Node,
+  code: (base: string, unit: string) => string,
+): { start: number; end: number; text: string } {
+  const end = anchor.end;
+  const base = indentAt(sf, indentOf.getStart(sf));
+  const unit = base.startsWith('\t') ? '\t' : '  ';
+  const text = code(base, unit);
+  const terminated = sf.text[end - 1] === ';';
+  return { start: end, end, text: base ? `\n${text}` : `${terminated ? '' : ';'}${text.replace(/\n[ \t]*/g, ' ')}` };
+}

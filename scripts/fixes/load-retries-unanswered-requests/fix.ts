@@ -7,8 +7,11 @@ import {
   AFTER_HOOK as AFTER,
   BEFORE_HOOK as BEFORE,
   declaredNames,
+  freeName,
+  helperAfter,
   helperDeclarations,
   hookStatements,
+  layoutHelper,
   outsideInstancePatchHelpers,
   textOfCall,
 } from '../../codemod/clerk-instance-hooks.ts';
@@ -244,34 +247,13 @@ function helperSource(name: string, receiver: string, rn: string, base: string, 
     `}));`,
   ];
   // The comment and the declaration at the base indent; the body one level in.
-  return lines
-    .filter((l) => comments || !l.replace(/^\t*/, '').startsWith('//'))
-    .map((l) => {
-      const depth = /^\t*/.exec(l)![0].length + (l.startsWith('//') || l.startsWith(`const ${name} = `) ? 0 : 1);
-      return base + unit.repeat(depth) + l.replace(/^\t*/, '');
-    })
-    .concat(`${base}};`, `${base}${name}(${receiver});`)
-    .join('\n');
+  return layoutHelper(lines, name, receiver, base, unit, comments);
 }
 
 function edits(l: Located): Edit[] {
-  const { sf } = l;
-  const taken = identifiers(sf);
-  let name = HELPER;
-  for (let i = 2; taken.has(name); i++) name = `${HELPER}${i}`;
-  const indentAt = (pos: number): string => {
-    const start = sf.text.lastIndexOf('\n', pos - 1) + 1;
-    const ind = sf.text.slice(start, pos);
-    return /^[ \t]*$/.test(ind) ? ind : '';
-  };
-  // The helper and its call, right after the instance's own onAfterResponse hook (one-line bodies, e.g. minified, get them on one line).
-  const end = l.after.end;
-  const base = indentAt(l.after.getStart(sf));
-  const unit = base.startsWith('\t') ? '\t' : '  ';
-  const code = helperSource(name, l.receiver, l.reactNative, base, unit, !!base);
-  const terminated = sf.text[end - 1] === ';';
-  const out: Edit[] = [{ start: end, end, text: base ? `\n${code}` : `${terminated ? '' : ';'}${code.replace(/\n[ \t]*/g, ' ')}` }];
-  return out;
+  // The helper and its call, right after the instance's own onAfterResponse hook.
+  const name = freeName(identifiers(l.sf), HELPER);
+  return [helperAfter(l.sf, l.after, l.after, (base, unit) => helperSource(name, l.receiver, l.reactNative, base, unit, !!base))];
 }
 
 export const fix = defineFix<Located>({

@@ -8,9 +8,11 @@ import {
   BEFORE_HOOK as BEFORE,
   INSTANCE_PATCH_HELPERS,
   declaredNames,
+  freeName,
+  helperAfter,
   helperDeclarations,
   hookStatements,
-  indentAt,
+  layoutHelper,
   outsideInstancePatchHelpers,
   textOfCall,
 } from '../../codemod/clerk-instance-hooks.ts';
@@ -162,27 +164,12 @@ function helperSource(name: string, receiver: string, base: string, unit: string
     `\tawait pending;`,
     `});`,
   ];
-  return lines
-    .filter((l) => comments || !l.replace(/^\t*/, '').startsWith('//'))
-    .map((l) => {
-      const depth = /^\t*/.exec(l)![0].length + (l.startsWith('//') || l.startsWith(`const ${name} = `) ? 0 : 1);
-      return base + unit.repeat(depth) + l.replace(/^\t*/, '');
-    })
-    .concat(`${base}};`, `${base}${name}(${receiver});`)
-    .join('\n');
+  return layoutHelper(lines, name, receiver, base, unit, comments);
 }
 
 function edits(l: Located): Edit[] {
-  const { sf } = l;
-  const taken = identifiers(sf);
-  let name = HELPER;
-  for (let i = 2; taken.has(name); i++) name = `${HELPER}${i}`;
-  const end = l.anchor.end;
-  const base = indentAt(sf, l.after.getStart(sf));
-  const unit = base.startsWith('\t') ? '\t' : '  ';
-  const code = helperSource(name, l.receiver, base, unit, !!base);
-  const terminated = sf.text[end - 1] === ';';
-  return [{ start: end, end, text: base ? `\n${code}` : `${terminated ? '' : ';'}${code.replace(/\n[ \t]*/g, ' ')}` }];
+  const name = freeName(identifiers(l.sf), HELPER);
+  return [helperAfter(l.sf, l.anchor, l.after, (base, unit) => helperSource(name, l.receiver, base, unit, !!base))];
 }
 
 export const fix = defineFix<Located>({
