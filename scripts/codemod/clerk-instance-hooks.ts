@@ -12,7 +12,7 @@ export const BEFORE_HOOK = '__internal_onBeforeRequest';
 export const AFTER_HOOK = '__internal_onAfterResponse';
 
 /** The names (a numeric suffix when the file took the name) of the helpers patches declare in createClerkInstance. */
-export const INSTANCE_PATCH_HELPERS = ['retryLoadUntilAnswered', 'rereadClientOnTokenRejection'] as const;
+export const INSTANCE_PATCH_HELPERS = ['retryLoadUntilAnswered', 'rereadClientOnTokenRejection', 'forgetClientAfterLocalSignOut'] as const;
 
 /** `X.method(…)` as a statement: the receiver identifier's name. */
 export function hookStatement(s: ts.Node, method: string): string | undefined {

@@ -14,6 +14,7 @@ import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.t
 import { fix as singletonLatestTokenCache } from './singleton-latest-token-cache/fix.ts';
 import { fix as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/fix.ts';
 import { fix as sessionTokenRejectionRereadsClient } from './session-token-rejection-rereads-client/fix.ts';
+import { fix as offlineSignOutForgetsClient } from './offline-sign-out-forgets-client/fix.ts';
 import { fix as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/fix.ts';
 
 /** The registry of fixes: the only list. Order is the order fixes apply to a shared file. */
@@ -29,6 +30,7 @@ export const FIXES: readonly Fix[] = [
   tokenCacheKeepsSessionOnReadError,
   loadRetriesUnansweredRequests,
   sessionTokenRejectionRereadsClient,
+  offlineSignOutForgetsClient,
 ];
 
 /** The fixes that target one package, in registry order. */

@@ -30,7 +30,9 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
     if (!o.wasSignedInInJs) return 'lost';
     // With the native module, its screens must be signed out too.
     const signedOutEverywhere = (auth: Outcome['finalAuth'], nativeSessionId: string | null) =>
-      !(auth.isLoaded && auth.isSignedIn === true) && !serverActive && (!scenario.native || nativeSessionId === null);
+      !(auth.isLoaded && auth.isSignedIn === true) &&
+      (!serverActive || unreachableFromDevice(o)) &&
+      (!scenario.native || nativeSessionId === null);
     if (signedOutEverywhere(o.finalAuth, o.nativeSessionId)) return 'signed out';
     const r = o.afterRestart;
     return r && signedOutEverywhere(r.auth, r.nativeSessionId) ? 'stuck until restart' : 'stuck';
@@ -42,6 +44,19 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
     o.storedClientJwt !== null &&
     (!scenario.nativeMustAgree || nativeAgrees(o));
   return kept ? 'kept' : 'lost';
+}
+
+/**
+ * No credential left on the device reaches the session: neither the stored client JWT (after the
+ * cold relaunch, when there was one) nor the native device token is its client's. A sign-out the
+ * server could not be told of (offline) leaves the session active there until it expires, but
+ * nothing on the device can bring it back.
+ */
+function unreachableFromDevice(o: Outcome): boolean {
+  const id = o.device.initialSessionId;
+  const client = id ? [...o.device.fapi.clients.values()].find((c) => c.sessionIds.includes(id)) : undefined;
+  if (!client) return true;
+  return o.storedClientJwt !== client.jwt && o.nativeDeviceToken !== client.jwt;
 }
 
 /** The native side holds the session too (native screens show the user signed in). */

@@ -41,13 +41,14 @@ const RANDOM_SEED = 0x5eed;
 
 let open: DeviceWorld | undefined;
 
-/** What the simulated device uses of the server: its addresses, a signed-in client, sessions by id, ending them, its network. */
+/** What the simulated device uses of the server: its addresses, a signed-in client, sessions and clients by id, ending them, its network. */
 export type DeviceFapi = Pick<
   FakeFapi,
   | 'proxyUrl'
   | 'publishableKey'
   | 'signIn'
   | 'sessions'
+  | 'clients'
   | 'endSession'
   | 'revokeSession'
   | 'offline'
