@@ -36,6 +36,8 @@ import {
 const FACTORY = 'createClerkInstance';
 /** The name the patch gives its helper (a fresh suffix if the file uses it). */
 const HELPER = 'forgetClientAfterLocalSignOut';
+/** Names the helper binds inside itself: a cache or key expression rooted in one of them would read the helper's own. */
+const HELPER_LOCALS = ['clerk', 'signOut', 'args', 'client', 'options', 'signedIn', 'c', 'everySession', 'result', 'cache'];
 
 if (!INSTANCE_PATCH_HELPERS.includes(HELPER)) throw new Error(`${meta.id}: ${HELPER} must be listed in INSTANCE_PATCH_HELPERS`);
 
@@ -91,15 +93,21 @@ function declarationsOf(root: ts.Node, name: string): ts.VariableDeclaration[] {
   return out;
 }
 
-/** The calls `<local>(KEY, value)` in the instance's onAfterResponse callback whose local reads a cache's saveToken. */
-function saveCalls(hook: ts.ExpressionStatement, factory: ts.Node): { cache: string; key: ts.Expression }[] {
+/**
+ * The calls saving the client JWT in the instance's onAfterResponse callback: `<local>(KEY, value)`
+ * whose local reads a cache's saveToken, or `<cache>.saveToken(KEY, value)` on a plain name chain.
+ */
+function saveCalls(hook: ts.ExpressionStatement, factory: ts.Node, sf: ts.SourceFile): { cache: string; key: ts.Expression }[] {
   const out: { cache: string; key: ts.Expression }[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(unparen(n.expression)) && n.arguments.length === 2) {
-      const local = (unparen(n.expression) as ts.Identifier).text;
-      const decls = declarationsOf(factory, local);
-      const source = decls.length === 1 ? hookSource(decls[0]!, 'saveToken') : undefined;
-      if (source) out.push({ cache: source, key: n.arguments[0]! });
+    if (ts.isCallExpression(n) && n.arguments.length === 2) {
+      const callee = unparen(n.expression);
+      if (ts.isIdentifier(callee)) {
+        const decls = declarationsOf(factory, callee.text);
+        const source = decls.length === 1 ? hookSource(decls[0]!, 'saveToken') : undefined;
+        if (source) out.push({ cache: source, key: n.arguments[0]! });
+      } else if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'saveToken' && isNameChain(callee.expression))
+        out.push({ cache: textOf(unparen(callee.expression), sf), key: n.arguments[0]! });
     }
     ts.forEachChild(n, visit);
   };
@@ -168,12 +176,20 @@ function analyze(text: string, file: string): Analysis<Located> {
     return refuse(`a half-present ${HELPER} (its declaration and \`${HELPER}(${receiver})\` after the ${AFTER} hook expected together)`);
 
   if (assignsSignOut(body, outside))
-    return refuse('it already assigns `X.signOut = …` (a sign-out wrapper this patch does not know); check what upstream does there, then update the fix');
-  const saves = saveCalls(afterStmt, body);
+    return refuse(
+      'it already assigns `X.signOut = …` (a sign-out wrapper this patch does not know); check what upstream does there, then update the fix',
+    );
+  const saves = saveCalls(afterStmt, body, sf);
   if (saves.length !== 1)
-    return refuse(`expected one \`saveToken(KEY, …)\` call in the ${AFTER} hook through a local reading a cache's saveToken, found ${saves.length}`);
+    return refuse(
+      `expected one \`saveToken(KEY, …)\` call in the ${AFTER} hook (through a local reading a cache's saveToken, or cache.saveToken(…)), found ${saves.length}`,
+    );
   const { cache, key } = saves[0]!;
   if (!isNameChain(key)) return refuse(`the client JWT key \`${textOf(key, sf)}\` is not a plain name (identifier or property chain)`);
+  const root = (e: string) => e.split('.')[0]!;
+  const shadowed = [cache, textOf(key, sf)].filter((e) => HELPER_LOCALS.includes(root(e)));
+  if (shadowed.length > 0)
+    return refuse(`${shadowed.join(' and ')} would be shadowed by the helper's own names (${HELPER_LOCALS.join(', ')})`);
 
   // Other patches' helpers placed right after the hook (declaration + call pairs) stay first.
   let k = i;

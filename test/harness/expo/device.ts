@@ -192,7 +192,11 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     options.beforeProvider ??
     (device.scenario.js.getClerkInstanceBeforeProvider
       ? (getClerkInstance: (o?: Record<string, unknown>) => unknown, f: DeviceFapi) =>
-          void getClerkInstance({ publishableKey: f.publishableKey, proxyUrl: f.proxyUrl })
+          void getClerkInstance(
+            device.scenario.js.getClerkInstanceBeforeProvider === 'publishable-key-only'
+              ? { publishableKey: f.publishableKey }
+              : { publishableKey: f.publishableKey, proxyUrl: f.proxyUrl },
+          )
       : undefined);
   if (beforeProvider) {
     const early = appRequire('./dist/provider/singleton/index.js') as { getClerkInstance(options?: Record<string, unknown>): unknown };

@@ -66,8 +66,10 @@ export interface NativeScenario {
     /**
      * App code calls getClerkInstance() (with the publishable key and proxy) before
      * <ClerkProvider tokenCache> mounts, as an API client module does at import time (Fix H).
+     * `'publishable-key-only'`: that early call passes the publishable key alone, while the
+     * provider also passes `proxyUrl` (an app that configured its proxy on the provider only).
      */
-    getClerkInstanceBeforeProvider?: boolean;
+    getClerkInstanceBeforeProvider?: boolean | 'publishable-key-only';
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
@@ -75,6 +77,12 @@ export interface NativeScenario {
   network?: ScenarioNetwork;
   /** What happens after the app settled, in order (run-scenario.ts `Step`). */
   steps?: Step[];
+  /**
+   * `false`: the matrix's CI slice (test/matrix/slice.test.ts) leaves this column out, because a
+   * behaviour test under test/expo-provider/ runs the same case on the real ClerkProvider in CI
+   * (named in the scenario's description); `npm run matrix` runs it on every version.
+   */
+  ciSlice?: false;
   /** The outcome a user expects: still signed in (default), or signed out (a sign-out they asked for, a session the server ended). */
   expect?: 'signed-in' | 'signed-out';
 }
