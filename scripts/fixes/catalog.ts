@@ -16,6 +16,7 @@ import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta
 import { meta as singletonLatestTokenCache } from './singleton-latest-token-cache/meta.ts';
 import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
 import { meta as sessionTokenRejectionRereadsClient } from './session-token-rejection-rereads-client/meta.ts';
+import { meta as nativeSignoutOnlyAfterJsSignOut } from './native-signout-only-after-js-sign-out/meta.ts';
 import { meta as offlineSignOutForgetsClient } from './offline-sign-out-forgets-client/meta.ts';
 import { meta as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/meta.ts';
 
@@ -33,6 +34,7 @@ export const FIX_CATALOG: readonly FixMeta[] = [
   sessionTokenRejectionRereadsClient,
   offlineSignOutForgetsClient,
   proxyChangeKeepsClient,
+  nativeSignoutOnlyAfterJsSignOut,
 ];
 
 /** The metadata of the fixes that target one package, in registry order. */

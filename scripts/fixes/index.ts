@@ -15,6 +15,7 @@ import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.t
 import { fix as singletonLatestTokenCache } from './singleton-latest-token-cache/fix.ts';
 import { fix as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/fix.ts';
 import { fix as sessionTokenRejectionRereadsClient } from './session-token-rejection-rereads-client/fix.ts';
+import { fix as nativeSignoutOnlyAfterJsSignOut } from './native-signout-only-after-js-sign-out/fix.ts';
 import { fix as offlineSignOutForgetsClient } from './offline-sign-out-forgets-client/fix.ts';
 import { fix as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/fix.ts';
 
@@ -33,6 +34,7 @@ export const FIXES: readonly Fix[] = [
   sessionTokenRejectionRereadsClient,
   offlineSignOutForgetsClient,
   proxyChangeKeepsClient,
+  nativeSignoutOnlyAfterJsSignOut,
 ];
 
 /** The fixes that target one package, in registry order. */
