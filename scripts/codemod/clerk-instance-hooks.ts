@@ -3,8 +3,8 @@ import { unparen } from './js-ast.ts';
 
 /**
  * @clerk/expo's `createClerkInstance` registers the instance's own request hooks
- * (`X.__internal_onBeforeRequest(cb)` / `X.__internal_onAfterResponse(cb)`); Fixes J and K each
- * insert a helper that registers hooks of its own right after them. Each fix finds the
+ * (`X.__internal_onBeforeRequest(cb)` / `X.__internal_onAfterResponse(cb)`); Fixes J, K and S
+ * each insert a helper right after them (J's and K's register hooks of their own). Each fix finds the
  * instance's hooks by structure and must not count the hooks inside another fix's helper: the
  * helpers are named here, once.
  */

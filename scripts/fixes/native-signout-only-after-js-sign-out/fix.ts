@@ -122,8 +122,7 @@ function analyze(text: string, file: string): Analysis<Located> {
   });
 
   const calls = signOutCalls(body);
-  if (calls.length === 0)
-    return { detection: { status: 'not-affected', reason: `${span.label} never calls native signOut()`, ...at } };
+  if (calls.length === 0) return { detection: { status: 'not-affected', reason: `${span.label} never calls native signOut()`, ...at } };
   if (calls.length !== 1) return refuse(`expected one native signOut() call, found ${calls.length}`);
   const call = calls[0]!;
   const guard = enclosingIf(call, body, (i) => /\.signOut\b/.test(textOf(i.expression, sf)));
@@ -154,7 +153,9 @@ function analyze(text: string, file: string): Analysis<Located> {
           ...at,
         },
       };
-    return refuse(`the signOut guard is \`${textOf(test, sf)}\`, a condition this patch does not know; check upstream, then update the fix`);
+    return refuse(
+      `the signOut guard is \`${textOf(test, sf)}\`, a condition this patch does not know; check upstream, then update the fix`,
+    );
   }
   return {
     detection: {
