@@ -13,7 +13,7 @@ import { identifiers, parseJs, splice, unparen } from '../../codemod/js-ast.ts';
  * client to compare: the guards see "JS not signed in", the native token (a stale, session-less
  * client) is written over the JS client JWT, and the retried load signs the user out.
  *
- * The patch adds one helper in front of the function and makes it the function's first statement:
+ * The patch adds one helper (in front of the file's first function) and makes its call the function's first statement:
  * `await waitForJsClientBeforeNativeSync(clerkInstance);` resolves once JS Clerk has loaded
  * (`loaded`: status ready or degraded) with a client the server named (an id), once per instance;
  * at once when that is already so, or when the instance cannot report it (no `addListener`/`on`).
@@ -155,9 +155,12 @@ function edit(l: Located, text: string): AppliedEdit {
   const { sf, fn, body } = l;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const unit = indentUnit(sf);
-  // The helper as whole lines in front of the function, indented like it: a diff shows one added declaration.
-  const lineStart = text.lastIndexOf('\n', fn.getStart(sf) - 1) + 1;
-  const fnInd = text.slice(lineStart, fn.getStart(sf));
+  // The helper as whole lines in front of the file's first top-level function, indented like it: a diff
+  // shows one added declaration. Not next to syncNativeClientToJs: on 3.4.x Fix G's helper sits in
+  // front of it, and two added declarations side by side make one change run across both.
+  const anchor = sf.statements.find((st) => ts.isFunctionDeclaration(st)) ?? fn;
+  const helperAt = text.lastIndexOf('\n', anchor.getStart(sf) - 1) + 1;
+  const fnInd = text.slice(helperAt, anchor.getStart(sf));
   const helper =
     helperLines(HELPER)
       .map((line) => fnInd + line.replace(/^\t+/, (tabs) => unit.repeat(tabs.length)))
@@ -172,12 +175,13 @@ function edit(l: Located, text: string): AppliedEdit {
         return { start: at, end: at, text: ind ? `await ${HELPER}(${l.clerk});${nl}${ind}` : `await ${HELPER}(${l.clerk});` };
       })()
     : { start: body.getStart(sf) + 1, end: body.getStart(sf) + 1, text: `${nl}${fnInd}${unit}await ${HELPER}(${l.clerk});${nl}${fnInd}` };
-  const out = splice(text, [{ start: lineStart, end: lineStart, text: helper }, edits]);
+  const out = splice(text, [edits, { start: helperAt, end: helperAt, text: helper }]);
   const parsed = parseJs(out, 'patched.js');
   const added = parsed.statements.find((s) => ts.isFunctionDeclaration(s) && s.name?.text === HELPER);
   if (!added) throw new Error(`${meta.id}: the helper did not parse back as a top-level function`);
-  const helperSpan: NodeSpan = { label: `FunctionDeclaration ${HELPER}`, start: lineStart, end: added.end };
-  return { changed: true, text: out, node: l.span, added: [helperSpan] };
+  const helperSpan: NodeSpan = { label: `FunctionDeclaration ${HELPER}`, start: helperAt, end: added.end };
+  // The node spans the helper's place too (original offsets): nothing before it or after the function changes.
+  return { changed: true, text: out, node: { ...l.span, start: Math.min(helperAt, l.span.start) }, added: [helperSpan] };
 }
 
 export const fix = defineFix<Located>({
