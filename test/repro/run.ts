@@ -78,6 +78,8 @@ export interface ReproRun {
   verdict: CellResult;
   error?: string;
   events: ReproEvent[];
+  /** What the device was signed in with at launch (the fake server's ids), or null when signed out. */
+  signedInWith: { client: string; session: string } | null;
   /** Real seconds this run took (load of the version's files excluded). */
   seconds: number;
 }
@@ -114,10 +116,11 @@ async function runOne(
   const expected: CellResult = scenario.expect === 'signed-out' ? 'signed out' : 'kept';
   const base = { scenario: cell.scenario, readings, variant, expected };
   const skipped = notApplicable(args.version, scenario);
-  if (skipped) return { ...base, verdict: skipped, events: [], seconds: 0 };
+  if (skipped) return { ...base, verdict: skipped, events: [], signedInWith: null, seconds: 0 };
   log(`${cell.scenario}${readings ? ` [${readings}]` : ''} on ${args.version} ${variant}…`);
   const started = Date.now();
   let events: ReproEvent[] = [];
+  let signedInWith: ReproRun['signedInWith'] = null;
   const run = await runOnce(
     { version: args.version, variant, scenario: cell.scenario },
     scenario,
@@ -125,11 +128,14 @@ async function runOne(
     cell.readings,
     (world, outcome) => {
       events = collectTimeline(world.fapi, outcome);
+      const session = outcome.device.initialSessionId;
+      const client = session ? world.fapi.sessions.get(session)?.clientId : undefined;
+      if (session && client) signedInWith = { client, session };
     },
   );
   const seconds = (Date.now() - started) / 1000;
   log(`  → ${run.result} (${seconds.toFixed(1)} s)`);
-  return { ...base, verdict: run.result, ...(run.error ? { error: run.error } : {}), events, seconds };
+  return { ...base, verdict: run.result, ...(run.error ? { error: run.error } : {}), events, signedInWith, seconds };
 }
 
 /** A patched cell that does not end as its scenario expects (or failed to run). */
@@ -156,6 +162,11 @@ export function renderReport(report: ReproReport): string {
         out.push(`   ${r.verdict}: this scenario does not run on ${report.version} (no native module modelled for it)`);
         continue;
       }
+      out.push(
+        r.signedInWith
+          ? `   launch: the device is signed in with ${r.signedInWith.client} (session ${r.signedInWith.session}); its JWT is in the secure store`
+          : '   launch: the device is signed out',
+      );
       for (const e of r.events) out.push(renderEvent(e));
       const mark = r.verdict === r.expected ? 'as the user expects' : `the user expects ${r.expected}`;
       out.push(`   verdict: ${r.verdict} (${mark})${r.error ? `: ${r.error}` : ''}`);
