@@ -11,12 +11,12 @@ import { meta as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-lau
 import { meta as loadRetriesUnansweredRequests } from './load-retries-unanswered-requests/meta.ts';
 import { meta as nativeSignoutAfterLoad } from './native-signout-after-load/meta.ts';
 import { meta as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/meta.ts';
+import { meta as nativeSyncWaitsForJsClient } from './native-sync-waits-for-js-client/meta.ts';
 import { meta as proxyChangeKeepsClient } from './proxy-change-keeps-client/meta.ts';
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
 import { meta as singletonLatestTokenCache } from './singleton-latest-token-cache/meta.ts';
 import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
 import { meta as sessionTokenRejectionRereadsClient } from './session-token-rejection-rereads-client/meta.ts';
-import { meta as nativeSignoutOnlyAfterJsSignOut } from './native-signout-only-after-js-sign-out/meta.ts';
 import { meta as offlineSignOutForgetsClient } from './offline-sign-out-forgets-client/meta.ts';
 import { meta as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/meta.ts';
 
@@ -32,9 +32,9 @@ export const FIX_CATALOG: readonly FixMeta[] = [
   tokenCacheKeepsSessionOnReadError,
   loadRetriesUnansweredRequests,
   sessionTokenRejectionRereadsClient,
+  nativeSyncWaitsForJsClient,
   offlineSignOutForgetsClient,
   proxyChangeKeepsClient,
-  nativeSignoutOnlyAfterJsSignOut,
 ];
 
 /** The metadata of the fixes that target one package, in registry order. */

@@ -10,12 +10,12 @@ import { fix as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-laun
 import { fix as loadRetriesUnansweredRequests } from './load-retries-unanswered-requests/fix.ts';
 import { fix as nativeSignoutAfterLoad } from './native-signout-after-load/fix.ts';
 import { fix as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/fix.ts';
+import { fix as nativeSyncWaitsForJsClient } from './native-sync-waits-for-js-client/fix.ts';
 import { fix as proxyChangeKeepsClient } from './proxy-change-keeps-client/fix.ts';
 import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.ts';
 import { fix as singletonLatestTokenCache } from './singleton-latest-token-cache/fix.ts';
 import { fix as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/fix.ts';
 import { fix as sessionTokenRejectionRereadsClient } from './session-token-rejection-rereads-client/fix.ts';
-import { fix as nativeSignoutOnlyAfterJsSignOut } from './native-signout-only-after-js-sign-out/fix.ts';
 import { fix as offlineSignOutForgetsClient } from './offline-sign-out-forgets-client/fix.ts';
 import { fix as unauthenticatedRecoverySignsOutWithoutNativeToken } from './unauthenticated-recovery-signs-out-without-native-token/fix.ts';
 
@@ -32,9 +32,9 @@ export const FIXES: readonly Fix[] = [
   tokenCacheKeepsSessionOnReadError,
   loadRetriesUnansweredRequests,
   sessionTokenRejectionRereadsClient,
+  nativeSyncWaitsForJsClient,
   offlineSignOutForgetsClient,
   proxyChangeKeepsClient,
-  nativeSignoutOnlyAfterJsSignOut,
 ];
 
 /** The fixes that target one package, in registry order. */

@@ -42,7 +42,7 @@ describe('upgradeGaps', () => {
     ).toEqual([]);
   });
 
-  it('3.2.7 → 3.2.8: still needs B, C, H, F, J, K, S, P, N (a patch ships), no longer D (fixed upstream in 3.2.8)', () => {
+  it('3.2.7 → 3.2.8: still needs B, C, H, F, J, K, S, P (a patch ships), no longer D (fixed upstream in 3.2.8)', () => {
     expect(entry('@clerk/expo', '3.2.8')).toBeDefined();
     const [gap, ...rest] = upgradeGaps(
       record(EXPO_OLD, JS_OLD),
@@ -54,7 +54,7 @@ describe('upgradeGaps', () => {
     expect(rest).toEqual([]);
     expect(gap!.package).toBe('@clerk/expo');
     expect(gap!.installed).toHaveLength(1);
-    expect(gap!.installed[0]!.still.map((f) => f.letter).sort()).toEqual(['B', 'C', 'F', 'H', 'J', 'K', 'N', 'P', 'S']);
+    expect(gap!.installed[0]!.still.map((f) => f.letter).sort()).toEqual(['B', 'C', 'F', 'H', 'J', 'K', 'P', 'S']);
     expect(gap!.installed[0]!.patch).toBe(entry('@clerk/expo', '3.2.8')!.patch);
     expect(gap!.noLonger.map((f) => f.letter)).toEqual(['D']);
     const text = upgradeGapMessage([gap!], 'npm', '0.1.0');
@@ -84,7 +84,7 @@ describe('upgradeGaps', () => {
 
   it('a version this release ships no patch for: what its affected ranges still cover, and how to get a patch', () => {
     const gaps = upgradeGaps(record(EXPO_OLD), [copy('@clerk/expo', '4.99.0')], manifest, metasFor, 'bun');
-    expect(gaps[0]!.installed[0]!.still.map((f) => f.letter)).toEqual(['I', 'F', 'J', 'K', 'S', 'P']);
+    expect(gaps[0]!.installed[0]!.still.map((f) => f.letter)).toEqual(['I', 'F', 'J', 'K', 'L', 'S', 'P']);
     expect(gaps[0]!.installed[0]!.patch).toBeUndefined();
     const text = upgradeGapMessage(gaps, 'bun', '0.1.0');
     expect(text).toContain('clerk-expo-patches 0.1.0 ships no patch for it');

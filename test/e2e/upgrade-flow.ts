@@ -65,7 +65,7 @@ export function guardProblems(r: RunResult, command: string): string[] {
     ['names the bump', /@clerk\/expo 3\.2\.7 → 3\.2\.8/],
     [
       'names what 3.2.8 still needs',
-      /@clerk\/expo@3\.2\.8 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests, K session-token-rejection-rereads-client, S offline-sign-out-forgets-client, P proxy-change-keeps-client, N native-signout-only-after-js-sign-out; a verified patch ships for it/,
+      /@clerk\/expo@3\.2\.8 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests, K session-token-rejection-rereads-client, S offline-sign-out-forgets-client, P proxy-change-keeps-client; a verified patch ships for it/,
     ],
     ['names what upstream fixed', /No longer needed \(fixed upstream\): D native-signout-after-load \(fixed in 3\.2\.8\)\./],
   ];

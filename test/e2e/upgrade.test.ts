@@ -13,7 +13,7 @@ import { APP_DEPENDENCIES, bump, cleanCheckout, guardProblems, ours, patchedProb
  * lockfile change, nothing else; then the install CI runs from a clean checkout (`npm ci`,
  * `pnpm install --frozen-lockfile`, …). One app per package manager, wired by `sync` on
  * @clerk/clerk-js 6.7.1 + @clerk/expo 3.2.7, then:
- *   PR 1  @clerk/expo 3.2.7 → 3.2.8: a patch ships for 3.2.8 (B, C, H, F, J, K, S, P, N; D is fixed upstream).
+ *   PR 1  @clerk/expo 3.2.7 → 3.2.8: a patch ships for 3.2.8 (B, C, H, F, J, K, S, P; D is fixed upstream).
  *         CI stops with our words (never patch-package's or pnpm's advice); the one command it
  *         names (sync, install) makes the PR green under the CI install, 3.2.8 patched.
  *   PR 2  @clerk/clerk-js 6.7.4 (upstream fixed A and E: nothing left to patch; no @clerk/expo
@@ -157,7 +157,7 @@ describe.concurrent.each<PmKind>(KINDS)('upgrade PRs with %s (newest)', (kind) =
     expect(text2).toContain('No longer needed (fixed upstream): A headless-background-refresh (fixed in 6.7.4).');
     expect(text2).toContain('@clerk/expo 3.2.8 → 3.2.99');
     expect(text2).toMatch(
-      /@clerk\/expo@3\.2\.99 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests, K session-token-rejection-rereads-client, S offline-sign-out-forgets-client, P proxy-change-keeps-client, N native-signout-only-after-js-sign-out \(their affected ranges cover it\), and clerk-expo-patches \S+ ships no patch for it/,
+      /@clerk\/expo@3\.2\.99 still needs B ios-configure-waits-for-session, C ios-keep-cache-on-first-launch, H singleton-latest-token-cache, F token-cache-keeps-session-on-read-error, J load-retries-unanswered-requests, K session-token-rejection-rereads-client, S offline-sign-out-forgets-client, P proxy-change-keeps-client \(their affected ranges cover it\), and clerk-expo-patches \S+ ships no patch for it/,
     );
     expect(text2).toContain('update clerk-expo-patches');
     expect(text2).not.toMatch(/no longer necessary|Just delete it|ERR_PNPM_UNUSED_PATCH|ERR_PNPM_PATCH_NOT_APPLIED/);

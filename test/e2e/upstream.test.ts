@@ -37,7 +37,7 @@ import { freePort, publish, repack, startVerdaccio, type Verdaccio } from './ver
 const ENABLED = process.env.CLERK_EXPO_PATCHES_REGISTRY_E2E === '1';
 const SLICE = ['locked-keychain-at-launch', 'revoked-at-foreground', 'cold-start-stalled-client-ios-js-only'];
 const I = 'unauthenticated-recovery-signs-out-without-native-token';
-/** 4.6.7 is 4.6.6's files: it needs what 4.6.6's shipped patch carries (today I, F, J, K, S, P), letters in registry order. */
+/** 4.6.7 is 4.6.6's files: it needs what 4.6.6's shipped patch carries (today I, F, J, K, L, S, P), letters in registry order. */
 const SHIPPED_466 = readManifest().patches.find((p) => p.package === '@clerk/expo' && p.version === '4.6.6')!.fixes;
 const LETTERS_466 = metasFor('@clerk/expo')
   .filter((m) => SHIPPED_466.includes(m.id))

@@ -23,6 +23,7 @@ export function sliceCells(version: (typeof SLICE)[number]): void {
   beforeAll(() => dependencySet(version));
   describe(`@clerk/expo ${version} (${bridgeFor(version)})`, () => {
     for (const variant of hasShippedPatch(version) ? (['pristine', 'patched'] as const) : (['pristine'] as const)) {
+      // Scenarios marked `ciSlice: false` have a behaviour test in CI instead (its cost is smaller than every slice version's cells).
       for (const scenario of matrixScenarioNames().filter((n) => loadMatrixScenario(n).ciSlice !== false)) {
         it(`${variant} ${scenario}`, async () => {
           const cell = { version, variant, scenario };
