@@ -5,6 +5,7 @@ import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
 import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
+import { runExtraStep } from './extra-steps.ts';
 
 /**
  * Runs one scenario (fixtures/native/<name>.json) on a fresh simulated device against one
@@ -196,7 +197,7 @@ async function coldRelaunch(app: RunningApp, device: Device, dist: ExpoDist): Pr
   return next;
 }
 
-async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+export async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
   const fapi = device.fapi;
   const sessionId = device.initialSessionId;
   switch (step) {
@@ -256,5 +257,7 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
       await settle(next, device, dist.version);
       return next;
     }
+    default:
+      return runExtraStep(step, app, device, dist, { settle, quiet });
   }
 }

@@ -127,7 +127,38 @@ export type Step =
   | 'relaunch'
   | 'token-401-once'
   | 'token-404-once'
-  | 'token-403-once';
+  | 'token-403-once'
+  | ExtraStep;
+
+/**
+ * Steps of the wider vocabulary (extra-steps.ts; the session-lifecycle explorer, test/explore/):
+ * - `background`: the user leaves the app (AppState 'background'); `open-app`: opens it again
+ *   (AppState 'active') and the app asks for a session token;
+ * - `suspend-10m` / `suspend-2h` / `suspend-3d`: time passes while the app is suspended (its
+ *   timers fire late, when it runs again);
+ * - `cold-launch`: the app process is killed and the user opens it again (native SDK cold,
+ *   keychain kept); `background-launch`: the same, launched in the background by a push or a
+ *   background fetch; `reboot-background-launch`: the device restarts (iOS: the keychain is
+ *   unreadable until the first unlock) and the app is launched in the background;
+ * - `network-hang`: every request hangs (no answer, no error); `network-slow`: every request is
+ *   answered 20 s after it arrives; `network-ok`: the network works again (ends offline, hang, slow);
+ * - `token-burst`: five concurrent token requests (cache skipped);
+ * - `keystore-read-fails`: the next secure-store read fails as Android's decrypt failure does.
+ */
+export type ExtraStep =
+  | 'background'
+  | 'open-app'
+  | 'suspend-10m'
+  | 'suspend-2h'
+  | 'suspend-3d'
+  | 'cold-launch'
+  | 'background-launch'
+  | 'reboot-background-launch'
+  | 'network-hang'
+  | 'network-slow'
+  | 'network-ok'
+  | 'token-burst'
+  | 'keystore-read-fails';
 
 export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 
