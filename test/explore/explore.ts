@@ -14,7 +14,7 @@ import { confirmInFreshProcess } from './replay.ts';
 /** At most this many events in one life (fast-check shrinks failing lives to the fewest). */
 export const MAX_EVENTS = 8;
 /** Lives per fast-check run (one seed each); between runs a worker may retire to give memory back. */
-export const CHUNK = 50;
+export const CHUNK = 25;
 
 /** One distinct failure: an invariant broken by a shrunk life on one version and variant. */
 export interface Finding {
