@@ -9,6 +9,11 @@ import type { Model } from './events.ts';
  */
 export interface StartConfig {
   platform: 'ios' | 'android';
+  /**
+   * The global `navigator` (scenario.ts `js.navigator`): `absent` (the harness's default so far),
+   * `react-native` (as on a device: no `onLine`), `tracks-network` (an app that polyfills `onLine`).
+   */
+  navigator: 'absent' | 'react-native' | 'tracks-network';
   native: null | {
     /** A JS reload start: the native SDK was configured earlier in this process. */
     configured: boolean;
@@ -33,10 +38,11 @@ export function startConfigs(version: string): fc.Arbitrary<StartConfig> {
     cachedClientWithoutDeviceToken: fc.boolean(),
     staleOwnClient: fc.boolean(),
   });
+  const navigator = fc.constantFrom('react-native' as const, 'absent' as const, 'tracks-network' as const);
   return fc.oneof(
-    fc.record({ platform: fc.constant('ios' as const), native: fc.constant(null) }),
-    ...(jsOnlyAndroid ? [fc.record({ platform: fc.constant('android' as const), native: fc.constant(null) })] : []),
-    fc.record({ platform: fc.constantFrom('ios' as const, 'android' as const), native }),
+    fc.record({ platform: fc.constant('ios' as const), navigator, native: fc.constant(null) }),
+    ...(jsOnlyAndroid ? [fc.record({ platform: fc.constant('android' as const), navigator, native: fc.constant(null) })] : []),
+    fc.record({ platform: fc.constantFrom('ios' as const, 'android' as const), navigator, native }),
   );
 }
 
@@ -46,7 +52,9 @@ export function startModel(c: StartConfig): Model {
 
 /** Short words for a start configuration (findings, progress). */
 export function configLabel(c: StartConfig): string {
-  if (!c.native) return `${c.platform} js-only`;
+  // Findings made before the navigator was modelled have none: `absent`, unnamed.
+  const nav = !c.navigator || c.navigator === 'absent' ? '' : `, navigator ${c.navigator}`;
+  if (!c.native) return `${c.platform} js-only${nav ? ` (${nav.slice(2)})` : ''}`;
   const n = c.native;
   const bits = [
     n.configured ? 'JS reload start' : 'cold start',
@@ -54,7 +62,7 @@ export function configLabel(c: StartConfig): string {
     n.cachedClientWithoutDeviceToken ? 'no device token yet' : '',
     n.staleOwnClient ? 'stale native client' : '',
   ].filter(Boolean);
-  return `${c.platform} native (${bits.join(', ')})`;
+  return `${c.platform} native (${bits.join(', ')}${nav})`;
 }
 
 /**
@@ -63,7 +71,7 @@ export function configLabel(c: StartConfig): string {
  * signed out or the server ended the session, else signed in.
  */
 export function toScenario(c: StartConfig, steps: readonly Step[], name: string, user: string): NativeScenario {
-  const endedOrSignedOut = steps.some((s) => s === 'sign-out-in-js' || s.endsWith('-on-server'));
+  const endedOrSignedOut = steps.some((s) => s === 'sign-out-in-js' || s === 'sign-out-attempt' || s.endsWith('-on-server'));
   const native: NativeScenario['native'] = c.native
     ? {
         configured: c.native.configured,
@@ -81,7 +89,7 @@ export function toScenario(c: StartConfig, steps: readonly Step[], name: string,
     platform: c.platform,
     signedIn: true,
     native,
-    js: { tokenCache: 'device-client' },
+    js: { tokenCache: 'device-client', ...(c.navigator && c.navigator !== 'absent' ? { navigator: c.navigator } : {}) },
     steps: [...steps],
     expect: endedOrSignedOut ? 'signed-out' : 'signed-in',
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Variant } from '../harness/expo/expo-dist.ts';
 import type { Step } from '../harness/expo/scenario.ts';
 import { toScenario, type StartConfig } from './config.ts';
+import { EVENTS } from './events.ts';
 import type { Finding } from './explore.ts';
 import { INVARIANTS, type InvariantId } from './invariants.ts';
 
@@ -206,5 +207,20 @@ export function renderFindings(store: ExplorerStore, triage: Record<string, Tria
       '',
     );
   }
+  out.push(...renderEvents());
   return out.join('\n');
+}
+
+/** The event vocabulary (events.ts) as a table: each event, when it can happen, and why. */
+export function renderEvents(): string[] {
+  return [
+    '### Events and their preconditions',
+    '',
+    'Generated from `test/explore/events.ts`; each event is a harness step (`test/harness/expo/scenario.ts`).',
+    '',
+    '| event (step) | can happen when | evidence |',
+    '|---|---|---|',
+    ...EVENTS.map((e) => `| \`${e.step}\` | ${e.condition} | ${e.why.replace(/\|/g, '\\|')} |`),
+    '',
+  ];
 }

@@ -120,7 +120,15 @@ export class Life {
       return;
     }
     this.model = eventOf(step).next(before);
-    if (step === 'sign-out-in-js' && signedInBefore) this.signedOutByUser = true;
+    // The user signed out when the app showed them signed in and now shows them signed out (a
+    // signOut() that rejected offline leaves clerk-js loading instead: not a sign-out).
+    if (
+      (step === 'sign-out-in-js' || step === 'sign-out-attempt') &&
+      signedInBefore &&
+      this.app.auth.isLoaded &&
+      this.app.auth.isSignedIn === false
+    )
+      this.signedOutByUser = true;
     if (step.endsWith('-on-server') && serverActiveBefore) this.endedByServer = true;
     if (
       this.endedByServer &&

@@ -100,6 +100,17 @@ export async function runExtraStep(step: ExtraStep, app: RunningApp, device: Dev
     case 'keystore-read-fails':
       device.store.failNextReads(1);
       return app;
+    case 'sign-out-attempt':
+      if (!app.auth.isSignedIn) return app;
+      await app.act(async () => {
+        try {
+          await app.clerk().signOut();
+        } catch {
+          // The app shows "try again"; what the user sees next is the provider's state.
+        }
+      });
+      await h.quiet(app, device);
+      return app;
   }
 }
 

@@ -68,6 +68,16 @@ export interface NativeScenario {
      * <ClerkProvider tokenCache> mounts, as an API client module does at import time (Fix H).
      */
     getClerkInstanceBeforeProvider?: boolean;
+    /**
+     * The global `navigator` the bundle sees. Absent (default, this harness so far): no `navigator`
+     * at all, so clerk-js's isValidBrowserOnline() is false and a failed request reads as "offline"
+     * (BaseResource._baseFetch returns null instead of throwing). `react-native`: `{ product:
+     * 'ReactNative' }` with no `onLine`, as React Native's setUpNavigator installs it on a device
+     * (clerk-js then reads the device as online and a failed request throws). `tracks-network`:
+     * the same with an `onLine` that follows the device's network (an app that polyfills it, e.g.
+     * from @react-native-community/netinfo). extra-steps.ts / device.ts `installNavigator`.
+     */
+    navigator?: 'react-native' | 'tracks-network';
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
@@ -143,7 +153,10 @@ export type Step =
  * - `network-hang`: every request hangs (no answer, no error); `network-slow`: every request is
  *   answered 20 s after it arrives; `network-ok`: the network works again (ends offline, hang, slow);
  * - `token-burst`: five concurrent token requests (cache skipped);
- * - `keystore-read-fails`: the next secure-store read fails as Android's decrypt failure does.
+ * - `keystore-read-fails`: the next secure-store read fails as Android's decrypt failure does;
+ * - `sign-out-attempt`: the user taps "Sign out" and the app handles a failed signOut() (it
+ *   rejects, e.g. "Network error … Please try again." offline) as apps do: the life goes on
+ *   (`sign-out-in-js` fails the run instead).
  */
 export type ExtraStep =
   | 'background'
@@ -158,7 +171,8 @@ export type ExtraStep =
   | 'network-slow'
   | 'network-ok'
   | 'token-burst'
-  | 'keystore-read-fails';
+  | 'keystore-read-fails'
+  | 'sign-out-attempt';
 
 export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 
