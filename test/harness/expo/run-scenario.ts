@@ -4,6 +4,7 @@ import { DeviceWorld } from './world.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
+import { stamp } from '../event-order.ts';
 import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
 import { runExtraStep } from './extra-steps.ts';
 
@@ -190,6 +191,7 @@ function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined):
 
 /** The app process killed and started again: a fresh JS bundle, the native SDK started cold (its keychain kept). */
 async function coldRelaunch(app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+  device.steps?.push({ step: 'cold-restart', ...stamp() });
   await app.unmount();
   device.native.coldRestart();
   const next = await launch(device, dist);
@@ -198,6 +200,7 @@ async function coldRelaunch(app: RunningApp, device: Device, dist: ExpoDist): Pr
 }
 
 export async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+  device.steps?.push({ step, ...stamp() });
   const fapi = device.fapi;
   const sessionId = device.initialSessionId;
   switch (step) {
