@@ -12,7 +12,24 @@ import { Violation, startLife, type KnownCheck } from './life.ts';
 import { confirmInFreshProcess } from './replay.ts';
 
 /** At most this many events in one life (fast-check shrinks failing lives to the fewest). */
-export const MAX_EVENTS = 8;
+export const MAX_EVENTS = 10;
+
+/** Kinds of event drawn with one weight between them, so three token refusals or three suspensions do not crowd out the rest. */
+const family = (step: string): string =>
+  /^token-40\d-once$/.test(step)
+    ? 'token-refused'
+    : step.endsWith('-on-server')
+      ? 'server-ends'
+      : step.startsWith('suspend-')
+        ? 'suspend'
+        : step;
+
+/** One event: a family drawn uniformly, then one of its events. */
+function eventCommands(): fc.Arbitrary<StepCommand> {
+  const families = new Map<string, LifeEvent[]>();
+  for (const e of EVENTS) families.set(family(e.step), [...(families.get(family(e.step)) ?? []), e]);
+  return fc.oneof(...[...families.values()].map((events) => fc.constantFrom(...events.map((e) => new StepCommand(e)))));
+}
 /** Lives per fast-check run (one seed each); between runs a worker may retire to give memory back. */
 export const CHUNK = 25;
 
@@ -136,10 +153,7 @@ export async function exploreLane(
   let shrinking = false;
   const property = fc.asyncProperty(
     startConfigs(spec.version),
-    fc.commands(
-      EVENTS.map((e) => fc.constant(new StepCommand(e))),
-      { maxCommands: MAX_EVENTS },
-    ),
+    fc.commands([eventCommands()], { maxCommands: MAX_EVENTS }),
     async (config, cmds) => {
       progress.lives++;
       if (shrinking) progress.shrinkLives++;
