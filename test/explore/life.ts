@@ -10,6 +10,8 @@ import type { InvariantId } from './invariants.ts';
 
 /** An invariant broken at a step of a life (`step` -1: at the first launch). */
 export class Violation extends Error {
+  /** The life's timeline up to the violation, when it broke at the first launch (the life never started). */
+  timeline?: string[];
   constructor(
     readonly invariant: InvariantId,
     readonly detail: string,
@@ -83,7 +85,12 @@ export class Life {
       const life = new Life(world, device, app, dist, model, known);
       life.marks.push(mark);
       if (await app.waitFor(() => app.auth.isLoaded)) await settle(app, device, dist.version);
-      life.check(null, -1);
+      try {
+        life.check(null, -1);
+      } catch (err) {
+        if (err instanceof Violation) err.timeline = life.timeline();
+        throw err;
+      }
       return life;
     } catch (err) {
       await world.close();

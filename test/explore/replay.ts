@@ -45,7 +45,7 @@ export async function replayLife(
     return { timeline: life.timeline() };
   } catch (err) {
     if (!(err instanceof Violation)) throw err;
-    return { violation: err, timeline: life?.timeline() ?? [`▶ launch: ${err.message}`] };
+    return { violation: err, timeline: life?.timeline() ?? err.timeline ?? [`▶ launch: ${err.message}`] };
   } finally {
     await life?.close();
   }
