@@ -6,7 +6,8 @@ import type { Life } from './life.ts';
 import type { Step } from '../harness/expo/scenario.ts';
 import { deviceOptions } from '../matrix/device-config.ts';
 import { configLabel, startConfigs, startModel, toScenario, type StartConfig } from './config.ts';
-import { EVENTS, possibleSteps, type LifeEvent, type Model } from './events.ts';
+import { EVENTS, eventOf, possibleSteps, type LifeEvent, type Model } from './events.ts';
+import { EXAMPLES } from './examples.ts';
 import type { InvariantId } from './invariants.ts';
 import { Violation, startLife, type KnownCheck } from './life.ts';
 import { confirmInFreshProcess } from './replay.ts';
@@ -110,6 +111,8 @@ export interface LaneSpec {
   known?: Pick<Finding, 'id' | 'invariant' | 'configLabel' | 'steps'>[];
   /** Stop when the heap passes this share of its limit (a worker gives memory back by exiting). */
   retireAtHeapShare?: number;
+  /** false: no example lives (examples.ts) before the generated ones. */
+  examples?: boolean;
 }
 
 export interface LaneProgress {
@@ -190,6 +193,15 @@ export async function exploreLane(
     const details = await fc.check(property, {
       seed,
       numRuns,
+      // The lane's first run starts with the example lives (examples.ts).
+      ...(progress.chunk === 0 && spec.examples !== false
+        ? {
+            examples: EXAMPLES.map((e): [StartConfig, Iterable<StepCommand>] => [
+              e.config,
+              e.steps.map((s) => new StepCommand(eventOf(s))),
+            ]),
+          }
+        : {}),
       ...(spec.deadline !== undefined
         ? { interruptAfterTimeLimit: Math.max(1, spec.deadline - Date.now()), markInterruptAsFailure: false }
         : {}),

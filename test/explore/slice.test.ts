@@ -53,7 +53,9 @@ const known = (version: string) =>
 
 describe('session-lifecycle explorer (patched)', () => {
   it('every patched finding of docs/explorer.json is triaged', () => {
-    expect(untriagedPatched(readStore(), readTriage()), 'triage them in test/explore/triage.json (docs/explorer.md lists them)').toEqual([]);
+    expect(untriagedPatched(readStore(), readTriage()), 'triage them in test/explore/triage.json (docs/explorer.md lists them)').toEqual(
+      [],
+    );
   });
 
   it('covers the device-token, session and client-token bridges', () => {
