@@ -180,6 +180,25 @@ export async function exploreLane(
   let livesLeft = spec.lives ?? Number.POSITIVE_INFINITY;
   const retireAt = spec.retireAtHeapShare ?? 1;
   let retired = false;
+  // A fresh lane first runs the example lives (examples.ts), one fast-check run each (a run
+  // reports one failure), so each example's failure is recorded.
+  if ((spec.firstChunk ?? 0) === 0 && spec.examples !== false)
+    for (const example of EXAMPLES) {
+      const commands = example.steps.map((s) => new StepCommand(eventOf(s)));
+      shrinking = false;
+      const details = await fc.check(property, { seed: spec.seed, numRuns: 1, examples: [[example.config, commands]] });
+      if (details.failed && details.counterexample) {
+        const finding = await recordFinding(spec, dist, example.config, commands, details.errorInstance, spec.seed, {
+          path: null,
+          interrupted: false,
+        });
+        if (finding) {
+          findings.push(finding);
+          known.push(finding);
+          events.finding?.(finding);
+        }
+      }
+    }
   while (livesLeft > 0 && (spec.deadline === undefined || Date.now() < spec.deadline)) {
     const heap = v8.getHeapStatistics();
     if (heap.used_heap_size > retireAt * heap.heap_size_limit) {
@@ -193,15 +212,6 @@ export async function exploreLane(
     const details = await fc.check(property, {
       seed,
       numRuns,
-      // The lane's first run starts with the example lives (examples.ts).
-      ...(progress.chunk === 0 && spec.examples !== false
-        ? {
-            examples: EXAMPLES.map((e): [StartConfig, Iterable<StepCommand>] => [
-              e.config,
-              e.steps.map((s) => new StepCommand(eventOf(s))),
-            ]),
-          }
-        : {}),
       ...(spec.deadline !== undefined
         ? { interruptAfterTimeLimit: Math.max(1, spec.deadline - Date.now()), markInterruptAsFailure: false }
         : {}),

@@ -160,10 +160,16 @@ export function renderFindings(store: ExplorerStore, triage: Record<string, Tria
     return ca === cb ? a.id.localeCompare(b.id) : ca.localeCompare(cb);
   });
   const out: string[] = [];
-  const last = store.runs[store.runs.length - 1];
-  if (last)
+  if (store.runs.length > 0)
     out.push(
-      `Last run: ${last.date}, ${last.versions.join(', ')} (${last.variants.join(', ')}): ${last.lives} lives (${last.shrinkLives} of them shrinking) in ${last.minutes} min on ${last.jobs} worker(s), **${last.livesPerMinute} lives a minute** on this machine as loaded as it was; ${last.cpuSecondsPerLife} CPU s a life (≈ ${Math.round((60 / last.cpuSecondsPerLife) * last.jobs)} lives a minute on ${last.jobs} idle core(s)); ${last.findings} finding(s).`,
+      'Runs (wall-clock rates on this machine as loaded as it was; CPU seconds a life do not depend on the load):',
+      '',
+      '| date | versions | variants | lives (shrinking) | minutes | workers | lives/min | CPU s a life | ≈ lives/min on idle cores | findings |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...store.runs.map(
+        (r) =>
+          `| ${r.date} | ${r.versions.join(', ')} | ${r.variants.join(', ')} | ${r.lives} (${r.shrinkLives}) | ${r.minutes} | ${r.jobs} | ${r.livesPerMinute} | ${r.cpuSecondsPerLife} | ${Math.round((60 / r.cpuSecondsPerLife) * r.jobs)} | ${r.findings} |`,
+      ),
       '',
     );
   const byClass = new Map<string, number>();
