@@ -6,6 +6,7 @@ import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOption
 import type { NativeCall } from './native-module.ts';
 import { stamp } from '../event-order.ts';
 import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
+import { runExtraStep } from './extra-steps.ts';
 
 /**
  * Runs one scenario (fixtures/native/<name>.json) on a fresh simulated device against one
@@ -198,7 +199,7 @@ async function coldRelaunch(app: RunningApp, device: Device, dist: ExpoDist): Pr
   return next;
 }
 
-async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+export async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
   device.steps?.push({ step, ...stamp() });
   const fapi = device.fapi;
   const sessionId = device.initialSessionId;
@@ -259,5 +260,7 @@ async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDi
       await settle(next, device, dist.version);
       return next;
     }
+    default:
+      return runExtraStep(step, app, device, dist, { settle, quiet });
   }
 }
