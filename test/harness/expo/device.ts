@@ -147,18 +147,30 @@ export interface LaunchOptions {
 }
 
 /**
- * The scenario's `js.navigator` (scenario.ts), installed for the world's lifetime and removed at
- * its close (no global outlives its world). Absent: nothing is installed, as before.
+ * The scenario's `js.navigator` (scenario.ts; React Native's own by default), installed for the
+ * world's lifetime; whatever the process had (Node ≥ 21 defines a `navigator` of its own) comes
+ * back at the world's close, so no global outlives its world.
  */
+const navigatorWorlds = new WeakSet<object>();
 function installNavigator(device: Device): void {
-  const kind = device.scenario.js.navigator;
-  const g = globalThis as { navigator?: unknown };
-  if (!kind || g.navigator !== undefined) return;
-  const fapi = device.fapi;
-  const nav: Record<string, unknown> = { product: 'ReactNative' };
-  if (kind === 'tracks-network') Object.defineProperty(nav, 'onLine', { enumerable: true, get: () => !fapi.offline });
-  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
-  device.world.onClose(() => void delete g.navigator);
+  // Once per world: a relaunch on the same device keeps it, and the close restores the process's.
+  if (navigatorWorlds.has(device.world)) return;
+  navigatorWorlds.add(device.world);
+  const kind = device.scenario.js.navigator ?? 'react-native';
+  const before = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  if (kind === 'absent') {
+    if (!before) return;
+    delete (globalThis as { navigator?: unknown }).navigator;
+  } else {
+    const fapi = device.fapi;
+    const nav: Record<string, unknown> = { product: 'ReactNative' };
+    if (kind === 'tracks-network') Object.defineProperty(nav, 'onLine', { enumerable: true, get: () => !fapi.offline });
+    Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+  }
+  device.world.onClose(() => {
+    if (before) Object.defineProperty(globalThis, 'navigator', before);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  });
 }
 
 export async function launch(device: Device, dist: ExpoDist, options: LaunchOptions = {}): Promise<RunningApp> {
