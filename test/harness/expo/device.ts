@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DeviceFapi, DeviceWorld } from './world.ts';
 import type { ExpoDist } from './expo-dist.ts';
-import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
+import { installIntercept, purgeAppModules, resetAppGlobals, setStandIns } from './module-intercept.ts';
 import { SimulatedClerkExpo, type Bridge, type NativeCall } from './native-module.ts';
 import { expoModulesStub, reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
@@ -161,7 +161,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     'react-native-url-polyfill/auto': {},
     'react-native-url-polyfill/auto.js': {},
   });
-  purgeAppModules([path.dirname(dist.root)]);
+  purgeAppModules([dist.deps.dir]);
+  resetAppGlobals();
   const appRequire = createRequire(path.join(dist.root, 'package.json'));
   // React and the renderer come from the version's own dependency set: one React for both.
   const depsRequire = createRequire(path.join(dist.deps.dir, 'package.json'));
