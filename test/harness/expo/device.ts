@@ -91,6 +91,11 @@ export async function createDevice(scenario: NativeScenario, world: DeviceWorld,
     native.deviceToken = stale.clientJwt;
     native.keepsOwnClient = true;
   }
+  native.network = {
+    reach: (r) => fapi.reach(r),
+    setTimeout: (fn, ms) => world.clock.globals.setTimeout(fn, ms),
+    clearTimeout: (id) => world.clock.globals.clearTimeout(id),
+  };
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call });
   return {
@@ -125,6 +130,16 @@ export interface RunningApp {
   /** Runs an action (a user tapping "Sign out") until it has finished, time passing as it needs; rethrows its error. */
   act(fn: () => Promise<unknown>): Promise<void>;
   unmount(): Promise<void>;
+}
+
+/** `until` gave up: `what` never happened within its budget of virtual time (a run's outcome, not a harness fault). */
+export class Stalled extends Error {
+  constructor(
+    readonly what: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -230,7 +245,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   };
   const until = async (cond: () => boolean, what: string, budgetMs = UNTIL_BUDGET_MS) => {
     if (!(await waitFor(cond, budgetMs)))
-      throw new Error(
+      throw new Stalled(
+        what,
         `stalled: ${what} never happened within ${budgetMs / 1000} s of virtual time (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')}; pending timers ${world.clock.pending().length})`,
       );
   };

@@ -13,11 +13,14 @@ export interface RunFacts {
   finalAuth: Outcome['finalAuth'];
   afterRestart: Outcome['afterRestart'] | null;
   neverLoaded: boolean;
+  unsettled: string | null;
+  relaunched: Outcome['relaunched'] | null;
   wasSignedInInJs: boolean;
   server: { status: string; endedBy: string | null } | null;
   nativeSessionId: string | null;
   nativeDeviceToken: string | null;
   storedClientJwt: string | null;
+  userClientJwt: string | null;
   timeline: string[];
   storeCalls: string[];
   requests: string[];
@@ -51,14 +54,17 @@ export function runFacts(outcome: Outcome, world: DeviceWorld, verdict?: string)
     finalAuth: outcome.finalAuth,
     afterRestart: outcome.afterRestart ?? null,
     neverLoaded: outcome.neverLoaded,
+    unsettled: outcome.unsettled ?? null,
+    relaunched: outcome.relaunched ?? null,
     wasSignedInInJs: outcome.wasSignedInInJs,
     server: outcome.serverSession ? { status: outcome.serverSession.status, endedBy: outcome.serverSession.endedBy ?? null } : null,
     nativeSessionId: outcome.nativeSessionId,
     nativeDeviceToken: orNull(outcome.nativeDeviceToken),
     storedClientJwt: orNull(outcome.storedClientJwt),
+    userClientJwt: orNull(outcome.userClientJwt),
     timeline: d.timeline.map((e) =>
       e.kind === 'native'
-        ? `native ${e.call.method}@${e.call.at} ${clean(e.call.args)} → ${clean(e.call.result ?? null)} ${clean(e.call.endedSession ?? null)}`
+        ? `native ${e.call.method}@${e.call.at} ${clean(e.call.args)} → ${clean(e.call.result ?? null)} ${clean(e.call.endedSession ?? null)}${e.call.serverUnreachable ? ' (server unreachable)' : ''}`
         : `auth ${JSON.stringify(e.auth)}`,
     ),
     storeCalls: d.store.calls.map((c) => `${c.op} ${c.key} ${clean(c.outcome ?? null)}`),

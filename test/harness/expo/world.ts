@@ -57,6 +57,8 @@ export type DeviceFapi = Pick<
   | 'failTokenRequests'
   | 'stall'
   | 'held'
+  | 'reach'
+  | 'clients'
 >;
 
 export interface WorldOptions {
