@@ -276,7 +276,7 @@ export class SimulatedClerkExpo {
     try {
       return await new Promise<boolean>((resolve, reject) => {
         timer = network.setTimeout(() => resolve(false), NATIVE_REQUEST_TIMEOUT_MS);
-        network.reach({ method, path }).then(resolve, reject);
+        network.reach({ method, path, source: 'native' }).then(resolve, reject);
       });
     } catch {
       return false;

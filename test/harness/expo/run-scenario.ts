@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { FapiSession } from '../fapi/server.ts';
+import type { FapiSession, StallMatch } from '../fapi/server.ts';
 import { DeviceWorld } from './world.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, Stalled, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
@@ -222,7 +222,8 @@ function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined):
   };
   if (!network) return restore;
   const [method, path] = network.stall?.split(' ') ?? [];
-  const matches = (r: { method: string; path: string }) => r.method === method && r.path === path;
+  // The scenario's hung connection is the app's (its fetch); the native SDK's requests use connections of their own.
+  const matches = (r: StallMatch) => r.source !== 'native' && r.method === method && r.path === path;
   if (network.offlineAtLaunch) fapi.offline = true;
   let backOnline = false;
   if (network.stall && network.answerAfterMs !== undefined) {

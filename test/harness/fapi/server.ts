@@ -130,6 +130,8 @@ export const PROXY_PATH = '/__clerk';
 export interface StallMatch {
   method: string;
   path: string;
+  /** `native`: a request `reach()` carries for the native SDK (its own connections, not the app's fetch). */
+  source?: 'native';
 }
 
 interface StallRule {
