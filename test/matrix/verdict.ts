@@ -41,6 +41,8 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
       !(auth.isLoaded && auth.isSignedIn === true) && !serverActive && (!scenario.native || nativeSessionId === null);
     if (signedOutEverywhere(o.finalAuth, o.nativeSessionId)) return 'signed out';
     const r = o.afterRestart;
+    if (r?.neverLoaded) return 'hang';
+    if (r?.unsettled) return 'never settled';
     return r && signedOutEverywhere(r.auth, r.nativeSessionId) ? 'stuck until restart' : 'stuck';
   }
   const kept =

@@ -51,7 +51,7 @@ export interface Outcome {
    * steps (app process killed and started again: a fresh JS bundle, the native SDK configured
    * anew), so "stuck until the app restarts" reads differently from "stuck for good".
    */
-  afterRestart?: { auth: AuthSnapshot; nativeSessionId: string | null };
+  afterRestart?: { auth: AuthSnapshot; nativeSessionId: string | null; neverLoaded: boolean; unsettled?: string };
   device: Device;
 }
 
@@ -120,6 +120,12 @@ async function quiet(app: RunningApp, device: Device): Promise<void> {
   for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling (native calls, setActive, client reloads)');
 }
 
+/** The app running now (a relaunch step or a cold relaunch replaces it), and what undoes the network's hangs. */
+interface Current {
+  app: RunningApp;
+  releases: (() => void)[];
+}
+
 /** Runs the scenario on a fresh device in `world` (the caller closes the world; the app is unmounted here). */
 export async function runLoadedScenario(
   world: DeviceWorld,
@@ -131,8 +137,7 @@ export async function runLoadedScenario(
   const device = await createDevice(scenario, world, options);
   const restoreNetwork = applyNetwork(world, scenario.network);
   const first = await launch(device, dist);
-  // The app running now: a relaunch step or a cold relaunch replaces it.
-  const current = { app: first };
+  const current: Current = { app: first, releases: [] };
   try {
     let neverLoaded = !(await first.waitFor(() => first.auth.isLoaded));
     let unsettled: string | undefined;
@@ -158,11 +163,12 @@ export async function runLoadedScenario(
     let afterRestart: Outcome['afterRestart'];
     let relaunched: Outcome['relaunched'];
     if (settled && scenario.expect === 'signed-out') {
-      await coldRelaunch(current, device, dist);
-      afterRestart = { auth: current.app.auth, nativeSessionId: device.native.sessionId };
+      const r = await relaunchOutcome(current, device, dist);
+      afterRestart = { ...r, nativeSessionId: device.native.sessionId };
     } else if (settled && finalAuth.isLoaded && finalAuth.isSignedIn === true && finalAuth.sessionId === initial) {
       // The session must survive the next launch: on a working network, unlocked, in the foreground.
       restoreNetwork();
+      for (const release of current.releases.splice(0)) release();
       device.store.unlock();
       device.appState.currentState = 'active'; // the next launch starts in the foreground (the killed app is told nothing)
       relaunched = await relaunchOutcome(current, device, dist);
@@ -265,7 +271,7 @@ async function coldRelaunch(current: { app: RunningApp }, device: Device, dist: 
   await settle(current.app, device, dist.version);
 }
 
-async function runStep(step: Step, current: { app: RunningApp }, device: Device, dist: ExpoDist): Promise<void> {
+async function runStep(step: Step, current: Current, device: Device, dist: ExpoDist): Promise<void> {
   const app = current.app;
   const fapi = device.fapi;
   const sessionId = device.initialSessionId;
@@ -299,6 +305,9 @@ async function runStep(step: Step, current: { app: RunningApp }, device: Device,
       return;
     case 'online':
       fapi.offline = false;
+      return;
+    case 'network-hangs':
+      current.releases.push(fapi.stall(() => true));
       return;
     case 'token-401-once':
     case 'token-404-once':
