@@ -13,13 +13,12 @@ import { cellFacts } from './cell-facts.ts';
  * request the server saw, every native call, every secure-store call, the JS auth states, the verdict
  * (facts.ts). The cells: a stalled launch followed by a JS reload on 3.2.7 patched (in that order the
  * reload hung on loading while Node's BroadcastChannel connected the two apps' clerk-js), and a
- * sign-out and a slow server with the native module on 4.6.6.
+ * sign-out on 4.6.6 (clerk-js broadcasts it).
  */
 const CELLS: CellSpec[] = [
   { version: '3.2.7', variant: 'patched', scenario: 'slow-server-20s-ios-js-only' },
   { version: '3.2.7', variant: 'patched', scenario: 'js-reload-signed-in' },
   { version: '4.6.6', variant: 'pristine', scenario: 'js-only-sign-out' },
-  { version: '4.6.6', variant: 'pristine', scenario: 'slow-server-20s-ios-native' },
 ];
 const key = (c: CellSpec) => `${c.version} ${c.variant} ${c.scenario}`;
 const RUNNER = path.resolve(import.meta.dirname, 'cell-facts-run.ts');
