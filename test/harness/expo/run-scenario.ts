@@ -159,6 +159,10 @@ export async function runLoadedScenario(
     const nativeSessionId = device.native.sessionId;
     const storedClientJwt = device.store.items.get(CLIENT_JWT_KEY) ?? null;
     const userClientJwt = (s && fapi.clients.get(s.clientId)?.jwt) ?? null;
+    // Native facts as the steps left them (a relaunch below makes calls of its own).
+    const signOuts = device.native.callsOf('signOut');
+    const getSessionCalls = device.native.callsOf('getSession');
+    const nativeDeviceToken = device.native.deviceToken;
     const settled = !neverLoaded && !unsettled;
     let afterRestart: Outcome['afterRestart'];
     let relaunched: Outcome['relaunched'];
@@ -179,15 +183,16 @@ export async function runLoadedScenario(
       signOutsBeforeLoad: device.timeline
         .slice(0, firstLoaded === -1 ? undefined : firstLoaded)
         .flatMap((e) => (e.kind === 'native' && e.call.method === 'signOut' ? [e.call] : [])),
-      signOuts: device.native.callsOf('signOut'),
+      // Scenarios that expect a sign-out count the cold relaunch's signOut() calls too, as they always did.
+      signOuts: afterRestart ? device.native.callsOf('signOut') : signOuts,
       finalAuth,
       wasSignedInInJs,
       neverLoaded,
       ...(unsettled ? { unsettled } : {}),
       serverSession: s ? { ...s, tokens: [...s.tokens] } : undefined,
       nativeSessionId,
-      nativeDeviceToken: device.native.deviceToken,
-      getSessionCalls: device.native.callsOf('getSession'),
+      nativeDeviceToken: afterRestart ? device.native.deviceToken : nativeDeviceToken,
+      getSessionCalls: afterRestart ? device.native.callsOf('getSession') : getSessionCalls,
       storedClientJwt,
       userClientJwt,
       afterRestart,
