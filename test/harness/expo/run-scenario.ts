@@ -42,7 +42,7 @@ export interface Outcome {
   userClientJwt: string | null;
   /**
    * Scenarios that expect the user still signed in, when the app ended signed in with its original
-   * session: the state after a cold relaunch on the same device (keychain and native storage kept)
+   * session, active on the server, and the user's client JWT stored: the state after a cold relaunch on the same device (keychain and native storage kept)
    * on a working network, unlocked, in the foreground — the session must survive it.
    */
   relaunched?: { auth: AuthSnapshot; neverLoaded: boolean; unsettled?: string };
@@ -169,7 +169,15 @@ export async function runLoadedScenario(
     if (settled && scenario.expect === 'signed-out') {
       const r = await relaunchOutcome(current, device, dist);
       afterRestart = { ...r, nativeSessionId: device.native.sessionId };
-    } else if (settled && finalAuth.isLoaded && finalAuth.isSignedIn === true && finalAuth.sessionId === initial) {
+    } else if (
+      settled &&
+      finalAuth.isLoaded &&
+      finalAuth.isSignedIn === true &&
+      finalAuth.sessionId === initial &&
+      s?.status === 'active' &&
+      storedClientJwt !== null &&
+      storedClientJwt === userClientJwt
+    ) {
       // The session must survive the next launch: on a working network, unlocked, in the foreground.
       restoreNetwork();
       for (const release of current.releases.splice(0)) release();
