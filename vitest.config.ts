@@ -1,5 +1,13 @@
 import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Vitest runs the files it knows to be longest first, from the durations of the last run it
+// cached. A clean clone has none, and the order falls back to file size, which put the longest
+// file (a small one that runs many matrix cells) last, alone on one core. The cache lives with
+// the registry tarballs outside the clone (CLERK_EXPO_PATCHES_CACHE), so every checkout on a
+// machine, CI's clean clones included, starts from the last run's durations.
+const cacheRoot = process.env.CLERK_EXPO_PATCHES_CACHE || path.join(os.homedir(), '.cache', 'clerk-expo-patches');
 
 const shared = {
   pool: 'forks' as const,
@@ -7,6 +15,7 @@ const shared = {
 };
 
 export default defineConfig({
+  cacheDir: path.join(cacheRoot, 'vite'),
   test: {
     // One test file per core. Vitest's default leaves a core to its own process, which does
     // little here: on a 2-core runner that default ran every file one after another.

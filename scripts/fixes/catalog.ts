@@ -11,6 +11,7 @@ import { meta as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-lau
 import { meta as loadRetriesUnansweredRequests } from './load-retries-unanswered-requests/meta.ts';
 import { meta as nativeSignoutAfterLoad } from './native-signout-after-load/meta.ts';
 import { meta as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/meta.ts';
+import { meta as nativeSyncWaitsForJsClient } from './native-sync-waits-for-js-client/meta.ts';
 import { meta as reactNativeOnlineCheck } from './react-native-online-check/meta.ts';
 import { meta as singletonLatestTokenCache } from './singleton-latest-token-cache/meta.ts';
 import { meta as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/meta.ts';
@@ -29,6 +30,7 @@ export const FIX_CATALOG: readonly FixMeta[] = [
   tokenCacheKeepsSessionOnReadError,
   loadRetriesUnansweredRequests,
   sessionTokenRejectionRereadsClient,
+  nativeSyncWaitsForJsClient,
 ];
 
 /** The metadata of the fixes that target one package, in registry order. */

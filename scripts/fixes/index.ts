@@ -10,6 +10,7 @@ import { fix as iosKeepCacheOnFirstLaunch } from './ios-keep-cache-on-first-laun
 import { fix as loadRetriesUnansweredRequests } from './load-retries-unanswered-requests/fix.ts';
 import { fix as nativeSignoutAfterLoad } from './native-signout-after-load/fix.ts';
 import { fix as nativeSyncKeepsSignedInClient } from './native-sync-keeps-signed-in-client/fix.ts';
+import { fix as nativeSyncWaitsForJsClient } from './native-sync-waits-for-js-client/fix.ts';
 import { fix as reactNativeOnlineCheck } from './react-native-online-check/fix.ts';
 import { fix as singletonLatestTokenCache } from './singleton-latest-token-cache/fix.ts';
 import { fix as tokenCacheKeepsSessionOnReadError } from './token-cache-keeps-session-on-read-error/fix.ts';
@@ -29,6 +30,7 @@ export const FIXES: readonly Fix[] = [
   tokenCacheKeepsSessionOnReadError,
   loadRetriesUnansweredRequests,
   sessionTokenRejectionRereadsClient,
+  nativeSyncWaitsForJsClient,
 ];
 
 /** The fixes that target one package, in registry order. */

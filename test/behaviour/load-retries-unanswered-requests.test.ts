@@ -6,8 +6,8 @@ import { coldStart, type ColdStart, type ColdStartOptions } from './cold-start-h
 /**
  * Fix J on real published code, virtual time: a cold start of a signed-in device whose first
  * load request never answers (a connection hung after a network change), whose network is off at
- * launch, or whose server is slow. One FakeFapi and one clock per scenario; the patch's timers are
- * all cleared once load() has ended (asserted).
+ * launch, or whose server is slow. One FakeFapi and one clock per scenario; no timer of the patch is
+ * left two minutes after load() ended (asserted; a request a round left unanswered keeps its bound).
  *
  * Pairs: @clerk/expo 4.6.6 with clerk-js 6.40.0 (what `^6.31.1` resolves today), 3.4.3 with
  * 6.17.0 (its lower bound, a lockfile pin), and 3.0.1 with 6.0.0 (clerk-js < 6.3.2 believes React

@@ -84,7 +84,7 @@ describe('upgradeGaps', () => {
 
   it('a version this release ships no patch for: what its affected ranges still cover, and how to get a patch', () => {
     const gaps = upgradeGaps(record(EXPO_OLD), [copy('@clerk/expo', '4.99.0')], manifest, metasFor, 'bun');
-    expect(gaps[0]!.installed[0]!.still.map((f) => f.letter)).toEqual(['I', 'F', 'J', 'K']);
+    expect(gaps[0]!.installed[0]!.still.map((f) => f.letter)).toEqual(['I', 'F', 'J', 'K', 'L']);
     expect(gaps[0]!.installed[0]!.patch).toBeUndefined();
     const text = upgradeGapMessage(gaps, 'bun', '0.1.0');
     expect(text).toContain('clerk-expo-patches 0.1.0 ships no patch for it');

@@ -8,7 +8,13 @@ import { ROOT } from '../../scripts/infra/paths.ts';
  * #anchor names a heading of the target page, slugged as GitHub does (lower case, punctuation
  * dropped, spaces to hyphens, -1, -2… for repeats).
  */
-const pages = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const mdIn = (dir: string) =>
+  fs
+    .readdirSync(path.join(ROOT, dir))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `${dir}/${f}`);
+/** README, docs/*.md and the reports for Clerk in docs/upstream/. */
+const pages = ['README.md', ...mdIn('docs'), ...mdIn('docs/upstream')];
 
 /** The text outside fenced code blocks and inline code. */
 const prose = (md: string) => md.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, (m) => (m.includes('](') ? '' : m));

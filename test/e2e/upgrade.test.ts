@@ -21,7 +21,7 @@ import { APP_DEPENDENCIES, bump, cleanCheckout, guardProblems, ours, patchedProb
  *         has no patch for (the 3.2.8 tarball with its version changed, installed from a file:
  *         no such version exists on the registry, every served 3.x/4.x one has a patch).
  * Each package manager at the newest version the registry serves (test/compat/rows.ts, resolved
- * when the run starts: pnpm 12, yarn 4, bun 1; yarn 1), npm as the machine has it. The oldest we
+ * when the run starts: pnpm 12, yarn 4, bun 1; yarn 1 in the full run), npm as the machine has it. The oldest we
  * support run sync → install → check in consumer.test.ts; `npm run compat` runs the whole table.
  * The packed tarball is the one global-setup packed for the whole e2e run.
  */
@@ -37,7 +37,13 @@ if (
     'this e2e needs shipped patches for @clerk/expo 3.2.7 and 3.2.8 and @clerk/clerk-js 6.7.1 (none for 6.7.4): run `npm run patches`',
   );
 
-const KINDS: PmKind[] = ['npm', 'pnpm', 'yarn-berry', 'yarn-classic', 'bun'];
+/**
+ * Every package manager through PR 2, and npm's `npm ci --omit=dev` (`npm run test:e2e:full`, the
+ * scheduled workflow); CI: PR 2 on pnpm only, and no yarn 1 app (yarn 1.22.22 is both the oldest and
+ * the newest yarn 1, which consumer.test.ts installs on every build; `npm run compat` runs its upgrade).
+ */
+const FULL = process.env.CLERK_EXPO_PATCHES_E2E_FULL === '1';
+const KINDS: PmKind[] = FULL ? ['npm', 'pnpm', 'yarn-berry', 'yarn-classic', 'bun'] : ['npm', 'pnpm', 'yarn-berry', 'bun'];
 const tarball = inject('cepTarball');
 let toolchains: Map<PmKind, Toolchain>;
 let fakeRelease: string;
@@ -77,11 +83,6 @@ afterAll(async () => {
 }, 1_800_000);
 
 // Each package manager's app is its own: they run at once (installs are child processes).
-/**
- * Every package manager through PR 2, and npm's `npm ci --omit=dev` (`npm run test:e2e:full`, the
- * scheduled workflow); CI: PR 2 on pnpm only.
- */
-const FULL = process.env.CLERK_EXPO_PATCHES_E2E_FULL === '1';
 
 describe.concurrent.each<PmKind>(KINDS)('upgrade PRs with %s (newest)', (kind) => {
   it('an upgrade PR stops CI with our words; the one command it names makes it green', async (ctx) => {

@@ -3,7 +3,7 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
 import { alternativeReadings, applyReadings, readingsLabel, type Readings } from './readings.ts';
 import { DeviceWorld } from '../harness/expo/world.ts';
 import { bridgeFor, type Bridge } from '../harness/expo/native-module.ts';
-import { runLoadedScenario } from '../harness/expo/run-scenario.ts';
+import { runLoadedScenario, type Outcome } from '../harness/expo/run-scenario.ts';
 import { loadMatrixScenario } from './scenarios.ts';
 import { deviceOptions } from './device-config.ts';
 import { verdict, type CellResult } from './verdict.ts';
@@ -36,9 +36,8 @@ const MODELLED: readonly Bridge[] = ['session', 'client-token', 'device-token'];
  */
 export async function runCell(spec: CellSpec): Promise<CellOutcome> {
   const scenario = loadMatrixScenario(spec.scenario);
-  const bridge = bridgeFor(spec.version);
-  if (scenario.native && bridge === 'none') return { ...spec, result: '—' };
-  if (scenario.native && !MODELLED.includes(bridge)) return { ...spec, result: 'not modelled' };
+  const skipped = notApplicable(spec.version, scenario);
+  if (skipped) return { ...spec, result: skipped };
   const dist = await expoDist(spec.version, spec.variant);
   const first = await runOnce(spec, scenario, dist, {});
   if (first.result === 'error' || first.result === '—')
@@ -51,19 +50,38 @@ export async function runCell(spec: CellSpec): Promise<CellOutcome> {
   return { ...spec, result: first.result, ...(Object.keys(readings).length > 0 ? { readings } : {}) };
 }
 
-interface OneRun {
+/** `—` or `not modelled` when the scenario cannot run on this version (a native scenario without, or with an unmodelled, native bridge). */
+export function notApplicable(version: string, scenario: NativeScenario): CellResult | undefined {
+  const bridge = bridgeFor(version);
+  if (scenario.native && bridge === 'none') return '—';
+  if (scenario.native && !MODELLED.includes(bridge)) return 'not modelled';
+  return undefined;
+}
+
+export interface OneRun {
   result: CellResult;
   error?: string;
   /** Assumed rules whose reading decided something in this run. */
   assumed: string[];
 }
 
-async function runOnce(spec: CellSpec, base: NativeScenario, dist: ExpoDist, alt: Readings): Promise<OneRun> {
+/**
+ * One run of a cell under `alt` readings. `observe` sees the world and the outcome before the
+ * world closes (`npm run repro` prints the timeline from them).
+ */
+export async function runOnce(
+  spec: CellSpec,
+  base: NativeScenario,
+  dist: ExpoDist,
+  alt: Readings,
+  observe?: (world: DeviceWorld, outcome: Outcome) => void,
+): Promise<OneRun> {
   const { scenario, world: options } = applyReadings(base, alt);
   const world = await DeviceWorld.open(options);
   try {
     const outcome = await runLoadedScenario(world, scenario, dist, deviceOptions(spec.version, dist.variant));
     const assumed = [...world.fapi.assumedRulesApplied, ...outcome.device.store.assumedRulesApplied];
+    observe?.(world, outcome);
     return { result: verdict(scenario, outcome), assumed };
   } catch (err) {
     // 3.4.2–3.7.8 on Android import their native module with requireNativeModule: without it (the JS-only

@@ -60,7 +60,9 @@ export function renderMatrix(store: MatrixStore, columns: readonly MatrixColumn[
   for (const name of scenarios) {
     const s = loadMatrixScenario(name);
     const config = `${s.platform === 'ios' ? 'iOS' : 'Android'}, ${s.native ? 'native module' : 'JS only'}`;
-    lines.push(`| \`${name}\` | ${s.fix ?? ''} | ${config} | ${s.user ?? ''} (expected: ${s.expect ?? 'signed-in'}) |`);
+    lines.push(
+      `| \`${name}\` | ${s.fix ?? ''} | ${config} | ${s.user ?? ''} (expected: ${s.expect ?? 'signed-in'})${s.note ? ` **Not fixed:** ${s.note}` : ''} |`,
+    );
   }
   lines.push('');
   lines.push(`| @clerk/expo | bridge | clerk-js | ${columns.map((c) => c.title).join(' | ')} |`);

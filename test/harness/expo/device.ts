@@ -8,6 +8,7 @@ import { expoModulesStub, reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
 import { InMemorySecureStore } from './secure-store.ts';
 import { SimulatedAppState } from './app-state.ts';
+import { stamp, type Stamp } from '../event-order.ts';
 
 /**
  * A simulated device: the native module and the keychain (secure store) outlive JS launches;
@@ -39,7 +40,7 @@ interface ClerkLike {
 }
 
 /** Native calls and JS auth states in the order they happened. */
-export type TimelineEntry = { kind: 'native'; call: NativeCall } | { kind: 'auth'; auth: AuthSnapshot };
+export type TimelineEntry = ({ kind: 'native'; call: NativeCall } | { kind: 'auth'; auth: AuthSnapshot }) & Partial<Stamp>;
 
 export interface Device {
   timeline: TimelineEntry[];
@@ -54,6 +55,8 @@ export interface Device {
   appState: SimulatedAppState;
   /** The server-side session the device started with (null when signed out everywhere). */
   initialSessionId: string | null;
+  /** The scenario's steps as they began (and `cold-restart`, the relaunch a signed-out verdict checks), stamped (event-order.ts). */
+  steps?: ({ step: string } & Stamp)[];
 }
 
 export interface DeviceOptions {
@@ -97,7 +100,7 @@ export async function createDevice(scenario: NativeScenario, world: DeviceWorld,
     clearTimeout: (id) => world.clock.globals.clearTimeout(id),
   };
   const timeline: TimelineEntry[] = [];
-  native.onCall = (call) => timeline.push({ kind: 'native', call });
+  native.onCall = (call) => timeline.push({ kind: 'native', call, ...stamp() });
   return {
     timeline,
     scenario,
@@ -107,6 +110,7 @@ export async function createDevice(scenario: NativeScenario, world: DeviceWorld,
     store,
     appState: new SimulatedAppState(scenario.js.appState),
     initialSessionId: created?.session.id ?? null,
+    steps: [],
   };
 }
 
@@ -197,7 +201,7 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     if (!last || last.isLoaded !== a.isLoaded || last.isSignedIn !== a.isSignedIn || last.sessionId !== a.sessionId) {
       const snapshot = { isLoaded: a.isLoaded, isSignedIn: a.isSignedIn, sessionId: a.sessionId };
       history.push(snapshot);
-      device.timeline.push({ kind: 'auth', auth: snapshot });
+      device.timeline.push({ kind: 'auth', auth: snapshot, ...stamp() });
     }
     return null;
   }

@@ -4,6 +4,7 @@ import { DeviceWorld } from './world.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
 import { createDevice, launch, Stalled, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
+import { stamp } from '../event-order.ts';
 import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
 
 /**
@@ -278,6 +279,7 @@ function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined):
 
 /** The app process killed and started again: a fresh JS bundle, the native SDK started cold (its keychain kept). */
 async function coldRelaunch(current: { app: RunningApp }, device: Device, dist: ExpoDist): Promise<void> {
+  device.steps?.push({ step: 'cold-restart', ...stamp() });
   await current.app.unmount();
   device.native.coldRestart();
   current.app = await launch(device, dist);
@@ -286,6 +288,7 @@ async function coldRelaunch(current: { app: RunningApp }, device: Device, dist: 
 
 async function runStep(step: Step, current: Current, device: Device, dist: ExpoDist): Promise<void> {
   const app = current.app;
+  device.steps?.push({ step, ...stamp() });
   const fapi = device.fapi;
   const sessionId = device.initialSessionId;
   switch (step) {

@@ -77,6 +77,10 @@ export interface NativeScenario {
   steps?: Step[];
   /** The outcome a user expects: still signed in (default), or signed out (a sign-out they asked for, a session the server ended). */
   expect?: 'signed-in' | 'signed-out';
+  /** Why a loss this scenario shows is not fixed by a patch (a harness artefact, native-only code): the matrix prints it beside the scenario. */
+  note?: string;
+  /** false: left out of the CI slice (test/matrix/slice.test.ts), where a behaviour test covers the fix instead. Default: in it. */
+  ciSlice?: boolean;
 }
 
 /**

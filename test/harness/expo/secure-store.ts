@@ -1,3 +1,5 @@
+import { stamp } from '../event-order.ts';
+
 /**
  * An in-memory stand-in for expo-secure-store: the token cache @clerk/expo's default
  * tokenCache (dist/token-cache) reads and writes __clerk_client_jwt through. One per device:
@@ -38,6 +40,9 @@ export interface SecureStoreCall {
   key: string;
   /** For a get: the value answered, or the error code it rejected with; for a set or delete: what failed (unset: it landed). */
   outcome?: string | null | { error: string };
+  /** When (event-order.ts): virtual ms and the ordinal. */
+  at?: number;
+  ord?: number;
 }
 
 export function keychainLockedError(): Error & { code: string } {
@@ -90,18 +95,22 @@ export class InMemorySecureStore {
     this.transientReads = n;
   }
 
+  #log(call: SecureStoreCall): void {
+    this.calls.push({ ...call, ...stamp() });
+  }
+
   private read(key: string): string | null {
     if (this.locked) {
-      this.calls.push({ op: 'get', key, outcome: { error: 'ERR_KEY_CHAIN' } });
+      this.#log({ op: 'get', key, outcome: { error: 'ERR_KEY_CHAIN' } });
       throw keychainLockedError();
     }
     if (this.transientReads > 0) {
       this.transientReads--;
-      this.calls.push({ op: 'get', key, outcome: { error: 'ERR_DECRYPT' } });
+      this.#log({ op: 'get', key, outcome: { error: 'ERR_DECRYPT' } });
       throw decryptError(key);
     }
     const value = this.items.get(key) ?? null;
-    this.calls.push({ op: 'get', key, outcome: value });
+    this.#log({ op: 'get', key, outcome: value });
     return value;
   }
 
@@ -112,22 +121,22 @@ export class InMemorySecureStore {
       setItemAsync: async (key: string, value: string) => {
         if (this.locked) this.assumedRulesApplied.add('locked-keychain-writes');
         if (this.locked && this.lockedWrites === 'reject') {
-          this.calls.push({ op: 'set', key, outcome: { error: 'ERR_KEY_CHAIN' } });
+          this.#log({ op: 'set', key, outcome: { error: 'ERR_KEY_CHAIN' } });
           throw keychainLockedWriteError();
         }
         this.items.set(key, value);
         this.writes.push({ key, value });
-        this.calls.push({ op: 'set', key });
+        this.#log({ op: 'set', key });
       },
       deleteItemAsync: async (key: string) => {
         if (this.locked) this.assumedRulesApplied.add('locked-keychain-deletes');
         if (this.locked && this.lockedDeletes === 'fail-silently') {
-          this.calls.push({ op: 'delete', key, outcome: { error: 'kept: errSecInteractionNotAllowed ignored' } });
+          this.#log({ op: 'delete', key, outcome: { error: 'kept: errSecInteractionNotAllowed ignored' } });
           return;
         }
         this.items.delete(key);
         this.writes.push({ key, value: null });
-        this.calls.push({ op: 'delete', key });
+        this.#log({ op: 'delete', key });
       },
     };
   }

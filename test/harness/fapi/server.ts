@@ -4,6 +4,7 @@ import { checkAndRecord } from './contract/validate.ts';
 import type { ContractViolation } from './contract/violations.ts';
 import { fixture, fixtureEntry } from './fixtures.ts';
 import { mintClientJwt, mintSessionToken, SESSION_TOKEN_TTL_SECONDS } from './jwt.ts';
+import { nextOrdinal } from '../event-order.ts';
 
 /**
  * A fake Clerk Frontend API on 127.0.0.1 (random port), written for these tests. It serves the
@@ -87,6 +88,9 @@ export interface FapiRequest {
   status: number;
   /** Error code in the response body, if any. */
   errorCode?: string;
+  /** Process-wide event ordinal (../event-order.ts); virtual ms when it was answered or dropped (offline, abandoned). */
+  ord?: number;
+  endedAt?: number;
 }
 
 export type SessionStatus = 'active' | 'revoked' | 'ended' | 'removed';
@@ -421,11 +425,13 @@ export class FakeFapi {
       authorization: String(req.headers.authorization ?? ''),
       route: 'unknown',
       status: 0,
+      ord: nextOrdinal(),
     };
     this.requests.push(rec);
 
     if (this.offline) {
       rec.route = 'offline';
+      rec.endedAt = this.#now();
       req.socket.destroy();
       return;
     }
@@ -443,6 +449,7 @@ export class FakeFapi {
           resolve(false);
         });
       });
+      rec.endedAt = this.#now();
       if (!answered || this.#closed || res.destroyed) {
         rec.route = 'stalled:abandoned';
         return;
@@ -455,6 +462,7 @@ export class FakeFapi {
     }
     const send = (status: number, json: unknown, client?: FapiClient): void => {
       rec.status = status;
+      rec.endedAt = this.#now();
       const code = (json as { errors?: Array<{ code?: string }> } | null)?.errors?.[0]?.code;
       if (code) rec.errorCode = code;
       res.statusCode = status;

@@ -1,0 +1,3 @@
+import { sliceCells } from './cells.ts';
+
+sliceCells('3.0.1');
