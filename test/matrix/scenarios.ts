@@ -6,7 +6,8 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
 export const MATRIX_FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/matrix');
 
 export function loadMatrixScenario(name: string): NativeScenario {
-  const file = path.join(MATRIX_FIXTURES, `${name}.json`);
+  // A path to a scenario file in the same format (e.g. an explorer repro, fixtures/explorer/<id>.json).
+  const file = name.endsWith('.json') ? path.resolve(name) : path.join(MATRIX_FIXTURES, `${name}.json`);
   if (!fs.existsSync(file)) throw new Error(`no matrix scenario "${name}" (${file}); known: ${matrixScenarioNames().join(', ')}`);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<NativeScenario, 'name'>;
   return { name, ...raw };

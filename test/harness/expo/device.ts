@@ -161,12 +161,28 @@ export interface LaunchOptions {
   beforeProvider?: (getClerkInstance: (options?: Record<string, unknown>) => unknown, fapi: DeviceFapi) => void;
 }
 
+/**
+ * The scenario's `js.navigator` (scenario.ts), installed for the world's lifetime and removed at
+ * its close (no global outlives its world). Absent: nothing is installed, as before.
+ */
+function installNavigator(device: Device): void {
+  const kind = device.scenario.js.navigator;
+  const g = globalThis as { navigator?: unknown };
+  if (!kind || g.navigator !== undefined) return;
+  const fapi = device.fapi;
+  const nav: Record<string, unknown> = { product: 'ReactNative' };
+  if (kind === 'tracks-network') Object.defineProperty(nav, 'onLine', { enumerable: true, get: () => !fapi.offline });
+  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+  device.world.onClose(() => void delete g.navigator);
+}
+
 export async function launch(device: Device, dist: ExpoDist, options: LaunchOptions = {}): Promise<RunningApp> {
   const g = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean; window?: unknown };
   g.IS_REACT_ACT_ENVIRONMENT = true;
   // React Native's InitializeCore sets `global.window = global` (with no window.location);
   // clerk-js relies on it, e.g. signOut() reads window.location.
   g.window ??= globalThis;
+  installNavigator(device);
   installIntercept(dist.root, device.scenario.platform);
   setStandIns({
     'react-native': { ...reactNativeStub(device.scenario.platform, device.native), AppState: device.appState.module() },

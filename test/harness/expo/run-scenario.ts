@@ -6,6 +6,7 @@ import { createDevice, launch, Stalled, type AuthSnapshot, type Device, type Dev
 import type { NativeCall } from './native-module.ts';
 import { stamp } from '../event-order.ts';
 import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
+import { runExtraStep } from './extra-steps.ts';
 
 /**
  * Runs one scenario (fixtures/native/<name>.json) on a fresh simulated device against one
@@ -144,8 +145,8 @@ export async function runLoadedScenario(
     let unsettled: string | undefined;
     try {
       if (!neverLoaded) await settle(first, device, dist.version);
-      for (const step of neverLoaded ? [] : (scenario.steps ?? [])) await runStep(step, current, device, dist);
-      if (!neverLoaded && scenario.signOutInJs && current.app.auth.isSignedIn) await runStep('sign-out-in-js', current, device, dist);
+      for (const step of neverLoaded ? [] : (scenario.steps ?? [])) await runStepIn(step, current, device, dist);
+      if (!neverLoaded && scenario.signOutInJs && current.app.auth.isSignedIn) await runStepIn('sign-out-in-js', current, device, dist);
     } catch (err) {
       // Something the app started never finished: an outcome to judge, not a fault of the run.
       if (!(err instanceof Stalled)) throw err;
@@ -286,7 +287,14 @@ async function coldRelaunch(current: { app: RunningApp }, device: Device, dist: 
   await settle(current.app, device, dist.version);
 }
 
-async function runStep(step: Step, current: Current, device: Device, dist: ExpoDist): Promise<void> {
+/** One step on the running app; answers the app running after it (a relaunch replaces it). */
+export async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+  const current: Current = { app, releases: [] };
+  await runStepIn(step, current, device, dist);
+  return current.app;
+}
+
+async function runStepIn(step: Step, current: Current, device: Device, dist: ExpoDist): Promise<void> {
   const app = current.app;
   device.steps?.push({ step, ...stamp() });
   const fapi = device.fapi;
@@ -351,5 +359,8 @@ async function runStep(step: Step, current: Current, device: Device, dist: ExpoD
       await settle(current.app, device, dist.version);
       return;
     }
+    default:
+      current.app = await runExtraStep(step, app, device, dist, { settle, quiet });
+      return;
   }
 }

@@ -68,6 +68,16 @@ export interface NativeScenario {
      * <ClerkProvider tokenCache> mounts, as an API client module does at import time (Fix H).
      */
     getClerkInstanceBeforeProvider?: boolean;
+    /**
+     * The global `navigator` the bundle sees. Absent (default, this harness so far): no `navigator`
+     * at all, so clerk-js's isValidBrowserOnline() is false and a failed request reads as "offline"
+     * (BaseResource._baseFetch returns null instead of throwing). `react-native`: `{ product:
+     * 'ReactNative' }` with no `onLine`, as React Native's setUpNavigator installs it on a device
+     * (clerk-js then reads the device as online and a failed request throws). `tracks-network`:
+     * the same with an `onLine` that follows the device's network (an app that polyfills it, e.g.
+     * from @react-native-community/netinfo). extra-steps.ts / device.ts `installNavigator`.
+     */
+    navigator?: 'react-native' | 'tracks-network';
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
@@ -134,7 +144,42 @@ export type Step =
   | 'relaunch'
   | 'token-401-once'
   | 'token-404-once'
-  | 'token-403-once';
+  | 'token-403-once'
+  | ExtraStep;
+
+/**
+ * Steps of the wider vocabulary (extra-steps.ts; the session-lifecycle explorer, test/explore/):
+ * - `background`: the user leaves the app (AppState 'background'); `open-app`: opens it again
+ *   (AppState 'active') and the app asks for a session token;
+ * - `suspend-10m` / `suspend-2h` / `suspend-3d`: time passes while the app is suspended (its
+ *   timers fire late, when it runs again);
+ * - `cold-launch`: the app process is killed and the user opens it again (native SDK cold,
+ *   keychain kept); `background-launch`: the same, launched in the background by a push or a
+ *   background fetch; `reboot-background-launch`: the device restarts (iOS: the keychain is
+ *   unreadable until the first unlock) and the app is launched in the background;
+ * - `network-hang`: every request hangs (no answer, no error); `network-slow`: every request is
+ *   answered 20 s after it arrives; `network-ok`: the network works again (ends offline, hang, slow);
+ * - `token-burst`: five concurrent token requests (cache skipped);
+ * - `keystore-read-fails`: the next secure-store read fails as Android's decrypt failure does;
+ * - `sign-out-attempt`: the user taps "Sign out" and the app handles a failed signOut() (it
+ *   rejects, e.g. "Network error … Please try again." offline) as apps do: the life goes on
+ *   (`sign-out-in-js` fails the run instead).
+ */
+export type ExtraStep =
+  | 'background'
+  | 'open-app'
+  | 'suspend-10m'
+  | 'suspend-2h'
+  | 'suspend-3d'
+  | 'cold-launch'
+  | 'background-launch'
+  | 'reboot-background-launch'
+  | 'network-hang'
+  | 'network-slow'
+  | 'network-ok'
+  | 'token-burst'
+  | 'keystore-read-fails'
+  | 'sign-out-attempt';
 
 export const NATIVE_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/native');
 
