@@ -132,6 +132,8 @@ export function purgeAppModules(appRoots: string[]): void {
 }
 
 let globalsBefore: Set<PropertyKey> | undefined;
+/** Globals the device itself installs at launch (device.ts `launch`, e.g. the scenario's `navigator`): not the bundle's. */
+const HARNESS_GLOBALS = ['window', 'IS_REACT_ACT_ENVIRONMENT', 'navigator'];
 
 /**
  * A JS reload's fresh global object: every global the previous bundle added (clerk-js's
@@ -143,7 +145,12 @@ export function resetAppGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   if (globalsBefore)
     for (const key of Reflect.ownKeys(globalThis))
-      if (typeof key === 'string' && !globalsBefore.has(key) && Object.getOwnPropertyDescriptor(globalThis, key)?.configurable)
+      if (
+        typeof key === 'string' &&
+        !globalsBefore.has(key) &&
+        !HARNESS_GLOBALS.includes(key) &&
+        Object.getOwnPropertyDescriptor(globalThis, key)?.configurable
+      )
         delete g[key];
   globalsBefore = new Set(Reflect.ownKeys(globalThis));
 }
