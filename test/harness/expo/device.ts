@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DeviceFapi, DeviceWorld } from './world.ts';
 import type { ExpoDist } from './expo-dist.ts';
-import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
+import { installIntercept, purgeAppModules, resetAppGlobals, setStandIns } from './module-intercept.ts';
 import { SimulatedClerkExpo, type Bridge, type NativeCall } from './native-module.ts';
 import { expoModulesStub, reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
@@ -94,6 +94,11 @@ export async function createDevice(scenario: NativeScenario, world: DeviceWorld,
     native.deviceToken = stale.clientJwt;
     native.keepsOwnClient = true;
   }
+  native.network = {
+    reach: (r) => fapi.reach(r),
+    setTimeout: (fn, ms) => world.clock.globals.setTimeout(fn, ms),
+    clearTimeout: (id) => world.clock.globals.clearTimeout(id),
+  };
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call, ...stamp() });
   return {
@@ -129,6 +134,16 @@ export interface RunningApp {
   /** Runs an action (a user tapping "Sign out") until it has finished, time passing as it needs; rethrows its error. */
   act(fn: () => Promise<unknown>): Promise<void>;
   unmount(): Promise<void>;
+}
+
+/** `until` gave up: `what` never happened within its budget of virtual time (a run's outcome, not a harness fault). */
+export class Stalled extends Error {
+  constructor(
+    readonly what: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -193,7 +208,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     'react-native-url-polyfill/auto': {},
     'react-native-url-polyfill/auto.js': {},
   });
-  purgeAppModules([path.dirname(dist.root)]);
+  purgeAppModules([dist.deps.dir]);
+  resetAppGlobals();
   const appRequire = createRequire(path.join(dist.root, 'package.json'));
   // React and the renderer come from the version's own dependency set: one React for both.
   const depsRequire = createRequire(path.join(dist.deps.dir, 'package.json'));
@@ -265,7 +281,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   };
   const until = async (cond: () => boolean, what: string, budgetMs = UNTIL_BUDGET_MS) => {
     if (!(await waitFor(cond, budgetMs)))
-      throw new Error(
+      throw new Stalled(
+        what,
         `stalled: ${what} never happened within ${budgetMs / 1000} s of virtual time (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')}; pending timers ${world.clock.pending().length})`,
       );
   };

@@ -121,7 +121,9 @@ export interface ScenarioNetwork {
  * - `revoke-on-server` / `expire-on-server` / `abandon-on-server`: the server ends the session
  *   while the app is in the background (dashboard revoke; the session's expire_at or
  *   abandon_at passes);
- * - `offline` / `online`: the device loses / regains its network;
+ * - `offline` / `online`: the device loses / regains its network (the native SDK's requests too);
+ * - `network-hangs`: from now on no request gets an answer, the app's and the native SDK's (a
+ *   connection hung after a network change, for everything; `online` does not end it);
  * - `foreground`: the app comes back and asks for a session token (getToken, cache skipped), as
  *   the first authenticated request after a foreground does; errors are the app's to handle;
  * - `unlock`: the keychain becomes readable (first unlock after a background launch);
@@ -139,6 +141,7 @@ export type Step =
   | 'abandon-on-server'
   | 'offline'
   | 'online'
+  | 'network-hangs'
   | 'foreground'
   | 'unlock'
   | 'relaunch'
