@@ -96,7 +96,9 @@ class FakeClerk {
       if (this.httpError || (!this.network && this.rnNavigator)) this.session = undefined;
       if (this.httpError) throw Object.assign(new Error('Service unavailable'), { status: 503, clerkError: true });
       if (!this.network && this.rnNavigator)
-        throw new Error('ClerkJS: Network error at "https://clerk.example.com/v1/client/sessions" - TypeError: Network request failed. Please try again.');
+        throw new Error(
+          'ClerkJS: Network error at "https://clerk.example.com/v1/client/sessions" - TypeError: Network request failed. Please try again.',
+        );
       if (this.network) this.client = { signedInSessions: [] };
       this.session = null;
       return;
