@@ -89,7 +89,7 @@ export function toScenario(c: StartConfig, steps: readonly Step[], name: string,
     platform: c.platform,
     signedIn: true,
     native,
-    js: { tokenCache: 'device-client', ...(c.navigator && c.navigator !== 'absent' ? { navigator: c.navigator } : {}) },
+    js: { tokenCache: 'device-client', navigator: c.navigator ?? 'absent' },
     steps: [...steps],
     expect: endedOrSignedOut ? 'signed-out' : 'signed-in',
   };

@@ -18,13 +18,13 @@ import type { NativeScenario, Step } from '../harness/expo/scenario.ts';
 const OLDEST = '3.0.1';
 const NEWEST = '4.6.6';
 
-const scenario = (steps: Step[], navigator?: 'react-native'): NativeScenario => ({
+const scenario = (steps: Step[], navigator: 'absent' | 'react-native'): NativeScenario => ({
   name: steps.join('+'),
   description: 'JS-only, signed in; the user signs out, the app is started again',
   platform: 'ios',
   signedIn: true,
   native: null,
-  js: { tokenCache: 'device-client', ...(navigator ? { navigator } : {}) },
+  js: { tokenCache: 'device-client', navigator },
   steps,
   expect: 'signed-out',
 });
@@ -37,7 +37,7 @@ beforeAll(async () => {
   for (const v of [OLDEST, NEWEST]) await dependencySet(v);
 }, 1_800_000);
 
-async function run(version: string, variant: Variant, steps: Step[], navigator?: 'react-native') {
+async function run(version: string, variant: Variant, steps: Step[], navigator: 'absent' | 'react-native' = 'absent') {
   const dist = await expoDist(version, variant);
   return DeviceWorld.with(async (world) => {
     const o = await runLoadedScenario(world, scenario(steps, navigator), dist, { bridge: bridgeFor(version) });
@@ -46,7 +46,7 @@ async function run(version: string, variant: Variant, steps: Step[], navigator?:
   });
 }
 
-describe('Fix S: a sign-out made offline (real ClerkProvider and clerk-js, JS-only)', () => {
+describe('Fix S: a sign-out made offline with no navigator (clerk-js reads the device as offline; real ClerkProvider and clerk-js, JS-only)', () => {
   it(`${NEWEST} pristine: signed out locally, the client JWT stays, the next launch signs the user in again`, async () => {
     const { o, clientJwt, deletes } = await run(NEWEST, 'pristine', OFFLINE);
     expect(o.wasSignedInInJs).toBe(true);

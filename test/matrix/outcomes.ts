@@ -36,6 +36,13 @@ export const OUTCOMES: readonly OutcomeStyle[] = [
     alwaysInLegend: false,
   },
   {
+    result: 'never settled',
+    meaning:
+      'loaded, but something the app started (the native bootstrap, a client reload, a sign-out) never finished: the app waits on it',
+    colour: '#c51b7d',
+    alwaysInLegend: false,
+  },
+  {
     result: '—',
     meaning: 'not applicable (no native module in 3.0.1; 3.4.2–3.7.8 cannot start on Android without it)',
     colour: '#e6e6e6',

@@ -3,7 +3,9 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
 
 /**
  * One matrix cell, as a user would put it:
- * - `kept`: still signed in (same session, active on the server, the client token still stored);
+ * - `kept`: still signed in (same session, active on the server), the secure store holding the
+ *   JWT of the client that holds that session (the server's current one), and still signed in with
+ *   it after a cold relaunch on the same device (working network, unlocked, foreground);
  * - `lost`: signed out without asking (or the session ended on the server) although nothing
  *   should have ended it;
  * - `signed out`: signed out as expected (the user signed out, or the server ended the session);
@@ -12,16 +14,22 @@ import type { NativeScenario } from '../harness/expo/scenario.ts';
  * - `stuck until restart`: as `stuck`, but a cold relaunch (app process killed and started
  *   again) shows the user signed out;
  * - `hang`: JS Clerk never finished loading (`isLoaded` false after 10 min of virtual time in the
- *   foreground): the app stays on its splash or loading screen;
+ *   foreground) — at launch, after a JS reload, or at the relaunch that checks `kept`: the app
+ *   stays on its splash or loading screen;
+ * - `never settled`: JS loaded, but something the app started (the native bootstrap, the client
+ *   reload that follows it, a sign-out, a token request) never finished within 10 min of virtual
+ *   time: the app waits on it;
  * - `—`: not applicable (a native scenario on a version without the native module; a JS-only
  *   scenario where the version cannot start without its native module — 3.4.2–3.7.8 on Android);
  * - `not modelled`: the harness does not model this version's native side for this scenario;
  * - `error`: the run failed (the message is in --json output).
  */
-export type CellResult = 'kept' | 'lost' | 'signed out' | 'stuck' | 'stuck until restart' | 'hang' | '—' | 'not modelled' | 'error';
+export type CellResult =
+  'kept' | 'lost' | 'signed out' | 'stuck' | 'stuck until restart' | 'hang' | 'never settled' | '—' | 'not modelled' | 'error';
 
 export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
   if (o.neverLoaded) return 'hang';
+  if (o.unsettled) return 'never settled';
   const initial = o.device.initialSessionId;
   const serverActive = o.serverSession?.status === 'active';
   const jsSignedIn = o.finalAuth.isLoaded && o.finalAuth.isSignedIn === true;
@@ -35,15 +43,24 @@ export function verdict(scenario: NativeScenario, o: Outcome): CellResult {
       (!scenario.native || nativeSessionId === null);
     if (signedOutEverywhere(o.finalAuth, o.nativeSessionId)) return 'signed out';
     const r = o.afterRestart;
+    if (r?.neverLoaded) return 'hang';
+    if (r?.unsettled) return 'never settled';
     return r && signedOutEverywhere(r.auth, r.nativeSessionId) ? 'stuck until restart' : 'stuck';
   }
   const kept =
     jsSignedIn &&
     o.finalAuth.sessionId === initial &&
     serverActive &&
+    // The stored JWT is the user's client (the one holding the session), not merely some client.
     o.storedClientJwt !== null &&
+    o.storedClientJwt === o.userClientJwt &&
     (!scenario.nativeMustAgree || nativeAgrees(o));
-  return kept ? 'kept' : 'lost';
+  if (!kept) return 'lost';
+  // The session survives the next launch.
+  const r = o.relaunched;
+  if (r?.neverLoaded) return 'hang';
+  if (r?.unsettled) return 'never settled';
+  return r && r.auth.isLoaded && r.auth.isSignedIn === true && r.auth.sessionId === initial ? 'kept' : 'lost';
 }
 
 /**

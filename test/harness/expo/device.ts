@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DeviceFapi, DeviceWorld } from './world.ts';
 import type { ExpoDist } from './expo-dist.ts';
-import { installIntercept, purgeAppModules, setStandIns } from './module-intercept.ts';
+import { installIntercept, purgeAppModules, resetAppGlobals, setStandIns } from './module-intercept.ts';
 import { SimulatedClerkExpo, type Bridge, type NativeCall } from './native-module.ts';
 import { expoModulesStub, reactNativeStub } from './react-native-stub.ts';
 import type { NativeScenario } from './scenario.ts';
@@ -94,6 +94,11 @@ export async function createDevice(scenario: NativeScenario, world: DeviceWorld,
     native.deviceToken = stale.clientJwt;
     native.keepsOwnClient = true;
   }
+  native.network = {
+    reach: (r) => fapi.reach(r),
+    setTimeout: (fn, ms) => world.clock.globals.setTimeout(fn, ms),
+    clearTimeout: (id) => world.clock.globals.clearTimeout(id),
+  };
   const timeline: TimelineEntry[] = [];
   native.onCall = (call) => timeline.push({ kind: 'native', call, ...stamp() });
   return {
@@ -131,6 +136,16 @@ export interface RunningApp {
   unmount(): Promise<void>;
 }
 
+/** `until` gave up: `what` never happened within its budget of virtual time (a run's outcome, not a harness fault). */
+export class Stalled extends Error {
+  constructor(
+    readonly what: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The safety net for `until`: a scenario that stalls fails with a message, never hangs. Both
  * limits count virtual time and timer firings, not wall-clock time, so load cannot change them.
@@ -147,18 +162,30 @@ export interface LaunchOptions {
 }
 
 /**
- * The scenario's `js.navigator` (scenario.ts), installed for the world's lifetime and removed at
- * its close (no global outlives its world). Absent: nothing is installed, as before.
+ * The scenario's `js.navigator` (scenario.ts; React Native's own by default), installed for the
+ * world's lifetime; whatever the process had (Node ≥ 21 defines a `navigator` of its own) comes
+ * back at the world's close, so no global outlives its world.
  */
+const navigatorWorlds = new WeakSet<object>();
 function installNavigator(device: Device): void {
-  const kind = device.scenario.js.navigator;
-  const g = globalThis as { navigator?: unknown };
-  if (!kind || g.navigator !== undefined) return;
-  const fapi = device.fapi;
-  const nav: Record<string, unknown> = { product: 'ReactNative' };
-  if (kind === 'tracks-network') Object.defineProperty(nav, 'onLine', { enumerable: true, get: () => !fapi.offline });
-  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
-  device.world.onClose(() => void delete g.navigator);
+  // Once per world: a relaunch on the same device keeps it, and the close restores the process's.
+  if (navigatorWorlds.has(device.world)) return;
+  navigatorWorlds.add(device.world);
+  const kind = device.scenario.js.navigator ?? 'react-native';
+  const before = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  if (kind === 'absent') {
+    if (!before) return;
+    delete (globalThis as { navigator?: unknown }).navigator;
+  } else {
+    const fapi = device.fapi;
+    const nav: Record<string, unknown> = { product: 'ReactNative' };
+    if (kind === 'tracks-network') Object.defineProperty(nav, 'onLine', { enumerable: true, get: () => !fapi.offline });
+    Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+  }
+  device.world.onClose(() => {
+    if (before) Object.defineProperty(globalThis, 'navigator', before);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  });
 }
 
 export async function launch(device: Device, dist: ExpoDist, options: LaunchOptions = {}): Promise<RunningApp> {
@@ -181,7 +208,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
     'react-native-url-polyfill/auto': {},
     'react-native-url-polyfill/auto.js': {},
   });
-  purgeAppModules([path.dirname(dist.root)]);
+  purgeAppModules([dist.deps.dir]);
+  resetAppGlobals();
   const appRequire = createRequire(path.join(dist.root, 'package.json'));
   // React and the renderer come from the version's own dependency set: one React for both.
   const depsRequire = createRequire(path.join(dist.deps.dir, 'package.json'));
@@ -253,7 +281,8 @@ export async function launch(device: Device, dist: ExpoDist, options: LaunchOpti
   };
   const until = async (cond: () => boolean, what: string, budgetMs = UNTIL_BUDGET_MS) => {
     if (!(await waitFor(cond, budgetMs)))
-      throw new Error(
+      throw new Stalled(
+        what,
         `stalled: ${what} never happened within ${budgetMs / 1000} s of virtual time (auth history ${JSON.stringify(history)}; native calls ${device.native.calls.map((c) => c.method).join(',')}; pending timers ${world.clock.pending().length})`,
       );
   };

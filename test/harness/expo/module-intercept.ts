@@ -102,18 +102,55 @@ export function setStandIns(next: Record<string, unknown>): void {
   standIns = next;
 }
 
+/** Packages the renderer shares with the app bundle (one React for both): kept across JS reloads. */
+const RENDERER_PACKAGES = ['react', 'react-dom', 'react-test-renderer', 'scheduler', 'react-is'];
+const nm = `${path.sep}node_modules${path.sep}`;
+const isRendererModule = (key: string): boolean => {
+  const at = key.lastIndexOf(nm);
+  if (at === -1) return false;
+  const rest = key.slice(at + nm.length).split(path.sep);
+  const name = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  return RENDERER_PACKAGES.includes(name);
+};
+
 /**
- * A JS reload: forget every module of the app bundle (the @clerk/* packages, the @clerk/expo
- * dist, the stand-ins) so the next require evaluates them afresh. React itself is kept: the
- * renderer and the bundle must share one React.
+ * A JS reload: forget every module of the app bundle — the @clerk/expo dist and everything its
+ * dependency set (`appRoots`: the set's directory and the dist's) loaded, @clerk/* and third-party
+ * alike (@tanstack/query-core, dequal, base-64… keep module-level state), and the stand-ins — so
+ * the next require evaluates them afresh, as a new JS runtime does. Only React and the renderer
+ * are kept: the renderer and the bundle must share one React.
  */
-export function purgeAppModules(expoRoots: string[]): void {
+export function purgeAppModules(appRoots: string[]): void {
   for (const key of Object.keys(M._cache)) {
     if (
       key.startsWith(VIRTUAL) ||
       key.includes(`${path.sep}node_modules${path.sep}@clerk${path.sep}`) ||
-      expoRoots.some((r) => key.startsWith(r))
+      (appRoots.some((r) => key.startsWith(r + path.sep)) && !isRendererModule(key))
     )
       delete M._cache[key];
   }
+}
+
+let globalsBefore: Set<PropertyKey> | undefined;
+/** Globals the device itself installs at launch (device.ts `launch`, e.g. the scenario's `navigator`): not the bundle's. */
+const HARNESS_GLOBALS = ['window', 'IS_REACT_ACT_ENVIRONMENT', 'navigator'];
+
+/**
+ * A JS reload's fresh global object: every global the previous bundle added (clerk-js's
+ * `__clerkSharedModules`, its chunk array `rspackChunk_clerk_clerk_js`, `__BUILD_DISABLE_RHC__`…) is
+ * removed, then the globals as they are now are remembered for the next launch. Call it before the
+ * bundle is evaluated; symbols (Node's own lazily created ones) are left alone.
+ */
+export function resetAppGlobals(): void {
+  const g = globalThis as Record<string, unknown>;
+  if (globalsBefore)
+    for (const key of Reflect.ownKeys(globalThis))
+      if (
+        typeof key === 'string' &&
+        !globalsBefore.has(key) &&
+        !HARNESS_GLOBALS.includes(key) &&
+        Object.getOwnPropertyDescriptor(globalThis, key)?.configurable
+      )
+        delete g[key];
+  globalsBefore = new Set(Reflect.ownKeys(globalThis));
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import semver from 'semver';
+import type { StallMatch } from '../fapi/server.ts';
 import type { DeviceFapi } from './world.ts';
 import type { NativeScenario } from './scenario.ts';
 
@@ -56,7 +57,27 @@ export interface NativeCall {
   endedSession?: string | null;
   /** For getSession: the session id it answered; for getClientToken: the token (null: none). */
   result?: string | null;
+  /** The native SDK's own request to the server failed (offline, or unanswered within NATIVE_REQUEST_TIMEOUT_MS). */
+  serverUnreachable?: boolean;
 }
+
+/**
+ * The device's network as the native SDK meets it (createDevice wires it to the world): `reach` is
+ * FakeFapi.reach (offline → rejects; a matching stall holds it), timers are the world's virtual ones.
+ */
+export interface NativeNetwork {
+  reach(r: StallMatch): Promise<boolean>;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/**
+ * How long the native SDK waits for an answer before its request fails: URLSession's default
+ * `timeoutIntervalForRequest` is 60 s (Apple, URLSessionConfiguration.timeoutIntervalForRequest);
+ * whether clerk-ios / clerk-android configure another bound is not known here (assumed; Android
+ * modelled the same).
+ */
+export const NATIVE_REQUEST_TIMEOUT_MS = 60_000;
 
 const POLL_MS = 100;
 const IOS_CONFIGURE_WAIT_STEPS = 30;
@@ -66,6 +87,8 @@ export class SimulatedClerkExpo {
   /** Told of every call as it happens (the device puts calls and JS auth states on one timeline). */
   onCall: (call: NativeCall) => void = () => undefined;
   readonly events = new EventEmitter();
+  /** The device's network for the native SDK's own requests; unset: every request reaches the server. */
+  network: NativeNetwork | undefined;
   configured: boolean;
   deviceToken: string | null;
   /**
@@ -139,12 +162,12 @@ export class SimulatedClerkExpo {
     if (bearerToken && !(this.keepsOwnClient && this.deviceToken)) this.deviceToken = bearerToken;
     // Another client's token replaces the native one: the session of the previous client is not this client's.
     if (previousToken && this.deviceToken !== previousToken) this.held = null;
-    if (this.configured) return this.refreshFromServer(); // already configured: refreshClient(), nothing else
+    if (this.configured) return void (await this.refreshFromServer()); // already configured: refreshClient(), nothing else
     this.configured = true;
     this.sinceConfigure = 0;
     if (this.restoreFromServer) {
       this.restoreFromServer = false;
-      this.refreshFromServer();
+      await this.refreshFromServer();
     }
     if (this.held && !Number.isFinite(this.held.visibleAt)) {
       const restoreAt = this.clock + (this.scenario.native?.sessionRestoredAtMs ?? 0);
@@ -172,26 +195,42 @@ export class SimulatedClerkExpo {
     return this.configured ? this.deviceToken : null;
   };
 
+  /**
+   * iOS (`ClerkViewFactory.signOut`, 3.2.7): `defer { Clerk.clearAllKeychainItems() }`, then
+   * `try await Clerk.shared.auth.signOut(sessionId:)`: the keychain is cleared whether or not the
+   * request succeeds; a failed request throws before `clerkConfigured = false` and the promise
+   * rejects `E_SIGN_OUT_FAILED` (`ClerkExpoModule.swift`). Android (`ClerkExpoModule.kt`):
+   * `Clerk.auth.signOut()`, rejecting `E_SIGN_OUT_FAILED` when it throws; what clerk-android keeps
+   * locally after a failed request is not known here: modelled as nothing cleared (assumed).
+   */
   signOut = async (): Promise<void> => {
     const call: NativeCall = { method: 'signOut', at: this.clock, args: [], endedSession: null };
     this.record(call);
+    const ios = this.scenario.platform === 'ios';
     if (this.configured) {
       const id = this.sessionId;
-      if (id) {
+      const reached = id ? await this.request('POST', `/v1/client/sessions/${id}/remove`) : true;
+      if (id && reached) {
         this.fapi.endSession(id, 'native');
         call.endedSession = id;
       }
-      this.held = null;
-      this.deviceToken = null; // Clerk.clearAllKeychainItems()
-    } else if (this.scenario.platform === 'android') {
+      if (ios || reached) {
+        this.held = null;
+        this.deviceToken = null; // Clerk.clearAllKeychainItems()
+      }
+      if (!reached) {
+        call.serverUnreachable = true;
+        throw Object.assign(new Error('The Internet connection appears to be offline.'), { code: 'E_SIGN_OUT_FAILED' });
+      }
+    } else if (!ios) {
       this.deviceToken = null; // DEVICE_TOKEN removed from SharedPreferences even when not initialised
     }
-    this.configured = this.scenario.platform === 'android' ? this.configured : false;
+    this.configured = ios ? false : this.configured;
   };
 
   refreshClient = async (): Promise<void> => {
     this.record({ method: 'refreshClient', at: this.clock, args: [] });
-    this.refreshFromServer();
+    await this.refreshFromServer();
   };
 
   /**
@@ -212,13 +251,38 @@ export class SimulatedClerkExpo {
       if (this.deviceToken) this.held = null; // another client's token: the previous client's session is not its
       this.deviceToken = token;
     }
-    if (didChangeClient || didChangeDeviceToken) this.refreshFromServer();
+    if (didChangeClient || didChangeDeviceToken) await this.refreshFromServer();
   };
 
-  /** The native client re-read from the server: a session the server no longer has active is gone. */
-  private refreshFromServer(): void {
+  /**
+   * The native client re-read from the server (GET /v1/client): a session the server no longer has
+   * active is gone. When the request fails (offline, unanswered), the native SDK keeps what it has.
+   */
+  private async refreshFromServer(): Promise<void> {
     if (!this.configured || !this.held) return;
-    if (this.fapi.sessions.get(this.held.id)?.status !== 'active') this.held = null;
+    if (!(await this.request('GET', '/v1/client'))) return;
+    if (this.held && this.fapi.sessions.get(this.held.id)?.status !== 'active') this.held = null;
+  }
+
+  /**
+   * One request of the native SDK to the Frontend API, through the device's network: true when it
+   * reached the server; false when it failed at once (offline) or got no answer within
+   * NATIVE_REQUEST_TIMEOUT_MS of virtual time (a hung connection: `stall()`).
+   */
+  private async request(method: string, path: string): Promise<boolean> {
+    const network = this.network;
+    if (!network) return true;
+    let timer: unknown;
+    try {
+      return await new Promise<boolean>((resolve, reject) => {
+        timer = network.setTimeout(() => resolve(false), NATIVE_REQUEST_TIMEOUT_MS);
+        network.reach({ method, path, source: 'native' }).then(resolve, reject);
+      });
+    } catch {
+      return false;
+    } finally {
+      network.clearTimeout(timer);
+    }
   }
 
   /**

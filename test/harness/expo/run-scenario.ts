@@ -1,8 +1,8 @@
 import semver from 'semver';
-import type { FapiSession } from '../fapi/server.ts';
+import type { FapiSession, StallMatch } from '../fapi/server.ts';
 import { DeviceWorld } from './world.ts';
 import { expoDist, type ExpoDist, type Variant } from './expo-dist.ts';
-import { createDevice, launch, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
+import { createDevice, launch, Stalled, type AuthSnapshot, type Device, type DeviceOptions, type RunningApp } from './device.ts';
 import type { NativeCall } from './native-module.ts';
 import { stamp } from '../event-order.ts';
 import { loadScenario, type NativeScenario, type ScenarioNetwork, type Step } from './scenario.ts';
@@ -22,8 +22,17 @@ export interface Outcome {
   finalAuth: AuthSnapshot;
   /** True once JS had loaded and reported signed in at some point (before the scenario's steps). */
   wasSignedInInJs: boolean;
-  /** JS Clerk never finished loading (`useAuth().isLoaded` still false after 10 min of virtual time awake): a hung cold start. */
+  /**
+   * JS Clerk never finished loading (`useAuth().isLoaded` still false after 10 min of virtual time
+   * awake): a hung cold start, or a JS reload (`relaunch` step) that never loaded again.
+   */
   neverLoaded: boolean;
+  /**
+   * JS loaded, but something the app started never finished within 10 min of virtual time awake:
+   * the native bootstrap, the reload that follows it, a sign-out, a token request (the `what` of
+   * `app.until`). The steps after it did not run; the facts are the app's state at that point.
+   */
+  unsettled?: string;
   /** The device's original session on the Frontend API at the end (a copy: status, endedBy…). */
   serverSession: FapiSession | undefined;
   nativeSessionId: string | null;
@@ -31,16 +40,26 @@ export interface Outcome {
   getSessionCalls: NativeCall[];
   /** What the secure store holds under __clerk_client_jwt at the end. */
   storedClientJwt: string | null;
+  /** The JWT the server accepts now for the client holding the device's original session (null: no such session). */
+  userClientJwt: string | null;
+  /**
+   * Scenarios that expect the user still signed in, when the app ended signed in with its original
+   * session, active on the server, and the user's client JWT stored: the state after a cold relaunch on the same device (keychain and native storage kept)
+   * on a working network, unlocked, in the foreground — the session must survive it.
+   */
+  relaunched?: { auth: AuthSnapshot; neverLoaded: boolean; unsettled?: string };
   /**
    * Scenarios that expect the user signed out: the state after a cold relaunch that followed the
    * steps (app process killed and started again: a fresh JS bundle, the native SDK configured
    * anew), so "stuck until the app restarts" reads differently from "stuck for good".
    */
-  afterRestart?: { auth: AuthSnapshot; nativeSessionId: string | null };
+  afterRestart?: { auth: AuthSnapshot; nativeSessionId: string | null; neverLoaded: boolean; unsettled?: string };
   device: Device;
 }
 
 const isLoadedAuth = (e: Device['timeline'][number]) => e.kind === 'auth' && e.auth.isLoaded;
+/** What `settle` waits for first: a launch that never gets past it never loaded. */
+const JS_LOADING = 'JS Clerk loading';
 const CLIENT_JWT_KEY = '__clerk_client_jwt';
 
 export interface RunOptions extends DeviceOptions {
@@ -57,7 +76,7 @@ export async function runScenario(name: string, version: string, variant: Varian
 /** Settled: JS has loaded and the native bootstrap of the device's bridge generation has finished. */
 export async function settle(app: RunningApp, device: Device, version: string): Promise<void> {
   const loadedAt = () => device.timeline.findIndex(isLoadedAuth);
-  await app.until(() => app.auth.isLoaded, 'JS Clerk loading');
+  await app.until(() => app.auth.isLoaded, JS_LOADING);
   const native = device.native;
   switch (native.bridge) {
     case 'none':
@@ -103,6 +122,12 @@ async function quiet(app: RunningApp, device: Device): Promise<void> {
   for (let i = 0; i < 3; i++) await app.until(idle, 'the app settling (native calls, setActive, client reloads)');
 }
 
+/** The app running now (a relaunch step or a cold relaunch replaces it), and what undoes the network's hangs. */
+interface Current {
+  app: RunningApp;
+  releases: (() => void)[];
+}
+
 /** Runs the scenario on a fresh device in `world` (the caller closes the world; the app is unmounted here). */
 export async function runLoadedScenario(
   world: DeviceWorld,
@@ -112,23 +137,55 @@ export async function runLoadedScenario(
 ): Promise<Outcome> {
   const fapi = world.fapi;
   const device = await createDevice(scenario, world, options);
-  applyNetwork(world, scenario.network);
-  let app = await launch(device, dist);
-  let wasSignedInInJs = false;
+  const restoreNetwork = applyNetwork(world, scenario.network);
+  const first = await launch(device, dist);
+  const current: Current = { app: first, releases: [] };
   try {
-    const neverLoaded = !(await app.waitFor(() => app.auth.isLoaded));
-    if (!neverLoaded) await settle(app, device, dist.version);
-    wasSignedInInJs = app.history.some((h) => h.isLoaded && h.isSignedIn === true);
-    if (!neverLoaded) for (const step of scenario.steps ?? []) app = await runStep(step, app, device, dist);
-    if (!neverLoaded && scenario.signOutInJs && app.auth.isSignedIn) app = await runStep('sign-out-in-js', app, device, dist);
+    let neverLoaded = !(await first.waitFor(() => first.auth.isLoaded));
+    let unsettled: string | undefined;
+    try {
+      if (!neverLoaded) await settle(first, device, dist.version);
+      for (const step of neverLoaded ? [] : (scenario.steps ?? [])) await runStepIn(step, current, device, dist);
+      if (!neverLoaded && scenario.signOutInJs && current.app.auth.isSignedIn) await runStepIn('sign-out-in-js', current, device, dist);
+    } catch (err) {
+      // Something the app started never finished: an outcome to judge, not a fault of the run.
+      if (!(err instanceof Stalled)) throw err;
+      if (err.what === JS_LOADING) neverLoaded = true;
+      else unsettled = err.what;
+    }
+    const wasSignedInInJs = first.history.some((h) => h.isLoaded && h.isSignedIn === true);
     const firstLoaded = device.timeline.findIndex(isLoadedAuth);
-    const s = device.initialSessionId ? fapi.sessions.get(device.initialSessionId) : undefined;
-    const finalAuth = app.auth;
+    const initial = device.initialSessionId;
+    const s = initial ? fapi.sessions.get(initial) : undefined;
+    const finalAuth = current.app.auth;
     const nativeSessionId = device.native.sessionId;
+    const storedClientJwt = device.store.items.get(CLIENT_JWT_KEY) ?? null;
+    const userClientJwt = (s && fapi.clients.get(s.clientId)?.jwt) ?? null;
+    // Native facts as the steps left them (a relaunch below makes calls of its own).
+    const signOuts = device.native.callsOf('signOut');
+    const getSessionCalls = device.native.callsOf('getSession');
+    const nativeDeviceToken = device.native.deviceToken;
+    const settled = !neverLoaded && !unsettled;
     let afterRestart: Outcome['afterRestart'];
-    if (!neverLoaded && scenario.expect === 'signed-out') {
-      app = await coldRelaunch(app, device, dist);
-      afterRestart = { auth: app.auth, nativeSessionId: device.native.sessionId };
+    let relaunched: Outcome['relaunched'];
+    if (settled && scenario.expect === 'signed-out') {
+      const r = await relaunchOutcome(current, device, dist);
+      afterRestart = { ...r, nativeSessionId: device.native.sessionId };
+    } else if (
+      settled &&
+      finalAuth.isLoaded &&
+      finalAuth.isSignedIn === true &&
+      finalAuth.sessionId === initial &&
+      s?.status === 'active' &&
+      storedClientJwt !== null &&
+      storedClientJwt === userClientJwt
+    ) {
+      // The session must survive the next launch: on a working network, unlocked, in the foreground.
+      restoreNetwork();
+      for (const release of current.releases.splice(0)) release();
+      device.store.unlock();
+      device.appState.currentState = 'active'; // the next launch starts in the foreground (the killed app is told nothing)
+      relaunched = await relaunchOutcome(current, device, dist);
     }
     return {
       version: dist.version,
@@ -136,34 +193,64 @@ export async function runLoadedScenario(
       signOutsBeforeLoad: device.timeline
         .slice(0, firstLoaded === -1 ? undefined : firstLoaded)
         .flatMap((e) => (e.kind === 'native' && e.call.method === 'signOut' ? [e.call] : [])),
-      signOuts: device.native.callsOf('signOut'),
+      // Scenarios that expect a sign-out count the cold relaunch's signOut() calls too, as they always did.
+      signOuts: afterRestart ? device.native.callsOf('signOut') : signOuts,
       finalAuth,
       wasSignedInInJs,
       neverLoaded,
+      ...(unsettled ? { unsettled } : {}),
       serverSession: s ? { ...s, tokens: [...s.tokens] } : undefined,
       nativeSessionId,
-      nativeDeviceToken: device.native.deviceToken,
-      getSessionCalls: device.native.callsOf('getSession'),
-      storedClientJwt: device.store.items.get(CLIENT_JWT_KEY) ?? null,
+      nativeDeviceToken: afterRestart ? device.native.deviceToken : nativeDeviceToken,
+      getSessionCalls: afterRestart ? device.native.callsOf('getSession') : getSessionCalls,
+      storedClientJwt,
+      userClientJwt,
       afterRestart,
+      relaunched,
       device,
     };
   } finally {
-    await app.unmount();
+    await current.app.unmount();
   }
 }
 
-/** Puts the scenario's network in force from launch on; the network's changes are timers on the world's virtual clock. */
-function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined): void {
-  if (!network) return;
+/** A cold relaunch whose launch may never load or settle: what the user sees then. */
+async function relaunchOutcome(current: { app: RunningApp }, device: Device, dist: ExpoDist): Promise<NonNullable<Outcome['relaunched']>> {
+  try {
+    await coldRelaunch(current, device, dist);
+    return { auth: current.app.auth, neverLoaded: false };
+  } catch (err) {
+    if (!(err instanceof Stalled)) throw err;
+    return err.what === JS_LOADING
+      ? { auth: current.app.auth, neverLoaded: true }
+      : { auth: current.app.auth, neverLoaded: false, unsettled: err.what };
+  }
+}
+
+/**
+ * Puts the scenario's network in force from launch on; the network's changes are timers on the
+ * world's virtual clock. Returns what makes the network work again: online, every held request
+ * answered, nothing held any more.
+ */
+function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined): () => void {
   const { fapi, clock } = world;
-  const [method, path] = network.stall?.split(' ') ?? [];
-  const matches = (r: { method: string; path: string }) => r.method === method && r.path === path;
-  if (network.offlineAtLaunch) fapi.offline = true;
+  const releases: (() => void)[] = [];
   let restored = false;
+  const restore = () => {
+    restored = true;
+    fapi.offline = false;
+    for (const release of releases.splice(0)) release();
+  };
+  if (!network) return restore;
+  const [method, path] = network.stall?.split(' ') ?? [];
+  // The scenario's hung connection is the app's (its fetch); the native SDK's requests use connections of their own.
+  const matches = (r: StallMatch) => r.source !== 'native' && r.method === method && r.path === path;
+  if (network.offlineAtLaunch) fapi.offline = true;
+  let backOnline = false;
   if (network.stall && network.answerAfterMs !== undefined) {
     const ms = network.answerAfterMs;
     const holdNext = () => {
+      if (restored) return;
       let armed = false;
       const release = fapi.stall((r) => {
         if (!matches(r)) return false;
@@ -176,36 +263,45 @@ function applyNetwork(world: DeviceWorld, network: ScenarioNetwork | undefined):
         }
         return true;
       });
+      releases.push(release);
     };
     holdNext();
   } else if (network.stall) {
     let held = 0;
-    fapi.stall((r) => !restored && matches(r) && (network.stallCount === undefined || held++ < network.stallCount));
+    releases.push(fapi.stall((r) => !backOnline && matches(r) && (network.stallCount === undefined || held++ < network.stallCount)));
   }
   if (network.restoredAfterMs !== undefined)
     clock.globals.setTimeout(() => {
-      restored = true;
+      backOnline = true;
       fapi.offline = false;
     }, network.restoredAfterMs);
+  return restore;
 }
 
 /** The app process killed and started again: a fresh JS bundle, the native SDK started cold (its keychain kept). */
-async function coldRelaunch(app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+async function coldRelaunch(current: { app: RunningApp }, device: Device, dist: ExpoDist): Promise<void> {
   device.steps?.push({ step: 'cold-restart', ...stamp() });
-  await app.unmount();
+  await current.app.unmount();
   device.native.coldRestart();
-  const next = await launch(device, dist);
-  await settle(next, device, dist.version);
-  return next;
+  current.app = await launch(device, dist);
+  await settle(current.app, device, dist.version);
 }
 
+/** One step on the running app; answers the app running after it (a relaunch replaces it). */
 export async function runStep(step: Step, app: RunningApp, device: Device, dist: ExpoDist): Promise<RunningApp> {
+  const current: Current = { app, releases: [] };
+  await runStepIn(step, current, device, dist);
+  return current.app;
+}
+
+async function runStepIn(step: Step, current: Current, device: Device, dist: ExpoDist): Promise<void> {
+  const app = current.app;
   device.steps?.push({ step, ...stamp() });
   const fapi = device.fapi;
   const sessionId = device.initialSessionId;
   switch (step) {
     case 'sign-out-in-js': {
-      if (!app.auth.isSignedIn) return app;
+      if (!app.auth.isSignedIn) return;
       const loadedAt = device.timeline.length;
       await app.act(() => app.clerk().signOut());
       await app.until(() => app.auth.isSignedIn === false, 'JS signing out');
@@ -217,23 +313,26 @@ export async function runStep(step: Step, app: RunningApp, device: Device, dist:
           'native signOut() after the JS sign-out',
         );
       await quiet(app, device);
-      return app;
+      return;
     }
     case 'revoke-on-server':
       if (sessionId) fapi.revokeSession(sessionId);
-      return app;
+      return;
     case 'expire-on-server':
       if (sessionId) fapi.endSession(sessionId, 'expired');
-      return app;
+      return;
     case 'abandon-on-server':
       if (sessionId) fapi.endSession(sessionId, 'abandoned');
-      return app;
+      return;
     case 'offline':
       fapi.offline = true;
-      return app;
+      return;
     case 'online':
       fapi.offline = false;
-      return app;
+      return;
+    case 'network-hangs':
+      current.releases.push(fapi.stall(() => true));
+      return;
     case 'token-401-once':
     case 'token-404-once':
     case 'token-403-once':
@@ -249,18 +348,19 @@ export async function runStep(step: Step, app: RunningApp, device: Device, dist:
         }
       });
       await quiet(app, device);
-      return app;
+      return;
     }
     case 'unlock':
       device.store.unlock();
-      return app;
+      return;
     case 'relaunch': {
       await app.unmount();
-      const next = await launch(device, dist);
-      await settle(next, device, dist.version);
-      return next;
+      current.app = await launch(device, dist);
+      await settle(current.app, device, dist.version);
+      return;
     }
     default:
-      return runExtraStep(step, app, device, dist, { settle, quiet });
+      current.app = await runExtraStep(step, app, device, dist, { settle, quiet });
+      return;
   }
 }

@@ -71,15 +71,16 @@ export interface NativeScenario {
      */
     getClerkInstanceBeforeProvider?: boolean | 'publishable-key-only';
     /**
-     * The global `navigator` the bundle sees. Absent (default, this harness so far): no `navigator`
-     * at all, so clerk-js's isValidBrowserOnline() is false and a failed request reads as "offline"
-     * (BaseResource._baseFetch returns null instead of throwing). `react-native`: `{ product:
-     * 'ReactNative' }` with no `onLine`, as React Native's setUpNavigator installs it on a device
-     * (clerk-js then reads the device as online and a failed request throws). `tracks-network`:
-     * the same with an `onLine` that follows the device's network (an app that polyfills it, e.g.
-     * from @react-native-community/netinfo). extra-steps.ts / device.ts `installNavigator`.
+     * The global `navigator` the bundle sees. `react-native` (default, as on a device): `{ product:
+     * 'ReactNative' }` with no `onLine`, as React Native's `Libraries/Core/setUpNavigator.js`
+     * installs it (clerk-js then reads the device as online and a request that fails on the network
+     * throws). `tracks-network`: the same with an `onLine` that follows the device's network (an app
+     * that polyfills it, e.g. from @react-native-community/netinfo). `absent`: no `navigator` at all,
+     * the world this harness had before it modelled one (clerk-js's isValidBrowserOnline() is false
+     * and a failed request reads as "offline": BaseResource._baseFetch returns null instead of
+     * throwing); kept only to rerun findings recorded in it. device.ts `installNavigator`.
      */
-    navigator?: 'react-native' | 'tracks-network';
+    navigator?: 'react-native' | 'tracks-network' | 'absent';
   };
   /** The user signs out in JS once loaded and signed in (a genuine sign-out). */
   signOutInJs?: boolean;
@@ -120,7 +121,9 @@ export interface ScenarioNetwork {
  * - `revoke-on-server` / `expire-on-server` / `abandon-on-server`: the server ends the session
  *   while the app is in the background (dashboard revoke; the session's expire_at or
  *   abandon_at passes);
- * - `offline` / `online`: the device loses / regains its network;
+ * - `offline` / `online`: the device loses / regains its network (the native SDK's requests too);
+ * - `network-hangs`: from now on no request gets an answer, the app's and the native SDK's (a
+ *   connection hung after a network change, for everything; `online` does not end it);
  * - `foreground`: the app comes back and asks for a session token (getToken, cache skipped), as
  *   the first authenticated request after a foreground does; errors are the app's to handle;
  * - `unlock`: the keychain becomes readable (first unlock after a background launch);
@@ -138,6 +141,7 @@ export type Step =
   | 'abandon-on-server'
   | 'offline'
   | 'online'
+  | 'network-hangs'
   | 'foreground'
   | 'unlock'
   | 'relaunch'

@@ -84,3 +84,14 @@ describe('DeviceWorld', () => {
     expect({ Date, setTimeout, fetch, random: Math.random }).toEqual(real);
   });
 });
+
+describe('a device runtime has no BroadcastChannel', () => {
+  it('hides it while a world is open and gives it back at close', async () => {
+    const node = globalThis.BroadcastChannel;
+    expect(typeof node).toBe('function');
+    await DeviceWorld.with(async () => {
+      expect(typeof globalThis.BroadcastChannel).toBe('undefined');
+    });
+    expect(globalThis.BroadcastChannel).toBe(node);
+  });
+});

@@ -35,7 +35,10 @@ const IN_FLIGHT_GUARD_MS = 120_000;
 /** Requests one idle() may see started before it calls the app's traffic a loop (a settled app makes a handful). */
 const REQUEST_LOOP_LIMIT = 500;
 
-type TimerGlobals = Pick<typeof globalThis, 'Date' | 'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'fetch'>;
+type TimerGlobals = Pick<
+  typeof globalThis,
+  'Date' | 'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'fetch' | 'BroadcastChannel'
+>;
 /** Seed of the world's `Math.random` (clerk-js jitters its retry backoff with it). */
 const RANDOM_SEED = 0x5eed;
 
@@ -55,6 +58,8 @@ export type DeviceFapi = Pick<
   | 'failTokenRequests'
   | 'stall'
   | 'held'
+  | 'reach'
+  | 'clients'
 >;
 
 export interface WorldOptions {
@@ -93,6 +98,7 @@ export class DeviceWorld {
       setInterval: g.setInterval,
       clearInterval: g.clearInterval,
       fetch: g.fetch,
+      BroadcastChannel: g.BroadcastChannel,
     };
   }
 
@@ -134,6 +140,13 @@ export class DeviceWorld {
     g.setInterval = c.setInterval as unknown as typeof setInterval;
     g.clearInterval = c.clearInterval as typeof clearInterval;
     g.fetch = this.#fetch;
+    // The device's JS runtime has no BroadcastChannel: React Native's InitializeCore polyfills fetch, URL,
+    // AbortController… (facebook/react-native Libraries/Core/setUpXHR.js), not BroadcastChannel, and clerk-js
+    // guards its use with `typeof BroadcastChannel` (its session-token cache and its sign-out channel). Node's
+    // BroadcastChannel connects every clerk-js evaluation in the process: an earlier app's clerk-js (an earlier
+    // world, or the bundle before a JS reload) received this app's token broadcasts and cleared timers by its own
+    // ids on this world's clock — a verdict that depended on what ran before it.
+    g.BroadcastChannel = undefined as unknown as typeof BroadcastChannel;
     Math.random = seededRandom(RANDOM_SEED);
   }
 

@@ -134,11 +134,15 @@ export const PROXY_PATH = '/__clerk';
 export interface StallMatch {
   method: string;
   path: string;
+  /** `native`: a request `reach()` carries for the native SDK (its own connections, not the app's fetch). */
+  source?: 'native';
 }
 
 interface StallRule {
   match: (r: StallMatch) => boolean;
   waiting: Set<() => void>;
+  /** Requests made without HTTP (`reach()`) that this rule holds; not counted in `held`. */
+  external: Set<() => void>;
 }
 
 export class FakeFapi {
@@ -274,13 +278,38 @@ export class FakeFapi {
    * harmless.
    */
   stall(match: (r: StallMatch) => boolean): () => void {
-    const rule: StallRule = { match, waiting: new Set() };
+    const rule: StallRule = { match, waiting: new Set(), external: new Set() };
     this.#stalls.push(rule);
     return () => {
       const i = this.#stalls.indexOf(rule);
       if (i >= 0) this.#stalls.splice(i, 1);
-      for (const answer of [...rule.waiting]) answer();
+      for (const answer of [...rule.waiting, ...rule.external]) answer();
     };
+  }
+
+  /**
+   * A request another party makes to this server without HTTP in this process (the native Clerk SDK,
+   * modelled in-process by test/harness/expo/native-module.ts) meets the same network as the HTTP
+   * requests: it rejects at once while `offline`; a matching `stall()` rule holds it until the rule is
+   * released (resolves true: it reaches the server then, unless the network went offline meanwhile)
+   * or the server closes (false). Resolves true when it reaches the server. Not recorded in
+   * `requests`, not counted in `held`.
+   */
+  async reach(r: StallMatch): Promise<boolean> {
+    if (this.offline) throw new TypeError(`network offline: ${r.method} ${r.path}`);
+    const rule = this.#stalls.find((s) => s.match(r));
+    if (rule) {
+      await new Promise<void>((resolve) => {
+        const answer = (): void => {
+          rule.external.delete(answer);
+          resolve();
+        };
+        rule.external.add(answer);
+      });
+      if (this.#closed) return false;
+      if (this.offline) throw new TypeError(`network offline: ${r.method} ${r.path}`);
+    }
+    return !this.#closed;
   }
 
   /** Requests held by `stall()` right now (their clients are still waiting). */
@@ -290,7 +319,7 @@ export class FakeFapi {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const r of this.#stalls.splice(0)) for (const answer of [...r.waiting]) answer();
+    for (const r of this.#stalls.splice(0)) for (const answer of [...r.waiting, ...r.external]) answer();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
