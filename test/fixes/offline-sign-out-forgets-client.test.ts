@@ -69,9 +69,18 @@ interface Session {
  */
 class FakeClerk {
   network = true;
+  /**
+   * React Native's navigator (read as online): clerk-js rethrows the fapiClient's network error
+   * (`clerkNetworkError`: "ClerkJS: Network error at … Please try again.") after clearing its
+   * session (`#setTransitiveState()`: `session` undefined), instead of signing out locally.
+   */
+  rnNavigator = false;
   /** A non-network failure of the server (5xx): rethrown by clerk-js. */
   serverError = false;
-  session: Session | null;
+  /** An HTTP answer clerk-js turns into a ClerkAPIResponseError (it carries `status`). */
+  httpError = false;
+  setActiveCalls: unknown[] = [];
+  session: Session | null | undefined;
   client: { signedInSessions: Session[] };
   constructor(sessions: string[]) {
     this.client = { signedInSessions: sessions.map((id) => ({ id })) };
@@ -84,6 +93,12 @@ class FakeClerk {
     const opts = (a && typeof a === 'object' ? a : b || {}) as { sessionId?: string };
     if (!opts.sessionId || this.client.signedInSessions.length === 1) {
       if (this.serverError) throw new Error('internal_clerk_error');
+      if (this.httpError || (!this.network && this.rnNavigator)) this.session = undefined;
+      if (this.httpError) throw Object.assign(new Error('Service unavailable'), { status: 503, clerkError: true });
+      if (!this.network && this.rnNavigator)
+        throw new Error(
+          'ClerkJS: Network error at "https://clerk.example.com/v1/client/sessions" - TypeError: Network request failed. Please try again.',
+        );
       if (this.network) this.client = { signedInSessions: [] };
       this.session = null;
       return;
@@ -91,6 +106,10 @@ class FakeClerk {
     if (!this.network) throw new Error('network_error');
     this.client.signedInSessions = this.client.signedInSessions.filter((s) => s.id !== opts.sessionId);
     if (this.session?.id === opts.sessionId) this.session = null;
+  };
+  setActive = async (params: { session: Session | null }) => {
+    this.setActiveCalls.push(params);
+    this.session = params.session;
   };
 }
 
@@ -161,6 +180,27 @@ for (const v of ['3.0.1', '4.6.6']) {
       offline.clerk.network = false;
       await expect(offline.clerk.signOut({ sessionId: 'sess_a' })).rejects.toThrow('network_error');
       expect(offline.store.get(KEY)).toBe('client-jwt');
+    });
+
+    it("React Native's navigator, offline, every session: the network error reaches the app, the client JWT is forgotten, the app is signed out", async () => {
+      const { clerk, store } = await setup(v, ['sess_a']);
+      [clerk.network, clerk.rnNavigator] = [false, true];
+      await expect(clerk.signOut()).rejects.toThrow(/^ClerkJS: Network error at /);
+      expect([clerk.session, store.has(KEY), clerk.setActiveCalls]).toEqual([null, false, [{ session: null }]]);
+    });
+
+    it("React Native's navigator, offline, one of several sessions: rejected as before, nothing forgotten", async () => {
+      const { clerk, store } = await setup(v, ['sess_a', 'sess_b']);
+      [clerk.network, clerk.rnNavigator] = [false, true];
+      await expect(clerk.signOut({ sessionId: 'sess_a' })).rejects.toThrow('network_error');
+      expect([store.get(KEY), clerk.setActiveCalls]).toEqual(['client-jwt', []]);
+    });
+
+    it('an HTTP error answer (ClerkAPIResponseError, with status): rejected as before, nothing forgotten or set', async () => {
+      const { clerk, store } = await setup(v, ['sess_a']);
+      clerk.httpError = true;
+      await expect(clerk.signOut()).rejects.toMatchObject({ status: 503 });
+      expect([clerk.session, store.get(KEY), clerk.setActiveCalls]).toEqual([undefined, 'client-jwt', []]);
     });
 
     it('a sign-out clerk-js rejects (a server error): the error reaches the app, the client JWT stays', async () => {

@@ -30,14 +30,42 @@ import {
  * no active session while the client still lists a signed-in session — the server was not told —
  * it clears the client JWT from the token cache the instance's hooks use (`clearToken`, or an
  * empty token where the cache has no `clearToken`), so the next request and the next launch start
- * from a new, signed-out client. A sign-out the server answered, a failed one (rejected) and a
- * sign-out of one of several sessions pass untouched.
+ * from a new, signed-out client.
+ *
+ * With React Native's own `navigator` (`{ product: 'ReactNative' }`, no `onLine`: read as online)
+ * clerk-js rethrows the failure instead, after clearing its session (`#setTransitiveState()`): the
+ * app would stay loading, and the next launch restore the session. When such a sign-out of every
+ * session rejects because the server could not be reached — clerk-js's fapiClient turns any
+ * `fetch` rejection into `Error('ClerkJS: Network error at "<url>" - <cause>. Please try again.')`
+ * (`clerkNetworkError`, packages/shared/src/internal/clerk-js/errors.ts; fapiClient.ts's catch
+ * around `fetch`), or a `ClerkRuntimeError` with code `network_error` (the resource cache), while
+ * an HTTP answer becomes a `ClerkAPIResponseError` carrying `status` — the helper forgets the
+ * client JWT the same way, then ends the in-between state with `setActive({ session: null })`
+ * (no request for a null session) so the app shows the user signed out, and rethrows the error to
+ * the app. A sign-out the server answered (or answered with an HTTP error) and a sign-out of one of
+ * several sessions pass untouched.
  */
 const FACTORY = 'createClerkInstance';
 /** The name the patch gives its helper (a fresh suffix if the file uses it). */
 const HELPER = 'forgetClientAfterLocalSignOut';
 /** Names the helper binds inside itself: a cache or key expression rooted in one of them would read the helper's own. */
-const HELPER_LOCALS = ['clerk', 'signOut', 'args', 'client', 'options', 'signedIn', 'c', 'everySession', 'result', 'cache'];
+const HELPER_LOCALS = [
+  'clerk',
+  'signOut',
+  'unreachable',
+  'e',
+  'args',
+  'client',
+  'options',
+  'signedIn',
+  'c',
+  'everySession',
+  'untold',
+  'forget',
+  'result',
+  'error',
+  'cache',
+];
 
 if (!INSTANCE_PATCH_HELPERS.includes(HELPER)) throw new Error(`${meta.id}: ${HELPER} must be listed in INSTANCE_PATCH_HELPERS`);
 
@@ -213,22 +241,34 @@ function analyze(text: string, file: string): Analysis<Located> {
 /** The helper's source, indented with `base` (its own nesting by `unit`). */
 function helperSource(name: string, l: Located, base: string, unit: string, comments: boolean): string {
   const lines = [
-    `// Fix S (clerk-expo-patches): clerk-js signs out locally when the server cannot be reached; the client JWT is`,
-    `// forgotten then, so the next launch starts signed out instead of restoring the session the user signed out of.`,
+    `// Fix S (clerk-expo-patches): a sign-out of every session the server could not be told of forgets the client JWT,`,
+    `// so the next launch starts signed out instead of restoring the session the user signed out of; when clerk-js`,
+    `// rejects it on the network (React Native's navigator reads as online), the running app is left signed out too.`,
     `const ${name} = (clerk) => {`,
     `if (!clerk || typeof clerk.signOut !== "function") return;`,
     `const signOut = clerk.signOut;`,
+    `const unreachable = (e) => !!e && typeof e === "object" && !("status" in e) && (e.code === "network_error" || (typeof e.message === "string" && e.message.startsWith("ClerkJS: Network error at ")));`,
     `clerk.signOut = async (...args) => {`,
     `\tconst client = clerk.client;`,
     `\tconst options = args[0] && typeof args[0] === "object" ? args[0] : args[1] || {};`,
     `\tconst signedIn = (c) => (c && Array.isArray(c.signedInSessions) ? c.signedInSessions : []);`,
     `\tconst everySession = !options.sessionId || signedIn(client).length === 1;`,
-    `\tconst result = await signOut.apply(clerk, args);`,
-    `\tif (everySession && !clerk.session && signedIn(clerk.client).length > 0) {`,
+    `\tconst untold = () => everySession && !clerk.session && signedIn(clerk.client).length > 0;`,
+    `\tconst forget = async () => {`,
     `\t\tconst cache = ${l.cache};`,
     `\t\tif (cache && typeof cache.clearToken === "function") await cache.clearToken(${l.key});`,
     `\t\telse if (cache && typeof cache.saveToken === "function") await cache.saveToken(${l.key}, "");`,
+    `\t};`,
+    `\tlet result;`,
+    `\ttry {`,
+    `\t\tresult = await signOut.apply(clerk, args);`,
+    `\t} catch (error) {`,
+    `\t\tif (unreachable(error) && untold()) {`,
+    `\t\t\tawait forget().then(() => (typeof clerk.setActive === "function" ? clerk.setActive({ session: null }) : undefined)).catch(() => {});`,
+    `\t\t}`,
+    `\t\tthrow error;`,
     `\t}`,
+    `\tif (untold()) await forget();`,
     `\treturn result;`,
     `};`,
   ];
