@@ -145,12 +145,18 @@ export async function runLoadedScenario(
     let unsettled: string | undefined;
     try {
       if (!neverLoaded) await settle(first, device, dist.version);
-      for (const step of neverLoaded ? [] : (scenario.steps ?? [])) await runStepIn(step, current, device, dist);
+      // A launch still loading is the user's all the same: they unlock the phone, bring the app
+      // back, relaunch it (the scenario's steps). It is `hang` only if nothing they do makes it load.
+      for (const step of scenario.steps ?? []) await runStepIn(step, current, device, dist);
+      if (neverLoaded && current.app.auth.isLoaded) {
+        neverLoaded = false;
+        await settle(current.app, device, dist.version);
+      }
       if (!neverLoaded && scenario.signOutInJs && current.app.auth.isSignedIn) await runStepIn('sign-out-in-js', current, device, dist);
     } catch (err) {
       // Something the app started never finished: an outcome to judge, not a fault of the run.
       if (!(err instanceof Stalled)) throw err;
-      if (err.what === JS_LOADING) neverLoaded = true;
+      if (err.what === JS_LOADING || !current.app.auth.isLoaded) neverLoaded = true;
       else unsettled = err.what;
     }
     const wasSignedInInJs = first.history.some((h) => h.isLoaded && h.isSignedIn === true);
