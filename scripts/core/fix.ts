@@ -34,7 +34,7 @@ export type ApplyResult =
       changed: true;
       text: string;
       node: NodeSpan;
-      /** Declarations the fix added next to `node` (offsets in the new text); provenance allows them too. */
+      /** Declarations the fix added next to `node`, or another declaration it edits (offsets in the new text); provenance allows them too. */
       added?: NodeSpan[];
     }
   | { changed: false; status: Status; reason: string };

@@ -23,11 +23,13 @@ import { verdict } from '../matrix/verdict.ts';
  *   bound. On 3.2.7 the native bootstrap's client reload races the first load (its waitForLoad
  *   resolves at once: no addOnLoaded on the clerk-js instance); the reload's GET /v1/client hangs.
  */
-/** Offline at launch on Fix G's helper shape (3.5.2–4.0.2); 4.6.6 (upstream's guard) runs the slow server with and without L. */
+/** Offline at launch on Fix G's helper shape (3.5.2–4.0.2). */
 const L_VERSIONS = ['3.7.8'];
+/** The slow server on each shape the check of the native client has: 3.4.x's provider and 3.5.2–4.0.2 (Fix G's helper), 4.0.3+ (upstream's). */
+const SLOW_SERVER_VERSIONS = ['3.4.3', '3.7.8', '4.6.6'];
 
 beforeAll(async () => {
-  for (const v of [...L_VERSIONS, '4.6.6', '3.2.7']) await dependencySet(v);
+  for (const v of [...L_VERSIONS, ...SLOW_SERVER_VERSIONS, '3.2.7']) await dependencySet(v);
 }, 1_800_000);
 
 async function run(version: string, scenarioName: string, patchText?: string) {
@@ -75,15 +77,24 @@ describe('Fix L: a stale native client is not adopted while the first load has n
     });
   }
 
-  it('4.6.6: every client read answered after 20 s: the shipped patch keeps JS signed in, but the stale native client is what gets stored; the same patch without L signs JS out', async () => {
-    // Fix J bounds the first read (15 s) and retries the load; the aborted round ends in status `error`.
-    const withL = await run('4.6.6', 'g-stale-native-client-slow-server');
-    expect(withL.o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: withL.o.device.initialSessionId });
-    expect(withL.o.serverSession?.status).toBe('active');
-    // The secure store holds the stale native client's JWT, not the user's client: the next launch is signed
-    // out, so this is not `kept` (test/harness/expo/README.md, "Matrix cells these rules changed").
-    expect(withL.o.storedClientJwt).not.toBe(withL.o.userClientJwt);
-    expect(withL.result).toBe('lost');
+  // Every client read answered after 20 s (Fix J bounds the first at 15 s and retries the load; the aborted round
+  // ends in status `error`). Once JS has its client, the check reads the native client: that read is still waiting
+  // when the steps end, and the secure store must hold the user's client JWT then, not the native one.
+  for (const version of SLOW_SERVER_VERSIONS) {
+    it(`${version}: every client read answered after 20 s: signed in, and the secure store keeps the user's client JWT while the check of the native client waits`, async () => {
+      const { o, result, clientGets } = await run(version, 'g-stale-native-client-slow-server');
+      expect(o.finalAuth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: o.device.initialSessionId });
+      expect(o.serverSession?.status).toBe('active');
+      expect(o.storedClientJwt).toBe(o.userClientJwt);
+      // The check did read the native client: one GET /v1/client carried the native token (not the JS client JWT).
+      expect(clientGets.some((r) => r.authorization === o.nativeDeviceToken)).toBe(true);
+      // `kept`: the cold relaunch (network working) came up signed in with the same session.
+      expect(o.relaunched?.auth).toMatchObject({ isLoaded: true, isSignedIn: true, sessionId: o.device.initialSessionId });
+      expect(result).toBe('kept');
+    });
+  }
+
+  it('4.6.6 slow server: the same patch without L signs JS out', async () => {
     // Without L the bootstrap's sync runs on that `error`, with no JS client to compare: the native client is adopted.
     const pkg = await fetchPackage('@clerk/expo', '4.6.6');
     const withoutL = buildPatch(

@@ -22,13 +22,7 @@ const store = readStore();
  * what is stated here (so the entry goes once the fix holds). test/harness/expo/README.md, "Matrix
  * cells these rules changed".
  */
-const KNOWN_GAPS: Record<string, { versions: string; result: string; why: string }> = {
-  'g-stale-native-client-slow-server': {
-    versions: '>=3.4.0 <3.5.0 || >=3.7.8',
-    result: 'lost',
-    why: 'Fix L keeps JS signed in, but the stale native client JWT is what the secure store holds: the next launch is signed out',
-  },
-};
+const KNOWN_GAPS: Record<string, { versions: string; result: string; why: string }> = {};
 
 it('every patched cell of a fix the patch carries is kept', () => {
   const checked: string[] = [];

@@ -3,6 +3,7 @@ import { meta, PROVIDER, SYNC_MODULE } from './meta.ts';
 import { defineFix, type Analysis } from '../../codemod/define-fix.ts';
 import type { AppliedEdit, NodeSpan, PackageSnapshot } from '../../core/fix.ts';
 import { firstCall, parseJs, splice, textOf, unparen, type Edit } from '../../codemod/js-ast.ts';
+import { nativeTokenReadLines, READ_HELPER_GLOBALS } from '../../codemod/native-token-read.ts';
 
 /**
  * Fix G: on a cold start (and on every native client event, and in 3.5+ on a 401) @clerk/expo
@@ -24,8 +25,17 @@ import { firstCall, parseJs, splice, textOf, unparen, type Edit } from '../../co
  */
 const ID = meta.id;
 const HELPER = 'adoptNativeClientKeepingSignedInSession';
+/** The helper's own function that reads the native client with the native token in the request (`scripts/codemod/native-token-read.ts`). */
+const READ_HELPER = 'readClientWithNativeToken';
 
-/** The helper both shapes call; every name it uses is a parameter. */
+/** An earlier version of this patch: its helper wrote the native token into the token cache before its check answered. */
+const EARLIER_HELPER = `an earlier ${HELPER} (it writes the native token into the token cache before its check answers): reinstall the package and apply the current patch`;
+
+/** The declared helper reads the native client with the token in its own request (this version of the patch). */
+const readsWithNativeToken = (fns: Map<string, Fn[]>): boolean =>
+  fns.get(HELPER)?.some((f) => !!f.body?.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === READ_HELPER)) ?? false;
+
+/** The helper both shapes call; every name it uses is a parameter (its nested read helper reads only globals). */
 const helperText = (nl: string, i: string): string =>
   [
     `/** Waits for JS Clerk to load; while JS then holds a signed-in client, adopts the native client token only when it names the JS client or a client with a signed-in session, otherwise keeps (or restores) the JS token and client. A native side without a token never clears JS; a JS token that cannot be read in time, or a client that cannot be checked, keeps JS as it is. undefined: the caller goes on as before. */`,
@@ -72,10 +82,13 @@ const helperText = (nl: string, i: string): string =>
     `${i}${i}if (snapshot && typeof previousClient.fromJSON === "function") previousClient.fromJSON(snapshot);`,
     `${i}${i}if (previousDeviceToken !== nativeDeviceToken) await restoreDeviceToken(previousDeviceToken);`,
     `${i}};`,
+    ...nativeTokenReadLines(READ_HELPER).map((line) => i + line.replace(/^\t+/, (tabs) => i.repeat(tabs.length))),
+    `${i}// The native token travels with the read that checks it; the token cache keeps the JS client JWT until the check accepts it.`,
+    `${i}const carried = ${READ_HELPER}(clerkInstance, nativeDeviceToken);`,
     `${i}let refreshedClient;`,
     `${i}try {`,
-    `${i}${i}await writeDeviceToken(nativeDeviceToken);`,
-    `${i}${i}refreshedClient = await previousClient.fetch({ fetchMaxTries: 1 });`,
+    `${i}${i}if (!carried) await writeDeviceToken(nativeDeviceToken);`,
+    `${i}${i}refreshedClient = carried ? await carried.fetch(() => previousClient.fetch({ fetchMaxTries: 1 })) : await previousClient.fetch({ fetchMaxTries: 1 });`,
     `${i}} catch (error) {`,
     `${i}${i}await restore();`,
     `${i}${i}throw error;`,
@@ -86,6 +99,7 @@ const helperText = (nl: string, i: string): string =>
     `${i}${i}await reconcile();`,
     `${i}${i}return true;`,
     `${i}}`,
+    `${i}if (carried && !carried.storedByResponse) await writeDeviceToken(nativeDeviceToken);`,
     `${i}clerkInstance.updateClient(refreshedClient);`,
     `${i}await reconcile();`,
     `${i}return true;`,
@@ -340,6 +354,7 @@ function analyzeSyncModule(sf: ts.SourceFile, file: string, fns: Map<string, Fn[
   if (params.has('previousDeviceToken') || params.has('rejectForeignSessionlessClient'))
     return analyzeUpstreamCheck(sf, file, fn, fns, params);
   if (fns.has(HELPER) && calls(fn.body, HELPER)) {
+    if (!readsWithNativeToken(fns)) return refuse(EARLIER_HELPER);
     return { detection: { status: 'patched', reason: `${span.label} routes a signed-in JS client through ${HELPER} (this patch)`, ...at } };
   }
   for (const p of ['clerkInstance', 'nativeDeviceToken', 'shouldSyncDeviceToken', 'suppressTokenCacheNotificationsRef', 'tokenCache']) {
@@ -402,6 +417,7 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
     detection: { status: 'unknown-shape', reason: `${span.label} in ${file}: ${why}`, ...at },
   });
   if (fns.has(HELPER) && calls(fn.body, HELPER)) {
+    if (!readsWithNativeToken(fns)) return refuse(EARLIER_HELPER);
     return { detection: { status: 'patched', reason: `${span.label} routes a signed-in JS client through ${HELPER} (this patch)`, ...at } };
   }
   const params = paramBindings(fn);
@@ -460,6 +476,22 @@ function analyzeProvider(sf: ts.SourceFile, file: string, fn: Fn, fns: Map<strin
   };
 }
 
+/** Every name a declaration, parameter, function or class binds anywhere in the file. */
+function boundNames(sf: ts.SourceFile): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (
+      (ts.isVariableDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isParameter(n)) &&
+      n.name &&
+      ts.isIdentifier(n.name)
+    )
+      out.add(n.name.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
 function analyze(text: string, file: string): Analysis<Located> {
   if (!text.includes('syncNativeClientToJs'))
     return {
@@ -473,6 +505,15 @@ function analyze(text: string, file: string): Analysis<Located> {
       detection: {
         status: syncs.length === 0 ? 'not-affected' : 'unknown-shape',
         reason: `expected one top-level syncNativeClientToJs function in ${file}, found ${syncs.length}`,
+      },
+    };
+  const shadowed = READ_HELPER_GLOBALS.filter((g) => boundNames(sf).has(g));
+  if (shadowed.length > 0)
+    return {
+      detection: {
+        status: 'unknown-shape',
+        reason: `${file} binds ${shadowed.join(', ')}, which the patch's ${READ_HELPER} reads as globals`,
+        node: spanOf(syncs[0]!, sf),
       },
     };
   if (fns.has('refreshJsClientFromNativeState') || fns.has('refreshJsClientFromServer')) return analyzeSyncModule(sf, file, fns);
