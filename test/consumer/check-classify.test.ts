@@ -208,8 +208,22 @@ describe('check: per-fix entries', () => {
         fixedUpstreamIn: null,
         patch: 'patches/@clerk+expo+3.2.7.patch',
       },
+      {
+        id: 'offline-sign-out-forgets-client',
+        letter: 'S',
+        status: 'patched',
+        fixedUpstreamIn: null,
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
+      {
+        id: 'proxy-change-keeps-client',
+        letter: 'P',
+        status: 'patched',
+        fixedUpstreamIn: null,
+        patch: 'patches/@clerk+expo+3.2.7.patch',
+      },
     ]);
-    expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8; H 3.6.3; F,J,K not fixed upstream');
+    expect(fixedInCell(row.fixes)).toBe('B,C 3.4.4; D 3.2.8; H 3.6.3; F,J,K,S,P not fixed upstream');
     expect(fixedInCell([])).toBe('-');
   });
 });

@@ -25,7 +25,9 @@ const nativeSignOut = (steps: Step[]): NativeScenario => ({
   description: 'iOS JS reload, signed in natively and in JS; the user signs out',
   platform: 'ios',
   native: { configured: true, signedIn: true, sessionRestoredAtMs: 0 },
-  js: { tokenCache: 'device-client' },
+  // An app that keeps navigator.onLine in step with the network: clerk-js signs out locally offline
+  // (on React Native's own navigator its signOut() rejects, and NativeSessionSync has nothing to mirror).
+  js: { tokenCache: 'device-client', navigator: 'tracks-network' },
   steps,
   expect: 'signed-out',
 });

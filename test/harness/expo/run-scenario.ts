@@ -156,8 +156,12 @@ export async function runLoadedScenario(
     } catch (err) {
       // Something the app started never finished: an outcome to judge, not a fault of the run.
       if (!(err instanceof Stalled)) throw err;
-      if (err.what === JS_LOADING || !current.app.auth.isLoaded) neverLoaded = true;
-      else unsettled = err.what;
+      if (err.what === JS_LOADING) neverLoaded = true;
+      else if (!(neverLoaded && !current.app.auth.isLoaded)) {
+        // The app loaded (at launch or on a relaunch step), then something it started never ended.
+        neverLoaded = false;
+        unsettled = err.what;
+      }
     }
     const wasSignedInInJs = first.history.some((h) => h.isLoaded && h.isSignedIn === true);
     const firstLoaded = device.timeline.findIndex(isLoadedAuth);
